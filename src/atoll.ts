@@ -1,0 +1,90 @@
+/**
+ * The composition root: opens the store, applies migrations, bootstraps an empty store, wires every
+ * domain's services into the HTTP app and starts background work. `atoll serve` and the tests both go
+ * through `createAtoll`, so tests exercise exactly what runs in production.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { openDatabase, type Database, type DatabaseOptions } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { createApp } from './http/app.ts';
+import type { ApiApp } from './http/context.ts';
+import { createIdempotencyStore } from './http/idempotency-store.ts';
+import { createAuthenticator } from './platform/authenticator.ts';
+import { bootstrap, type BootstrapResult } from './platform/bootstrap.ts';
+import { platformModule } from './platform/module.ts';
+import { createTokenCache } from './platform/token-cache.ts';
+import { VERSION } from './version.ts';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export type Atoll = {
+  app: ApiApp;
+  database: Database;
+  bootstrap: BootstrapResult;
+  platform: ReturnType<typeof platformModule>;
+  /** Stops background work and closes the store. */
+  close(): Promise<void>;
+};
+
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** How the config selects the store: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR. */
+export function storeOptions(config: Config): DatabaseOptions {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize }
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+}
+
+export async function createAtoll(
+  config: Config,
+  options: { log: Logger; role?: Role; database?: Database },
+): Promise<Atoll> {
+  const { log } = options;
+  const role = options.role ?? 'all';
+  const database = options.database ?? (await openDatabase(storeOptions(config)));
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    const applied = await migrate(database);
+    if (applied.length > 0)
+      log.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'applied migrations');
+    const db = database.db;
+    const boot = await bootstrap(db, { dataDir: config.dataDir, token: config.bootstrapToken });
+    const idempotency = createIdempotencyStore(db, config.idempotencyTtlSeconds);
+    // Only the embedded store guarantees that this process sees every token revocation.
+    const tokenCache = createTokenCache(database.kind === 'pglite');
+    const platform = platformModule({ db, publicUrl: config.publicUrl, tokenCache });
+    const app = createApp({
+      database,
+      log,
+      authenticator: createAuthenticator({ db, jwt: config.jwt, log, tokenCache }),
+      idempotency,
+      maxBodyBytes: config.maxBodyBytes,
+      publicUrl: config.publicUrl,
+      version: VERSION,
+      domains: [platform],
+    });
+    if (role !== 'api') {
+      const sweep = () =>
+        idempotency
+          .sweep()
+          .then((n) => n > 0 && log.debug({ removed: n }, 'swept expired idempotency keys'))
+          .catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
+      timers.push(setInterval(sweep, SWEEP_INTERVAL_MS).unref());
+    }
+    return {
+      app,
+      database,
+      bootstrap: boot,
+      platform,
+      async close() {
+        for (const t of timers) clearInterval(t);
+        if (!options.database) await database.close();
+      },
+    };
+  } catch (error) {
+    if (!options.database) await database.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Configuration: the only module that reads `process.env`. Every variable is parsed once at boot with
+ * zod; a bad value stops start-up with a message naming the variable and what to put there instead.
+ * The README's configuration table lists the same variables.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const EnvSchema = z
+  .object({
+    /** Interface the HTTP server binds to. */
+    HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
+    /** TCP port of the HTTP server. */
+    PORT: int(8787, 0, 65535),
+    /** Directory for the embedded store, bootstrap token, repositories and sandboxes. */
+    DATA_DIR: optionalString.transform((v) => path.resolve(v ?? './data')),
+    /** Postgres connection string; when unset the embedded PGlite store under DATA_DIR is used. */
+    DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must be a postgres:// or postgresql:// connection string',
+    }),
+    /** Connections in the Postgres pool (ignored for PGlite). */
+    ATOLL_DB_POOL_SIZE: int(10, 1, 200),
+    /** Base URL clients use to reach this server; used in html_url, clone URLs and Location headers. */
+    ATOLL_PUBLIC_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), {
+      message: 'must be an absolute URL such as https://atoll.example.com',
+    }),
+    /** Token for the first workspace on an empty store; random (written to DATA_DIR/bootstrap-token) when unset. */
+    ATOLL_BOOTSTRAP_TOKEN: optionalString.refine(
+      (v) => v === undefined || /^sk_[A-Za-z0-9_-]{32,}$/.test(v),
+      {
+        message: 'must be "sk_" followed by at least 32 URL-safe characters (A-Z a-z 0-9 _ -)',
+      },
+    ),
+    /** HS256 secret for OAuth2 JWT bearer credentials (at least 32 characters). */
+    ATOLL_JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters long',
+    }),
+    /** JWKS URL for OAuth2 JWT bearer credentials (RS256/ES256/EdDSA...). */
+    ATOLL_JWT_JWKS_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+      message: 'must be an http(s) URL',
+    }),
+    /** Required `iss` of accepted JWTs. */
+    ATOLL_JWT_ISSUER: optionalString,
+    /** Required `aud` of accepted JWTs. */
+    ATOLL_JWT_AUDIENCE: optionalString,
+    /** JWT claim listing the workspace ids the subject may act in ("*" for all). */
+    ATOLL_JWT_WORKSPACES_CLAIM: optionalString.transform((v) => v ?? 'atoll_workspaces'),
+    /** Largest JSON request body, in bytes. */
+    ATOLL_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+    /** How long idempotency keys are remembered, in hours (at least 24). */
+    ATOLL_IDEMPOTENCY_TTL_HOURS: int(24, 24, 24 * 30),
+    /** pino log level. */
+    LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()).transform((v) => v ?? 'info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ATOLL_JWT_SECRET && env.ATOLL_JWT_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ATOLL_JWT_JWKS_URL'],
+        message: 'set either ATOLL_JWT_SECRET (HS256) or ATOLL_JWT_JWKS_URL, not both',
+      });
+    }
+  });
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** JWT verification settings; absent when neither a secret nor a JWKS URL is configured. */
+export type JwtConfig = {
+  readonly secret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly workspacesClaim: string;
+};
+
+export type Config = {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly dbPoolSize: number;
+  readonly publicUrl: string;
+  readonly bootstrapToken: string | undefined;
+  readonly jwt: JwtConfig | undefined;
+  readonly maxBodyBytes: number;
+  readonly idempotencyTtlSeconds: number;
+  readonly logLevel: LogLevel;
+};
+
+/** Raised when the environment cannot be turned into a Config; its message lists every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment (process.env unless given) into a Config, or throws ConfigError with one line
+ * per bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  const jwtEnabled = e.ATOLL_JWT_SECRET !== undefined || e.ATOLL_JWT_JWKS_URL !== undefined;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.ATOLL_DB_POOL_SIZE,
+    publicUrl: (
+      e.ATOLL_PUBLIC_URL ?? `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${e.PORT}`
+    ).replace(/\/+$/, ''),
+    bootstrapToken: e.ATOLL_BOOTSTRAP_TOKEN,
+    jwt: jwtEnabled
+      ? {
+          secret: e.ATOLL_JWT_SECRET,
+          jwksUrl: e.ATOLL_JWT_JWKS_URL,
+          issuer: e.ATOLL_JWT_ISSUER,
+          audience: e.ATOLL_JWT_AUDIENCE,
+          workspacesClaim: e.ATOLL_JWT_WORKSPACES_CLAIM,
+        }
+      : undefined,
+    maxBodyBytes: e.ATOLL_MAX_BODY_BYTES,
+    idempotencyTtlSeconds: e.ATOLL_IDEMPOTENCY_TTL_HOURS * 3600,
+    logLevel: e.LOG_LEVEL,
+  };
+}

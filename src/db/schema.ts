@@ -1,0 +1,17 @@
+/**
+ * The whole database as Kysely sees it: each domain declares its own tables next to its code and
+ * they are joined here. Adding a domain adds one line.
+ */
+import type { ColumnType } from 'kysely';
+import type { OperationTables } from '../operations/tables.ts';
+import type { PlatformTables } from '../platform/tables.ts';
+
+/** Ledger of applied migrations (src/db/migrate.ts). */
+type SchemaMigrationsTable = {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: ColumnType<Date, never, never>;
+};
+
+export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTables & OperationTables;

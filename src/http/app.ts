@@ -1,0 +1,39 @@
+/**
+ * The Hono application: shared middleware (request context, body limits), validation and error
+ * handling, health, OpenAPI and every domain's routes (each domain registers itself).
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import { jsonBodyLimit } from './body-limit.ts';
+import type { ApiApp, AppEnv, Authenticator } from './context.ts';
+import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { registerHealth } from './health.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
+import { registerOpenApi } from './openapi.ts';
+import { requestContext } from './request-context.ts';
+import { validationHook } from './validation.ts';
+
+export type AppDeps = {
+  database: Database;
+  log: Logger;
+  authenticator: Authenticator;
+  idempotency: IdempotencyStore;
+  maxBodyBytes: number;
+  publicUrl: string;
+  version: string;
+  /** Each domain's route registration, in order. */
+  domains: Array<{ register(app: ApiApp): void }>;
+};
+
+export function createApp(deps: AppDeps): ApiApp {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('*', requestContext(deps));
+  app.use('/v1/*', jsonBodyLimit(deps.maxBodyBytes));
+  registerHealth(app, deps.database);
+  for (const domain of deps.domains) domain.register(app);
+  registerOpenApi(app, { version: deps.version, publicUrl: deps.publicUrl });
+  app.onError(errorHandler(deps.maxBodyBytes));
+  app.notFound(notFoundHandler);
+  return app;
+}

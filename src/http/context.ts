@@ -1,0 +1,50 @@
+/**
+ * What every request carries through the Hono context: its id and logger, the ports the shared
+ * middleware needs (set once by the app root), and, after authentication, the caller and workspace.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { IdempotencyStore } from './idempotency-store.ts';
+
+/** The credential a request authenticated with. */
+export type Credential =
+  /** A workspace API token: implies its workspace. */
+  | { kind: 'token'; tokenId: string; workspaceId: string }
+  /** An OAuth2 JWT: may act in the workspaces its claim lists ("*" = all) or that it is a member of. */
+  | { kind: 'jwt'; subject: string; workspaces: readonly string[] | '*' };
+
+/** An authenticated caller. */
+export type Caller = {
+  credential: Credential;
+  /** Who acts, as recorded in created_by / run_by: the token id or the JWT subject. */
+  subject: string;
+  /** The bearer secret itself, kept in memory only to derive per-caller encryption keys; never logged. */
+  secret: string;
+};
+
+/** Verifies credentials and decides which workspace a request acts in (implemented by src/platform). */
+export type Authenticator = {
+  /** The caller behind a bearer credential; throws 401 ApiError when there is none. */
+  authenticate(bearer: string): Promise<Caller>;
+  /**
+   * The workspace a workspace-scoped request acts in, from the credential and the optional
+   * `akua-context` header; throws 400/403 ApiError when it cannot be decided or is not allowed.
+   */
+  resolveWorkspace(caller: Caller, requested: string | undefined): Promise<string>;
+};
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    authenticator: Authenticator;
+    idempotency: IdempotencyStore;
+    /** Set by the requireCaller / requireWorkspace middleware. */
+    caller: Caller;
+    /** Set by the requireWorkspace middleware. */
+    workspaceId: string;
+  };
+};
+
+/** The application type every domain registers its routes on. */
+export type ApiApp = OpenAPIHono<AppEnv>;

@@ -1,0 +1,28 @@
+/**
+ * Liveness and readiness: GET /healthz answers while the process serves; GET /readyz also checks that
+ * the store answers and that its schema is the one this build expects (503 otherwise).
+ */
+import { sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { schemaStatus } from '../db/migrate.ts';
+import type { ApiApp } from './context.ts';
+
+export function registerHealth(app: ApiApp, database: Database): void {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await sql`SELECT 1`.execute(database.db);
+      const schema = await schemaStatus(database);
+      if (schema.current !== schema.latest) {
+        return c.json(
+          { status: 'not_ready', reason: `schema at version ${schema.current}, expected ${schema.latest}` },
+          503,
+        );
+      }
+      return c.json({ status: 'ready', store: database.kind, schema_version: schema.current });
+    } catch (error) {
+      c.var.log.warn({ err: error }, 'readiness check failed');
+      return c.json({ status: 'not_ready', reason: 'the store does not answer' }, 503);
+    }
+  });
+}

@@ -1,0 +1,212 @@
+/**
+ * Idempotency keys (`idempotency-key`, 1–64 characters), wrapped around a route handler so that it runs
+ * after authentication and validation. Scope: (workspace — or the JWT subject for workspace-less routes —,
+ * operation, key). The first request executes; a replay gets the first status, headers and body back
+ * byte for byte (plus `idempotent-replayed: true`); the same key with another request is 409. A twin that
+ * arrives while the first is still executing waits for it and then gets the replay (up to 65 s, after
+ * which it gets 409 and may retry). Responses with secrets (a new API token) are stored encrypted
+ * under a key derived from the caller's own credential, which is never stored. 4xx outcomes are kept
+ * like successes; an unexpected failure (5xx) releases the key so a retry executes again.
+ * See docs/api-conventions.md.
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import type { Context, Handler } from 'hono';
+import type { AppEnv } from './context.ts';
+import { ApiError, badRequest } from './errors.ts';
+import { familyOf, renderError } from './families.ts';
+import type { ClaimResult, IdempotencyRecordKey, StoredResponse } from './idempotency-store.ts';
+
+export type IdempotencyOptions = {
+  /** Operation name scoping the key, e.g. "apiTokens.create". */
+  operation: string;
+  /** Reject requests without a key (400) instead of executing them unprotected. */
+  required?: boolean;
+  /** The response carries a secret: store it encrypted under the caller's credential. */
+  secret?: boolean;
+};
+
+const MAX_WAIT_MS = 65_000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,64}$/;
+const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
+
+/** Wraps a handler with idempotency-key semantics; without a key (and not required) it just runs it. */
+export function idempotent<H extends Handler<AppEnv, any, any, any>>(
+  options: IdempotencyOptions,
+  handler: H,
+): H {
+  const wrapped = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined) {
+      if (options.required) {
+        throw badRequest(
+          ['header', 'idempotency-key'],
+          'this operation requires an idempotency-key header (1–64 characters)',
+        );
+      }
+      return handler(c, next);
+    }
+    if (!KEY_PATTERN.test(key)) {
+      throw badRequest(
+        ['header', 'idempotency-key'],
+        'idempotency-key must be 1–64 visible ASCII characters',
+      );
+    }
+    const id: IdempotencyRecordKey = {
+      scope: c.var.workspaceId ?? `sub:${c.var.caller.subject}`,
+      operation: options.operation,
+      key,
+    };
+    const store = c.var.idempotency;
+    const requestHash = await fingerprint(c);
+    let claim: ClaimResult | undefined = await store.claim(id, requestHash);
+    const deadline = Date.now() + MAX_WAIT_MS;
+    for (let delay = 5; claim?.kind === 'in_flight'; delay = Math.min(delay * 2, 100)) {
+      if (Date.now() > deadline) {
+        throw new ApiError(
+          'IDEMPOTENCY_CONFLICT',
+          {
+            message: 'a request with this idempotency-key is still being processed; retry later',
+            path: ['header', 'idempotency-key'],
+          },
+          { retryable: true },
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      claim = (await store.peek(id, requestHash)) ?? (await store.claim(id, requestHash));
+    }
+    switch (claim?.kind) {
+      case 'mismatch':
+        throw mismatch();
+      case 'done':
+        return replay(c, id, claim.response, options);
+      case 'claimed':
+        return execute(c, next, id, handler, options);
+      default:
+        throw new Error(`unexpected idempotency claim ${JSON.stringify(claim)}`);
+    }
+  };
+  return wrapped as unknown as H;
+}
+
+async function execute(
+  c: Context<AppEnv>,
+  next: () => Promise<void>,
+  id: IdempotencyRecordKey,
+  handler: Handler<AppEnv, any, any, any>,
+  options: IdempotencyOptions,
+): Promise<Response> {
+  const store = c.var.idempotency;
+  let response: Response;
+  try {
+    response = (await handler(c, next)) as Response;
+  } catch (error) {
+    if (error instanceof ApiError && error.httpStatus < 500) {
+      const rendered = renderError(familyOf(c.req.path), error, c.var.requestId);
+      response = Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
+    } else {
+      await store.release(id).catch((e) => c.var.log.error({ err: e }, 'could not release idempotency key'));
+      throw error;
+    }
+  }
+  if (response.status >= 500) {
+    await store.release(id).catch((e) => c.var.log.error({ err: e }, 'could not release idempotency key'));
+    return response;
+  }
+  const body = await response.clone().text();
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  await store.finish(id, {
+    status: response.status,
+    headers,
+    body: options.secret ? seal(c.var.caller.secret, id, body) : body,
+    encrypted: options.secret === true,
+  });
+  return response;
+}
+
+function replay(
+  c: Context<AppEnv>,
+  id: IdempotencyRecordKey,
+  stored: StoredResponse,
+  options: IdempotencyOptions,
+): Response {
+  let body = stored.body;
+  if (stored.encrypted) {
+    const opened = open(c.var.caller.secret, id, body);
+    if (opened === undefined) {
+      throw new ApiError('IDEMPOTENCY_CONFLICT', {
+        message: 'this idempotency-key was used by another credential; use a new key',
+        path: ['header', 'idempotency-key'],
+      });
+    }
+    body = opened;
+  } else if (options.secret) {
+    throw mismatch();
+  }
+  const headers = new Headers(stored.headers);
+  headers.set('idempotent-replayed', 'true');
+  return new Response(stored.status === 204 ? null : body, { status: stored.status, headers });
+}
+
+function mismatch(): ApiError {
+  return new ApiError('IDEMPOTENCY_CONFLICT', {
+    message: 'this idempotency-key was already used for a different request; use a new key for a new request',
+    path: ['header', 'idempotency-key'],
+  });
+}
+
+/** SHA-256 over the method, path with query, and the body as canonical JSON (key order ignored). */
+async function fingerprint(c: Context<AppEnv>): Promise<string> {
+  const url = new URL(c.req.url);
+  const text = c.req.raw.body === null ? '' : await c.req.text();
+  let canonical = text;
+  if (text.trim() !== '') {
+    try {
+      canonical = canonicalJson(JSON.parse(text));
+    } catch {
+      // not JSON: the raw bytes are the fingerprint
+    }
+  }
+  return createHash('sha256')
+    .update(`${c.req.method} ${url.pathname}${url.search}\n${canonical}`)
+    .digest('hex');
+}
+
+/** JSON with object keys sorted at every depth. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function keyFor(secret: string, id: IdempotencyRecordKey): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', secret, 'atoll-idempotency-v1', `${id.scope}\n${id.operation}\n${id.key}`, 32),
+  );
+}
+
+function seal(secret: string, id: IdempotencyRecordKey, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyFor(secret, id), iv);
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
+}
+
+function open(secret: string, id: IdempotencyRecordKey, sealed: string): string | undefined {
+  try {
+    const raw = Buffer.from(sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', keyFor(secret, id), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}

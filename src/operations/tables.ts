@@ -1,0 +1,24 @@
+/** Kysely row type of the operations table (src/db/migrations/0002_operations.sql). */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+export type OperationState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export type OperationsTable = {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string | null;
+  owner_type: string;
+  owner_id: string;
+  parent_operation_id: string | null;
+  state: OperationState;
+  metadata: JSONColumnType<Record<string, unknown>>;
+  response: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  error: JSONColumnType<{ message: string } | null, string | null, string | null>;
+  last_error: JSONColumnType<{ message: string; step_name?: string } | null, string | null, string | null>;
+  steps: ColumnType<unknown[], string | undefined, string>;
+  started_at: ColumnType<Date, Date | undefined, never>;
+  completed_at: Date | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+};
+
+export type OperationTables = { operations: OperationsTable };

@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SignJWT } from 'jose';
+import { startHarness, type Harness } from '../testing/harness.ts';
+
+const SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+const ISSUER = 'https://issuer.test';
+const AUDIENCE = 'atoll-test';
+
+async function jwt(
+  claims: Record<string, unknown>,
+  options: { secret?: string; exp?: string; iss?: string } = {},
+) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setIssuer(options.iss ?? ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(options.exp ?? '10m')
+    .sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+describe('authentication and workspace access', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      ATOLL_JWT_SECRET: SECRET,
+      ATOLL_JWT_ISSUER: ISSUER,
+      ATOLL_JWT_AUDIENCE: AUDIENCE,
+    });
+  });
+  after(() => h.close());
+
+  const codeOf = (body: any) => body.errors[0].metadata.status;
+
+  test('a request without credentials is 401 in the Akua envelope', async () => {
+    const res = await h.request('GET', '/v1/api_tokens', { token: null });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.success, false);
+    assert.deepEqual(res.body.result, {});
+    assert.equal(res.body.errors[0].code, 7001);
+    assert.deepEqual(res.body.errors[0].path, ['header', 'authorization']);
+    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="atoll"');
+  });
+
+  test('a malformed Authorization header is 401', async () => {
+    for (const value of ['Basic abc', 'Bearer', 'Bearer a b', 'token']) {
+      const res = await h.request('GET', '/v1/api_tokens', {
+        token: null,
+        headers: { authorization: value },
+      });
+      assert.equal(res.status, 401, value);
+    }
+  });
+
+  test('an unknown token is 401', async () => {
+    const res = await h.request('GET', '/v1/api_tokens', { token: `sk_atoll_${'x'.repeat(43)}` });
+    assert.equal(res.status, 401);
+    assert.match(res.body.errors[0].message, /unknown API token/);
+  });
+
+  test('an expired token is 401 and says it expired', async () => {
+    const created = await h.request('POST', '/v1/api_tokens', {
+      body: { name: 'short', expires_at: Math.floor(Date.now() / 1000) + 1 },
+    });
+    assert.equal(created.status, 201);
+    assert.equal((await h.request('GET', '/v1/api_tokens', { token: created.body.token })).status, 200);
+    await new Promise((r) => setTimeout(r, 2100));
+    const res = await h.request('GET', '/v1/api_tokens', { token: created.body.token });
+    assert.equal(res.status, 401);
+    assert.match(res.body.errors[0].message, /expired/);
+  });
+
+  test('an expires_at in the past is refused naming the field', async () => {
+    const res = await h.request('POST', '/v1/api_tokens', { body: { name: 'old', expires_at: 1000 } });
+    assert.equal(res.status, 422);
+    assert.deepEqual(res.body.errors[0].path, ['body', 'expires_at']);
+  });
+
+  test('a revoked token stops working on the very next request', async () => {
+    const created = await h.request('POST', '/v1/api_tokens', { body: { name: 'to-revoke' } });
+    const token = created.body.token as string;
+    assert.equal((await h.request('GET', '/v1/api_tokens', { token })).status, 200);
+    assert.equal((await h.request('DELETE', `/v1/api_tokens/${created.body.id}`)).status, 204);
+    const res = await h.request('GET', '/v1/api_tokens', { token });
+    assert.equal(res.status, 401);
+    assert.match(res.body.errors[0].message, /revoked/);
+    const listed = await h.request('GET', '/v1/api_tokens');
+    assert.ok(!listed.body.data.some((t: any) => t.id === created.body.id), 'revoked tokens are not listed');
+    assert.equal((await h.request('DELETE', `/v1/api_tokens/${created.body.id}`)).status, 404);
+  });
+
+  test('tokens are stored hashed and listed with their prefix; last_used_at is kept', async () => {
+    const created = await h.request('POST', '/v1/api_tokens', { body: { name: 'listed' } });
+    assert.match(created.body.token, /^sk_atoll_[A-Za-z0-9_-]{43}$/);
+    const rows = await h.database.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .execute();
+    assert.equal(rows.length, 1);
+    assert.notEqual(rows[0]!.token_hash, created.body.token);
+    assert.ok(!JSON.stringify(rows).includes(created.body.token), 'the plaintext token is not stored');
+    await h.request('GET', '/v1/api_tokens', { token: created.body.token });
+    await new Promise((r) => setTimeout(r, 50));
+    const listed = await h.request('GET', '/v1/api_tokens');
+    const item = listed.body.data.find((t: any) => t.id === created.body.id);
+    assert.equal(item.prefix, created.body.token.slice(0, 13));
+    assert.equal(typeof item.last_used_at, 'number');
+    assert.equal(item.token, undefined);
+  });
+
+  test("another workspace's token sees only its own workspace, and other workspaces' resources are 404", async () => {
+    const other = await h.newWorkspace('other-ws');
+    const list = await h.request('GET', '/v1/workspaces', { token: other.token });
+    assert.deepEqual(
+      list.body.data.map((w: any) => w.id),
+      [other.id],
+    );
+    assert.equal(
+      (await h.request('GET', `/v1/workspaces/${h.workspaceId}`, { token: other.token })).status,
+      404,
+    );
+    const mine = await h.request('POST', '/v1/api_tokens', { body: { name: 'mine' } });
+    const revoke = await h.request('DELETE', `/v1/api_tokens/${mine.body.id}`, { token: other.token });
+    assert.equal(revoke.status, 404);
+    assert.equal(
+      (await h.request('GET', '/v1/api_tokens', { token: mine.body.token })).status,
+      200,
+      'still valid',
+    );
+    const tokens = await h.request('GET', '/v1/api_tokens', { token: other.token });
+    assert.ok(tokens.body.data.every((t: any) => t.workspace_id === other.id));
+  });
+
+  test('a workspace token naming another workspace in akua-context is 403', async () => {
+    const other = await h.newWorkspace('ctx-other');
+    const res = await h.request('GET', '/v1/api_tokens', { headers: { 'akua-context': other.id } });
+    assert.equal(res.status, 403);
+    assert.equal(codeOf(res.body), 'PERMISSION_DENIED');
+    const same = await h.request('GET', '/v1/api_tokens', { headers: { 'akua-context': h.workspaceId } });
+    assert.equal(same.status, 200);
+  });
+
+  test('a malformed akua-context is 400 naming the header', async () => {
+    const res = await h.request('GET', '/v1/api_tokens', { headers: { 'akua-context': 'not-a-workspace' } });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors[0].path, ['header', 'akua-context']);
+  });
+
+  test('a JWT acts in the workspace named by akua-context when its claim allows it', async () => {
+    const token = await jwt({ sub: 'user-1', atoll_workspaces: [h.workspaceId] });
+    const res = await h.request('GET', '/v1/api_tokens', {
+      token,
+      headers: { 'akua-context': h.workspaceId },
+    });
+    assert.equal(res.status, 200);
+    const created = await h.request('POST', '/v1/api_tokens', {
+      token,
+      headers: { 'akua-context': h.workspaceId },
+      body: { name: 'by-jwt' },
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.workspace_id, h.workspaceId);
+  });
+
+  test('a JWT without akua-context on a workspace route is 400 naming the header', async () => {
+    const token = await jwt({ sub: 'user-1', atoll_workspaces: [h.workspaceId] });
+    const res = await h.request('GET', '/v1/api_tokens', { token });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors[0].path, ['header', 'akua-context']);
+  });
+
+  test('a JWT for a workspace it may not use is 403, whether or not that workspace exists', async () => {
+    const token = await jwt({ sub: 'user-2', atoll_workspaces: [] });
+    const res = await h.request('GET', '/v1/api_tokens', {
+      token,
+      headers: { 'akua-context': h.workspaceId },
+    });
+    assert.equal(res.status, 403);
+    const ghost = await h.request('GET', '/v1/api_tokens', {
+      token,
+      headers: { 'akua-context': 'ws_doesnotexist' },
+    });
+    assert.equal(ghost.status, 403);
+    assert.equal((await h.request('GET', `/v1/workspaces/${h.workspaceId}`, { token })).status, 404);
+  });
+
+  test('a JWT with a bad signature, issuer or expiry is 401', async () => {
+    const cases = [
+      await jwt({ sub: 'u' }, { secret: 'another-secret-that-is-long-enough-000000000' }),
+      await jwt({ sub: 'u' }, { iss: 'https://evil.test' }),
+      await jwt({ sub: 'u' }, { exp: '1s' }).then(async (t) => {
+        await new Promise((r) => setTimeout(r, 1100));
+        return t;
+      }),
+      await jwt({}),
+    ];
+    for (const token of cases) {
+      const res = await h.request('GET', '/v1/workspaces', { token });
+      assert.equal(res.status, 401, token);
+    }
+  });
+
+  test('a JWT user creates workspaces, becomes their member and lists them', async () => {
+    const token = await jwt({ sub: 'creator' });
+    const created = await h.request('POST', '/v1/workspaces', { token, body: { name: 'Acme Research' } });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.slug, 'acme-research');
+    assert.match(created.body.id, /^ws_[a-z2-7]{26}$/);
+    const list = await h.request('GET', '/v1/workspaces', { token });
+    assert.deepEqual(
+      list.body.data.map((w: any) => w.id),
+      [created.body.id],
+    );
+    const tokens = await h.request('GET', '/v1/api_tokens', {
+      token,
+      headers: { 'akua-context': created.body.id },
+    });
+    assert.equal(tokens.status, 200);
+    const stranger = await jwt({ sub: 'stranger' });
+    assert.equal(
+      (await h.request('GET', `/v1/workspaces/${created.body.id}`, { token: stranger })).status,
+      404,
+    );
+  });
+
+  test('a workspace token may not create workspaces (403)', async () => {
+    const res = await h.request('POST', '/v1/workspaces', { body: { name: 'nope' } });
+    assert.equal(res.status, 403);
+  });
+
+  test('a JWT is refused when the server has no JWT configuration', async () => {
+    const plain = await startHarness();
+    try {
+      const token = await jwt({ sub: 'u' });
+      const res = await plain.request('GET', '/v1/workspaces', { token });
+      assert.equal(res.status, 401);
+      assert.match(res.body.errors[0].message, /does not accept JWTs/);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -1,0 +1,22 @@
+/** The platform domain wired together: workspace and API token services and their routes. */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ApiApp } from '../http/context.ts';
+import { registerApiTokenRoutes } from './api-tokens/routes.ts';
+import { createApiTokenService } from './api-tokens/service.ts';
+import { registerWorkspaceRoutes } from './workspaces/routes.ts';
+import { createWorkspaceService } from './workspaces/service.ts';
+import type { TokenCache } from './token-cache.ts';
+
+export function platformModule(deps: { db: Kysely<DB>; publicUrl: string; tokenCache: TokenCache }) {
+  const workspaces = createWorkspaceService(deps);
+  const apiTokens = createApiTokenService(deps);
+  return {
+    workspaces,
+    apiTokens,
+    register(app: ApiApp): void {
+      registerWorkspaceRoutes(app, workspaces);
+      registerApiTokenRoutes(app, apiTokens);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** Kysely row types of the platform tables (src/db/migrations/0001_platform.sql). */
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date | undefined, Date>;
+
+export type WorkspacesTable = {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  slug: string;
+  plan_tier: Generated<string>;
+  workspace_class: Generated<string>;
+  created_by: string;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type WorkspaceMembersTable = {
+  workspace_id: string;
+  subject: string;
+  role: Generated<string>;
+  created_at: CreatedAt;
+};
+
+export type ApiTokensTable = {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created_by: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+};
+
+export type IdempotencyKeysTable = {
+  scope: string;
+  operation: string;
+  key: string;
+  request_hash: string;
+  state: 'in_flight' | 'done';
+  locked_until: Date | null;
+  response_status: number | null;
+  response_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
+  response_body: string | null;
+  encrypted: Generated<boolean>;
+  created_at: Timestamp;
+  expires_at: Date;
+};
+
+export type PlatformTables = {
+  workspaces: WorkspacesTable;
+  workspace_members: WorkspaceMembersTable;
+  api_tokens: ApiTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+};

@@ -1,0 +1,170 @@
+/**
+ * Workspaces: list what the caller may see, create (JWT users, who become members), get, rename
+ * (if-match) and delete (if-match; removes the workspace and everything it owns, revoking its tokens at
+ * once, and records a `workspace.delete` operation).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { base32, newId } from '../../db/ids.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import type { DB } from '../../db/schema.ts';
+import { unixSeconds } from '../../db/time.ts';
+import type { Caller } from '../../http/context.ts';
+import { aborted, conflict, forbidden, notFound } from '../../http/errors.ts';
+import { assertIfMatch, etagOf } from '../../http/etag.ts';
+import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
+import { insertOperation, toOperation } from '../../operations/store.ts';
+import type { Operation } from '../../operations/schemas.ts';
+import { mayActIn } from '../access.ts';
+import type { TokenCache } from '../token-cache.ts';
+import type { CreateWorkspaceBody, UpdateWorkspaceBody, Workspace } from './schemas.ts';
+import * as store from './store.ts';
+
+export type WorkspaceServiceDeps = { db: Kysely<DB>; publicUrl: string; tokenCache: TokenCache };
+
+export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
+
+export function toWorkspace(row: store.WorkspaceRow): Workspace {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    plan: { tier: row.plan_tier, billed_by: 'platform' },
+    workspace_class: row.workspace_class as Workspace['workspace_class'],
+    created_at: unixSeconds(row.created_at),
+    updated_at: unixSeconds(row.updated_at),
+    etag: etagOf(row.version),
+  };
+}
+
+export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceServiceDeps) {
+  /** The workspace if the caller may act in it; otherwise 404 (never revealing that it exists). */
+  async function accessible(
+    caller: Caller,
+    id: string,
+    executor: Kysely<DB> = db,
+  ): Promise<store.WorkspaceRow> {
+    const row = (await mayActIn(executor, caller.credential, id))
+      ? await store.findWorkspace(executor, id)
+      : undefined;
+    if (!row) throw notFound('workspace', id);
+    return row;
+  }
+
+  return {
+    async list(caller: Caller, page: PageRequest): Promise<Page<Workspace>> {
+      const c = caller.credential;
+      const visible: store.WorkspaceVisibility =
+        c.kind === 'token'
+          ? { all: false, ids: [c.workspaceId], memberSubject: undefined }
+          : c.workspaces === '*'
+            ? { all: true }
+            : { all: false, ids: c.workspaces, memberSubject: c.subject };
+      return toPage(await store.listWorkspaces(db, visible, page), page, toWorkspace);
+    },
+
+    async create(caller: Caller, body: CreateWorkspaceBody): Promise<Workspace> {
+      if (caller.credential.kind !== 'jwt') {
+        throw forbidden('workspace API tokens act inside their own workspace and cannot create workspaces', {
+          hint: 'use an OAuth2 JWT, or run "atoll workspace create --name <name>" on the server',
+        });
+      }
+      const subject = caller.credential.subject;
+      return toWorkspace(
+        await createWorkspaceRecord(db, {
+          name: body.name,
+          slug: body.slug,
+          createdBy: subject,
+          member: subject,
+        }),
+      );
+    },
+
+    async get(caller: Caller, id: string): Promise<Workspace> {
+      return toWorkspace(await accessible(caller, id));
+    },
+
+    async update(
+      caller: Caller,
+      id: string,
+      ifMatch: string,
+      patch: UpdateWorkspaceBody,
+    ): Promise<Workspace> {
+      const current = await accessible(caller, id);
+      assertIfMatch('workspace', ifMatch, current.version);
+      const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      if (Object.keys(changes).length === 0) return toWorkspace(current);
+      try {
+        const updated = await store.updateWorkspace(db, id, current.version, changes);
+        if (updated) return toWorkspace(updated);
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw conflict(`slug "${patch.slug}" is taken by another workspace`, ['body', 'slug']);
+        throw error;
+      }
+      // Someone else wrote between our read and our write: their version wins.
+      throw aborted('workspace', etagOf((await accessible(caller, id)).version));
+    },
+
+    async remove(caller: Caller, id: string, ifMatch: string): Promise<Operation> {
+      const operation = await db.transaction().execute(async (trx) => {
+        const current = await accessible(caller, id, trx);
+        assertIfMatch('workspace', ifMatch, current.version);
+        if (!(await store.deleteWorkspace(trx, id, current.version))) throw notFound('workspace', id);
+        const op = await insertOperation(trx, {
+          workspaceId: id,
+          ownerType: 'workspace',
+          ownerId: id,
+          state: 'SUCCEEDED',
+          metadata: { type: 'workspace.delete', workspace_id: id },
+          response: { type: 'workspace.delete', workspace_id: id },
+        });
+        return toOperation(op, publicUrl);
+      });
+      tokenCache.invalidate(); // the workspace's tokens went with it
+      return operation;
+    },
+  };
+}
+
+/**
+ * Inserts a workspace (slug derived from the name when not given) and its first member; 409 naming
+ * body.slug when the slug is taken.
+ */
+export async function createWorkspaceRecord(
+  db: Kysely<DB>,
+  input: { name: string; slug: string | undefined; createdBy: string; member: string | undefined },
+): Promise<store.WorkspaceRow> {
+  const slug = input.slug ?? (await freeSlug(db, input.name));
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const row = await store.insertWorkspace(trx, {
+        id: newId('ws'),
+        name: input.name,
+        slug,
+        created_by: input.createdBy,
+      });
+      if (input.member !== undefined) await store.addMember(trx, row.id, input.member);
+      return row;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict(`slug "${slug}" is taken by another workspace`, ['body', 'slug']);
+    throw error;
+  }
+}
+
+/** A free slug derived from a name: lowercase words joined by hyphens, suffixed when taken. */
+async function freeSlug(db: Kysely<DB>, name: string): Promise<string> {
+  let base = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32)
+    .replace(/-+$/, '');
+  if (base.length < 3) base = `ws-${base || base32(randomBytes(3))}`.replace(/-+$/, '');
+  for (let slug = base; ; slug = `${base}-${base32(randomBytes(3)).slice(0, 5)}`) {
+    if (!(await store.slugTaken(db, slug))) return slug;
+  }
+}

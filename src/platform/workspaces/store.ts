@@ -1,0 +1,116 @@
+/** SQL for workspaces and their members. */
+import type { Kysely, Selectable } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { PageRequest } from '../../http/pagination.ts';
+import type { WorkspacesTable } from '../tables.ts';
+
+export type WorkspaceRow = Selectable<WorkspacesTable>;
+
+/** Which workspaces a listing may show. */
+export type WorkspaceVisibility =
+  { all: true } | { all: false; ids: readonly string[]; memberSubject: string | undefined };
+
+export async function insertWorkspace(
+  db: Kysely<DB>,
+  row: { id: string; name: string; slug: string; created_by: string },
+): Promise<WorkspaceRow> {
+  return db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findWorkspace(db: Kysely<DB>, id: string): Promise<WorkspaceRow | undefined> {
+  return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function slugTaken(db: Kysely<DB>, slug: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('workspaces').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined
+  );
+}
+
+export async function listWorkspaces(
+  db: Kysely<DB>,
+  visible: WorkspaceVisibility,
+  page: PageRequest,
+): Promise<WorkspaceRow[]> {
+  let query = db.selectFrom('workspaces').selectAll();
+  if (!visible.all) {
+    const { ids, memberSubject } = visible;
+    query = query.where((eb) => {
+      const ors = [];
+      if (ids.length > 0) ors.push(eb('id', 'in', ids));
+      if (memberSubject !== undefined) {
+        ors.push(
+          eb(
+            'id',
+            'in',
+            eb.selectFrom('workspace_members').select('workspace_id').where('subject', '=', memberSubject),
+          ),
+        );
+      }
+      return ors.length > 0 ? eb.or(ors) : eb.val(false);
+    });
+  }
+  if (page.before !== undefined) query = query.where('seq', '<', page.before);
+  return query
+    .orderBy('seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+/** Applies a patch if the row is still at `version`; undefined when it is not (or is gone). */
+export async function updateWorkspace(
+  db: Kysely<DB>,
+  id: string,
+  version: number,
+  patch: { name?: string; slug?: string },
+): Promise<WorkspaceRow | undefined> {
+  return db
+    .updateTable('workspaces')
+    .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteWorkspace(db: Kysely<DB>, id: string, version: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('workspaces')
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function addMember(db: Kysely<DB>, workspaceId: string, subject: string): Promise<void> {
+  await db
+    .insertInto('workspace_members')
+    .values({ workspace_id: workspaceId, subject })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Whether the workspace exists and the subject is one of its members. */
+export async function membership(
+  db: Kysely<DB>,
+  workspaceId: string,
+  subject: string,
+): Promise<{ exists: boolean; member: boolean }> {
+  const row = await db
+    .selectFrom('workspaces as w')
+    .leftJoin('workspace_members as m', (join) =>
+      join.onRef('m.workspace_id', '=', 'w.id').on('m.subject', '=', subject),
+    )
+    .select(['w.id', 'm.subject'])
+    .where('w.id', '=', workspaceId)
+    .executeTakeFirst();
+  return { exists: row !== undefined, member: row?.subject != null };
+}
+
+export async function countWorkspaces(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('workspaces')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
