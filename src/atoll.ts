@@ -15,6 +15,8 @@ import { createAuthenticator } from './platform/authenticator.ts';
 import { bootstrap, type BootstrapResult } from './platform/bootstrap.ts';
 import { platformModule } from './platform/module.ts';
 import { createTokenCache } from './platform/token-cache.ts';
+import { createExecutor, type Executor } from './isolate/executor.ts';
+import { snippetsModule } from './snippets/module.ts';
 import { VERSION } from './version.ts';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -24,6 +26,8 @@ export type Atoll = {
   database: Database;
   bootstrap: BootstrapResult;
   platform: ReturnType<typeof platformModule>;
+  snippets: ReturnType<typeof snippetsModule>;
+  executor: Executor;
   /** Stops background work and closes the store. */
   close(): Promise<void>;
 };
@@ -45,6 +49,7 @@ export async function createAtoll(
   const role = options.role ?? 'all';
   const database = options.database ?? (await openDatabase(storeOptions(config)));
   const timers: NodeJS.Timeout[] = [];
+  let executor: Executor | undefined;
   try {
     const applied = await migrate(database);
     if (applied.length > 0)
@@ -55,7 +60,11 @@ export async function createAtoll(
     // Only the embedded store guarantees that this process sees every token revocation.
     const tokenCache = createTokenCache(database.kind === 'pglite');
     const platform = platformModule({ db, publicUrl: config.publicUrl, tokenCache });
-    const app = createApp({
+    // platform.request() goes through the app itself, which is built below.
+    const running = createExecutor(config.executor, { log, fetch: async (request) => app.fetch(request) });
+    executor = running;
+    const snippets = snippetsModule({ db, publicUrl: config.publicUrl, executor: running });
+    const app: ApiApp = createApp({
       database,
       log,
       authenticator: createAuthenticator({ db, jwt: config.jwt, log, tokenCache }),
@@ -63,7 +72,7 @@ export async function createAtoll(
       maxBodyBytes: config.maxBodyBytes,
       publicUrl: config.publicUrl,
       version: VERSION,
-      domains: [platform],
+      domains: [platform, snippets],
     });
     if (role !== 'api') {
       const sweep = () =>
@@ -78,12 +87,16 @@ export async function createAtoll(
       database,
       bootstrap: boot,
       platform,
+      snippets,
+      executor: running,
       async close() {
         for (const t of timers) clearInterval(t);
+        await running.close();
         if (!options.database) await database.close();
       },
     };
   } catch (error) {
+    await executor?.close().catch(() => {});
     if (!options.database) await database.close().catch(() => {});
     throw error;
   }

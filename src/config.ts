@@ -70,6 +70,26 @@ const EnvSchema = z
     ATOLL_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
     /** How long idempotency keys are remembered, in hours (at least 24). */
     ATOLL_IDEMPOTENCY_TTL_HOURS: int(24, 24, 24 * 30),
+    /** Memory limit of one snippet isolate, in MB. */
+    ATOLL_SNIPPET_MEMORY_MB: int(64, 8, 4096),
+    /** CPU time limit of one snippet run, in ms. */
+    ATOLL_SNIPPET_CPU_MS: int(30_000, 10, 3_600_000),
+    /** Wall-clock limit of one snippet run (also while it awaits requests), in ms. */
+    ATOLL_SNIPPET_WALL_MS: int(60_000, 10, 3_600_000),
+    /** Largest JSON result of a snippet run, in bytes. */
+    ATOLL_SNIPPET_RESULT_BYTES: int(10 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    /** Console entries kept per run, and the size of each. */
+    ATOLL_SNIPPET_LOG_ENTRIES: int(1000, 0, 100_000),
+    ATOLL_SNIPPET_LOG_ENTRY_BYTES: int(4096, 64, 1024 * 1024),
+    /** platform.request() limits per run: count, concurrency, request body and response body bytes. */
+    ATOLL_SNIPPET_MAX_REQUESTS: int(50, 0, 10_000),
+    ATOLL_SNIPPET_MAX_CONCURRENT_REQUESTS: int(8, 1, 1000),
+    ATOLL_SNIPPET_REQUEST_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+    ATOLL_SNIPPET_RESPONSE_BYTES: int(10 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    /** Executor child processes hosting isolates, isolates kept warm in each, and runs at once in each. */
+    ATOLL_EXECUTOR_PROCESSES: int(2, 1, 64),
+    ATOLL_EXECUTOR_WARM_ISOLATES: int(4, 0, 256),
+    ATOLL_EXECUTOR_CONCURRENCY: int(16, 1, 1024),
     /** pino log level. */
     LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()).transform((v) => v ?? 'info'),
   })
@@ -94,6 +114,22 @@ export type JwtConfig = {
   readonly workspacesClaim: string;
 };
 
+/** Limits and sizing of the isolate executor (snippets; render programs reuse it). */
+export type ExecutorConfig = {
+  readonly processes: number;
+  readonly warmIsolates: number;
+  readonly concurrencyPerProcess: number;
+  readonly limits: {
+    memoryMb: number;
+    cpuMs: number;
+    wallMs: number;
+    resultBytes: number;
+    logEntries: number;
+    logEntryBytes: number;
+    requests: { maxRequests: number; maxConcurrent: number; maxBodyBytes: number; maxResponseBytes: number };
+  };
+};
+
 export type Config = {
   readonly host: string;
   readonly port: number;
@@ -105,6 +141,7 @@ export type Config = {
   readonly jwt: JwtConfig | undefined;
   readonly maxBodyBytes: number;
   readonly idempotencyTtlSeconds: number;
+  readonly executor: ExecutorConfig;
   readonly logLevel: LogLevel;
 };
 
@@ -147,6 +184,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     maxBodyBytes: e.ATOLL_MAX_BODY_BYTES,
     idempotencyTtlSeconds: e.ATOLL_IDEMPOTENCY_TTL_HOURS * 3600,
+    executor: {
+      processes: e.ATOLL_EXECUTOR_PROCESSES,
+      warmIsolates: e.ATOLL_EXECUTOR_WARM_ISOLATES,
+      concurrencyPerProcess: e.ATOLL_EXECUTOR_CONCURRENCY,
+      limits: {
+        memoryMb: e.ATOLL_SNIPPET_MEMORY_MB,
+        cpuMs: e.ATOLL_SNIPPET_CPU_MS,
+        wallMs: e.ATOLL_SNIPPET_WALL_MS,
+        resultBytes: e.ATOLL_SNIPPET_RESULT_BYTES,
+        logEntries: e.ATOLL_SNIPPET_LOG_ENTRIES,
+        logEntryBytes: e.ATOLL_SNIPPET_LOG_ENTRY_BYTES,
+        requests: {
+          maxRequests: e.ATOLL_SNIPPET_MAX_REQUESTS,
+          maxConcurrent: e.ATOLL_SNIPPET_MAX_CONCURRENT_REQUESTS,
+          maxBodyBytes: e.ATOLL_SNIPPET_REQUEST_BODY_BYTES,
+          maxResponseBytes: e.ATOLL_SNIPPET_RESPONSE_BYTES,
+        },
+      },
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -79,6 +79,7 @@ describe('restarts keep data', () => {
       body: JSON.stringify({ name: 'survivor' }),
     });
     const { token } = (await created.json()) as { token: string };
+    await first.close();
     await first.database.close();
 
     const second = await createAtoll(config, {
@@ -94,6 +95,7 @@ describe('restarts keep data', () => {
       const body = (await res.json()) as { data: Array<{ name: string }> };
       assert.ok(body.data.some((t) => t.name === 'survivor'));
     } finally {
+      await second.close();
       await second.database.close();
     }
   });
@@ -132,10 +134,12 @@ describe('restarts keep data', () => {
         database: await openDatabase({ kind: 'postgres', url, poolSize: 2, schema }),
       });
       const wsId = first.bootstrap.created ? first.bootstrap.workspaceId : '';
+      await first.close();
       await first.database.close();
       const database = await openDatabase({ kind: 'postgres', url, poolSize: 2, schema });
       try {
         const second = await createAtoll(config, { log: silent, database });
+        await second.close();
         assert.equal(second.bootstrap.created, false);
         const row = await database.db
           .selectFrom('workspaces')

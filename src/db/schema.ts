@@ -5,6 +5,7 @@
 import type { ColumnType } from 'kysely';
 import type { OperationTables } from '../operations/tables.ts';
 import type { PlatformTables } from '../platform/tables.ts';
+import type { SnippetTables } from '../snippets/tables.ts';
 
 /** Ledger of applied migrations (src/db/migrate.ts). */
 type SchemaMigrationsTable = {
@@ -14,4 +15,6 @@ type SchemaMigrationsTable = {
   applied_at: ColumnType<Date, never, never>;
 };
 
-export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTables & OperationTables;
+export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTables &
+  OperationTables &
+  SnippetTables;

@@ -1,0 +1,57 @@
+/**
+ * The executor other domains use: run a guest function in a fresh V8 isolate with the configured
+ * limits, optionally with platform.request() acting as a caller, optionally deterministic (fixed clock,
+ * seeded random; for render programs). See docs/snippets.md for the calling convention and error codes.
+ */
+import type { Logger } from 'pino';
+import type { ExecutorConfig } from '../config.ts';
+import { platformDispatcher, type InProcessFetch, type PlatformIdentity } from './platform-bridge.ts';
+import { createExecutorPool, type ExecutorPool } from './pool.ts';
+import type { Determinism, ExecutionLimits, ExecutionOutcome } from './types.ts';
+
+export type RunRequest = {
+  code: string;
+  inputs: unknown;
+  /** platform.request() acting as this identity; absent = no platform.request() in the guest. */
+  platform?: PlatformIdentity;
+  determinism?: Determinism;
+  /** Overrides of the configured limits (e.g. tighter ones for render programs). */
+  limits?: Partial<Omit<ExecutionLimits, 'requests'>>;
+};
+
+export type Executor = {
+  run(request: RunRequest): Promise<ExecutionOutcome>;
+  readonly limits: ExecutionLimits;
+  readonly pool: ExecutorPool;
+  close(): Promise<void>;
+};
+
+export function createExecutor(
+  config: ExecutorConfig,
+  deps: { log: Logger; fetch: InProcessFetch },
+): Executor {
+  const limits: ExecutionLimits = { ...config.limits, requests: { ...config.limits.requests } };
+  const pool = createExecutorPool({
+    processes: config.processes,
+    warmIsolates: config.warmIsolates,
+    concurrencyPerProcess: config.concurrencyPerProcess,
+    warmLimits: limits,
+    log: deps.log,
+  });
+  return {
+    limits,
+    pool,
+    run(request) {
+      return pool.execute({
+        code: request.code,
+        inputs: request.inputs,
+        limits: { ...limits, ...request.limits },
+        ...(request.determinism ? { determinism: request.determinism } : {}),
+        ...(request.platform
+          ? { dispatch: platformDispatcher(deps.fetch, request.platform, limits.requests) }
+          : {}),
+      });
+    },
+    close: () => pool.close(),
+  };
+}

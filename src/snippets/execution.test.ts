@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startHarness, type Harness } from '../testing/harness.ts';
+
+describe('running snippets', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ ATOLL_SNIPPET_CPU_MS: '1000', ATOLL_SNIPPET_WALL_MS: '2000' });
+  });
+  after(() => h.close());
+
+  const create = async (body: Record<string, unknown>) => {
+    const res = await h.request('POST', '/v1/snippets', {
+      body: { name: 'test', display_type: 'json', ...body },
+    });
+    assert.equal(res.status, 201, res.text);
+    return res.body.snippet_id as string;
+  };
+
+  test('the curl of seed 000 returns 201, a Location and every field of the seed with the right types', async () => {
+    const id = await create({ code: 'async () => ({ ok: true })' });
+    const res = await h.request('POST', `/v1/snippets/${id}/runs`, { body: { overrides: {} } });
+    assert.equal(res.status, 201);
+    const run = res.body;
+    assert.equal(res.headers.get('location'), `/v1/snippets/${id}/runs/${run.id}`);
+    assert.match(run.id, /^snr_[a-z2-7]{26}$/);
+    assert.equal(run.snippet_id, id);
+    assert.equal(run.agent_session_id, null);
+    assert.equal(run.agent_turn_id, null);
+    assert.equal(run.state, 'succeeded');
+    assert.equal(typeof run.duration_ms, 'number');
+    assert.ok(Number.isInteger(run.created_at));
+    assert.equal(typeof run.etag, 'string');
+    assert.deepEqual(run.overrides, {});
+    assert.deepEqual(run.output, { ok: true });
+    assert.equal(run.error, undefined);
+    assert.equal(run.source, 'manual');
+    assert.equal(run.snippet_etag, '1');
+    assert.equal(run.run_by, (await h.request('GET', '/v1/api_tokens')).body.data.at(-1).id);
+    for (const k of ['cpu_time_ms', 'wall_time_ms', 'heap_used_bytes'])
+      assert.equal(typeof run.stats[k], 'number', k);
+    assert.ok(run.stats.heap_used_bytes > 0);
+    const stored = await h.request('GET', `/v1/snippets/${id}/runs/${run.id}`);
+    assert.deepEqual(stored.body, run, 'GET returns what POST returned');
+  });
+
+  test('inputs are validated against the descriptors before any code runs, defaults applied', async () => {
+    const id = await create({
+      code: 'async (inputs) => { console.log("ran"); return inputs; }',
+      inputs: [
+        { key: 'limit', label: 'Limit', kind: 'number', min: 1, max: 10, default: 5 },
+        { key: 'env', label: 'Env', kind: 'enum', options: ['dev', 'prod'], required: true },
+      ],
+    });
+    const bad = await h.request('POST', `/v1/snippets/${id}/runs`, {
+      body: { inputs: { limit: 50, extra: 1 } },
+    });
+    assert.equal(bad.status, 422);
+    const paths = bad.body.errors.map((e: any) => e.path.join('.')).sort();
+    assert.deepEqual(paths, ['body.inputs.env', 'body.inputs.extra', 'body.inputs.limit']);
+    assert.equal(bad.body.errors[0].metadata.reason, 'invalid_input');
+    const runs = await h.request('GET', `/v1/snippets/${id}/runs`);
+    assert.equal(runs.body.data.length, 0, 'no run was recorded');
+    const good = await h.request('POST', `/v1/snippets/${id}/runs`, { body: { inputs: { env: 'prod' } } });
+    assert.deepEqual(good.body.output, { limit: 5, env: 'prod' });
+    assert.deepEqual(good.body.inputs, { limit: 5, env: 'prod' });
+  });
+
+  test('a throwing snippet is a failed run with code uncaught_exception, recorded and listed', async () => {
+    const id = await create({ code: 'async () => { throw new RangeError("out of range") }' });
+    const res = await h.request('POST', `/v1/snippets/${id}/runs`, {});
+    assert.equal(res.status, 201);
+    assert.equal(res.body.state, 'failed');
+    assert.equal(res.body.error.code, 'uncaught_exception');
+    assert.equal(res.body.error.message, 'out of range');
+    assert.equal(res.body.error.details.name, 'RangeError');
+    const listed = await h.request('GET', `/v1/snippet_runs?state=failed&snippet=${id}`);
+    assert.deepEqual(
+      listed.body.data.map((r: any) => r.id),
+      [res.body.id],
+    );
+  });
+
+  test('a run past its wall-clock limit ends timed_out, also while it awaits a promise', async () => {
+    const id = await create({ code: 'async () => new Promise(() => {})' });
+    const res = await h.request('POST', `/v1/snippets/${id}/runs`, {});
+    assert.equal(res.body.state, 'timed_out');
+    assert.equal(res.body.error.code, 'wall_time_limit_exceeded');
+    assert.ok(res.body.stats.wall_time_ms >= 2000 && res.body.stats.wall_time_ms < 4000);
+  });
+
+  test('console output is kept on the run, and a logs snippet that returns nothing shows it', async () => {
+    const id = await create({
+      display_type: 'logs',
+      code: 'async () => { console.log("one", {a: 1}); console.warn("two"); }',
+    });
+    const res = await h.request('POST', `/v1/snippets/${id}/runs`, {});
+    assert.deepEqual(
+      res.body.logs.map((l: any) => [l.level, l.message]),
+      [
+        ['info', 'one {"a":1}'],
+        ['warn', 'two'],
+      ],
+    );
+    assert.deepEqual(
+      res.body.output.map((l: any) => l.message),
+      ['one {"a":1}', 'two'],
+    );
+    const basic = await h.request('GET', `/v1/snippets/${id}/runs`);
+    assert.equal(basic.body.data[0].logs, undefined, 'the basic view leaves logs out');
+  });
+
+  test('console output is bounded', async () => {
+    const id = await create({
+      code: 'async () => { for (let i = 0; i < 1500; i++) console.log("x".repeat(5000)); return 1; }',
+    });
+    const res = await h.request('POST', `/v1/snippets/${id}/runs`, {});
+    assert.equal(res.body.logs.length, 1000);
+    assert.equal(res.body.logs_dropped, 500);
+    assert.ok(res.body.logs.every((l: any) => l.message.length <= 4096));
+  });
+
+  test('a contract snippet whose output breaks its contract fails with result_contract_violation', async () => {
+    const id = await create({
+      code: 'async (inputs) => inputs.good ? ({ contract_version: 1, type: "scalar", value: 3, unit: "pods" }) : ({ contract_version: 1, type: "scalar" })',
+      display_type: 'stat',
+      result_contract_version: 1,
+      result_type: 'scalar',
+      default_visualization: 'stat',
+      inputs: [{ key: 'good', label: 'Good', kind: 'boolean', default: false }],
+    });
+    const bad = await h.request('POST', `/v1/snippets/${id}/runs`, {});
+    assert.equal(bad.body.state, 'failed');
+    assert.equal(bad.body.error.code, 'result_contract_violation');
+    assert.equal(bad.body.result_type, 'scalar');
+    const good = await h.request('POST', `/v1/snippets/${id}/runs`, { body: { inputs: { good: true } } });
+    assert.equal(good.body.state, 'succeeded');
+    assert.equal(good.body.output.value, 3);
+  });
+
+  test('an archived snippet cannot run (409)', async () => {
+    const id = await create({ code: 'async () => 1' });
+    await h.request('DELETE', `/v1/snippets/${id}`, { headers: { 'if-match': '1' } });
+    const res = await h.request('POST', `/v1/snippets/${id}/runs`, {});
+    assert.equal(res.status, 409);
+    assert.equal(res.body.errors[0].metadata.reason, 'snippet_archived');
+    assert.equal((await h.request('POST', `/v1/snippets/${id}:execute`, {})).status, 409);
+  });
+
+  test('agent_turn_id and dashboard context are stored on the run', async () => {
+    const id = await create({ code: 'async () => 1' });
+    const agent = await h.request('POST', `/v1/snippets/${id}/runs`, { body: { agent_turn_id: 'trn_abc' } });
+    assert.equal(agent.body.agent_turn_id, 'trn_abc');
+    assert.equal(agent.body.source, 'agent');
+    const dash = await h.request('POST', `/v1/snippets/${id}/runs`, {
+      body: { context: { source: 'dashboard_refresh', dashboard_id: 'dash_1', widget_id: 'wgt_1' } },
+    });
+    assert.equal(dash.body.source, 'dashboard_refresh');
+    assert.equal(dash.body.dashboard_id, 'dash_1');
+    assert.equal(dash.body.widget_id, 'wgt_1');
+    const mismatch = await h.request('POST', `/v1/snippets/${id}/runs`, {
+      body: { agent_turn_id: 'trn_a', context: { source: 'agent', agent_turn_id: 'trn_b' } },
+    });
+    assert.equal(mismatch.status, 422);
+    assert.deepEqual(mismatch.body.errors[0].path, ['body', 'context', 'agent_turn_id']);
+  });
+
+  test('an idempotency key makes a retried run return the first run, executed once', async () => {
+    const id = await create({ code: 'async () => Math.random()' });
+    const headers = { 'idempotency-key': 'run-once' };
+    const first = await h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
+    const second = await h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
+    assert.equal(second.text, first.text);
+    assert.equal((await h.request('GET', `/v1/snippets/${id}/runs`)).body.data.length, 1);
+  });
+
+  test(':execute runs a stored snippet or ad-hoc code and records nothing', async () => {
+    const id = await create({
+      code: 'async ({ n }) => n * 2',
+      inputs: [{ key: 'n', label: 'N', kind: 'number', required: true }],
+    });
+    const stored = await h.request('POST', `/v1/snippets/${id}:execute`, { body: { inputs: { n: 21 } } });
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.result, 42);
+    assert.deepEqual(Object.keys(stored.body).sort(), ['result', 'stats']);
+    assert.equal(
+      (await h.request('POST', `/v1/snippets/${id}:execute`, { body: { inputs: {} } })).status,
+      422,
+    );
+    const adhoc = await h.request('POST', '/v1/snippets:execute', {
+      body: { code: 'async (inputs) => inputs.x + 1', inputs: { x: 1 } },
+    });
+    assert.equal(adhoc.body.result, 2);
+    const failing = await h.request('POST', '/v1/snippets:execute', {
+      body: { code: 'async () => { throw new Error("no") }' },
+    });
+    assert.equal(failing.status, 200);
+    assert.equal(failing.body.error, 'uncaught_exception: no');
+    assert.equal(failing.body.result, undefined);
+    const syntax = await h.request('POST', '/v1/snippets:execute', { body: { code: 'async () => {' } });
+    assert.match(syntax.body.error, /^syntax_error: /);
+    assert.equal((await h.request('GET', `/v1/snippets/${id}/runs`)).body.data.length, 0);
+    const missing = await h.request('POST', '/v1/snippets:execute', { body: {} });
+    assert.equal(missing.status, 422);
+    assert.deepEqual(missing.body.errors[0].path, ['body', 'code']);
+  });
+
+  test('code may also be a function body, called with inputs', async () => {
+    const res = await h.request('POST', '/v1/snippets:execute', {
+      body: { code: 'const x = inputs.a * 3;\nreturn x;', inputs: { a: 2 } },
+    });
+    assert.equal(res.body.result, 6);
+  });
+
+  test('platform.request() calls the API as the caller, in-process', async () => {
+    const res = await h.request('POST', '/v1/snippets:execute', {
+      body: {
+        code: `async () => {
+          const ws = await platform.request({ method: 'GET', path: '/v1/workspaces' });
+          const created = await platform.request({ method: 'POST', path: '/v1/snippets', body: { name: 'made inside', code: 'async () => 7', display_type: 'stat' } });
+          const run = await platform.request({ method: 'POST', path: '/v1/snippets/' + created.body.snippet_id + '/runs', body: {} });
+          const list = await platform.request({ method: 'GET', path: '/v1/snippets', query: { limit: 1 } });
+          return { ws: ws.body.data.map((w) => w.id), status: created.status, output: run.body.output, listed: list.body.data.length, type: list.headers['content-type'] };
+        }`,
+      },
+    });
+    assert.equal(res.body.error, undefined, res.body.error);
+    assert.deepEqual(res.body.result, {
+      ws: [h.workspaceId],
+      status: 201,
+      output: 7,
+      listed: 1,
+      type: 'application/json',
+    });
+  });
+
+  test('snippets may start snippets only three levels deep', async () => {
+    const id = await create({
+      code: `async (inputs) => {
+        const r = await platform.request({ method: 'POST', path: '/v1/snippets:execute', body: { code: 'async () => 1' } });
+        return r.status;
+      }`,
+    });
+    // depth 0 (this request) → snippet at depth 1 → platform.request at depth 1 → fine.
+    assert.equal((await h.request('POST', `/v1/snippets/${id}:execute`, {})).body.result, 200);
+    const deep = await h.request('POST', `/v1/snippets/${id}:execute`, {
+      headers: { 'x-atoll-snippet-depth': '2' },
+    });
+    assert.equal(deep.body.result, 409, 'the nested execution at depth 3 was refused');
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * Snippets: create, list (active ones), get (archived ones too), update (if-match; partial; the result
+ * contract stays all-or-none), archive (if-match; idempotent) and the read side of their runs. The
+ * executor loads a snippet with `getForRun` and records what happened with `recordRun` (store.ts),
+ * serving it with `toSnippetRun`.
+ */
+import type { Kysely } from 'kysely';
+import { newId } from '../db/ids.ts';
+import type { DB } from '../db/schema.ts';
+import { unixSeconds, unixSecondsOrNull } from '../db/time.ts';
+import type { Caller } from '../http/context.ts';
+import { aborted, failedPrecondition, invalid, notFound } from '../http/errors.ts';
+import { assertIfMatch, etagOf } from '../http/etag.ts';
+import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
+import { CONTRACT_FIELDS, contractFields, type ResultContractTrio } from './contract.ts';
+import { assertDescriptors } from './inputs.ts';
+import type { RunFilters } from './store.ts';
+import * as store from './store.ts';
+import type { RunView, SnippetRun } from './run-schemas.ts';
+import type { CreateSnippetBody, Snippet, UpdateSnippetBody } from './schemas.ts';
+
+export type SnippetServiceDeps = { db: Kysely<DB>; publicUrl: string };
+
+export type SnippetService = ReturnType<typeof createSnippetService>;
+
+/** The wire form of a snippet. */
+export function toSnippet(row: store.SnippetRow, publicUrl: string): Snippet {
+  return {
+    id: row.id,
+    html_url: `${publicUrl}/dashboards/snippets/${row.id}`,
+    name: row.name,
+    description: row.description,
+    code: row.code,
+    display_type: row.display_type,
+    inputs: row.inputs,
+    visibility: row.visibility,
+    origin: row.origin,
+    agent_session_id: row.agent_session_id,
+    agent_turn_id: row.agent_turn_id,
+    purpose: row.purpose,
+    workspace_id: row.workspace_id,
+    created_by: row.created_by,
+    created_at: unixSeconds(row.created_at),
+    updated_at: unixSeconds(row.updated_at),
+    archived_at: unixSecondsOrNull(row.archived_at),
+    etag: etagOf(row.version),
+    ...contractFields(row),
+  };
+}
+
+/**
+ * The wire form of a run. `basic` leaves out output and error; `full` has `output` (null when the run
+ * returned nothing) and `error` when the run failed (the spec's error object is not nullable).
+ */
+export function toSnippetRun(row: store.SnippetRunRow, view: RunView): SnippetRun {
+  const run = {
+    id: row.id,
+    snippet_id: row.snippet_id,
+    source: row.source,
+    snippet_name: row.snippet_name,
+    snippet_etag: row.snippet_etag,
+    dashboard_id: row.dashboard_id,
+    dashboard_name: row.dashboard_name,
+    widget_id: row.widget_id,
+    widget_title: row.widget_title,
+    run_by: row.run_by,
+    agent_session_id: row.agent_session_id,
+    agent_turn_id: row.agent_turn_id,
+    state: row.state,
+    inputs: row.inputs,
+    overrides: row.overrides,
+    duration_ms: row.duration_ms,
+    stats: row.stats,
+    created_at: unixSeconds(row.created_at),
+    etag: etagOf(row.version),
+    ...contractFields(row),
+  };
+  if (view === 'basic') return run;
+  // The executor checked a contract run's output against its result type before recording it.
+  return {
+    ...run,
+    output: row.output ?? null,
+    ...(row.error ? { error: row.error } : {}),
+    logs: row.logs,
+    logs_dropped: row.logs_dropped,
+  } as SnippetRun;
+}
+
+export function createSnippetService({ db, publicUrl }: SnippetServiceDeps) {
+  const wire = (row: store.SnippetRow) => toSnippet(row, publicUrl);
+
+  /** The workspace's snippet (archived or not), or 404. */
+  async function load(workspaceId: string, id: string): Promise<store.SnippetRow> {
+    const row = await store.findSnippet(db, workspaceId, id);
+    if (!row) throw notFound('snippet', id);
+    return row;
+  }
+
+  return {
+    async create(workspaceId: string, caller: Caller, body: CreateSnippetBody): Promise<Snippet> {
+      const inputs = body.inputs ?? [];
+      assertDescriptors(inputs);
+      const row = await store.insertSnippet(db, {
+        id: newId('snp'),
+        workspace_id: workspaceId,
+        name: body.name,
+        description: body.description ?? null,
+        code: body.code,
+        display_type: body.display_type,
+        inputs: JSON.stringify(inputs),
+        visibility: body.visibility ?? 'workspace',
+        origin: body.origin ?? 'user',
+        purpose: body.purpose ?? 'general',
+        agent_session_id: body.agent_session_id ?? null,
+        agent_turn_id: body.agent_turn_id ?? null,
+        created_by: caller.subject,
+        ...('result_contract_version' in body
+          ? {
+              result_contract_version: body.result_contract_version,
+              result_type: body.result_type,
+              default_visualization: body.default_visualization,
+            }
+          : { result_contract_version: null, result_type: null, default_visualization: null }),
+      });
+      return wire(row);
+    },
+
+    async list(workspaceId: string, page: PageRequest): Promise<Page<Snippet>> {
+      return toPage(await store.listActiveSnippets(db, workspaceId, page), page, wire);
+    },
+
+    async get(workspaceId: string, id: string): Promise<Snippet> {
+      return wire(await load(workspaceId, id));
+    },
+
+    async update(
+      workspaceId: string,
+      id: string,
+      ifMatch: string,
+      body: UpdateSnippetBody,
+    ): Promise<Snippet> {
+      const current = await load(workspaceId, id);
+      assertIfMatch('snippet', ifMatch, current.version);
+      if (current.archived_at !== null) {
+        throw failedPrecondition(`snippet ${id} is archived; archived snippets cannot be changed`);
+      }
+      const { inputs, ...fields } = body;
+      if (inputs !== undefined) assertDescriptors(inputs);
+      const patch: store.SnippetPatch = Object.fromEntries(
+        Object.entries(fields).filter(([, v]) => v !== undefined),
+      );
+      if (inputs !== undefined) patch.inputs = JSON.stringify(inputs);
+      assertContractKept(current, patch);
+      if (Object.keys(patch).length === 0) return wire(current);
+      const updated = await store.updateSnippet(db, workspaceId, id, current.version, patch);
+      if (updated) return wire(updated);
+      // Someone else wrote (or archived) between our read and our write: their version wins.
+      throw aborted('snippet', etagOf((await load(workspaceId, id)).version));
+    },
+
+    /** Archives the snippet; archiving an archived snippet succeeds again, whatever its if-match. */
+    async archive(workspaceId: string, id: string, ifMatch: string): Promise<void> {
+      const current = await load(workspaceId, id);
+      if (current.archived_at !== null) return;
+      assertIfMatch('snippet', ifMatch, current.version);
+      if (await store.archiveSnippet(db, workspaceId, id, current.version)) return;
+      // Lost a race: fine if the other writer archived it too, else their version wins.
+      const latest = await load(workspaceId, id);
+      if (latest.archived_at !== null) return;
+      throw aborted('snippet', etagOf(latest.version));
+    },
+
+    /**
+     * The snippet row to execute, archived or not (the caller decides whether an archived snippet may
+     * run); 404 when the workspace has no snippet with this id.
+     */
+    getForRun: load,
+
+    /** Runs of one snippet of the workspace (404 when the snippet is not the workspace's). */
+    async listSnippetRuns(
+      workspaceId: string,
+      snippetId: string,
+      filters: Pick<RunFilters, 'state'>,
+      view: RunView,
+      page: PageRequest,
+    ): Promise<Page<SnippetRun>> {
+      await load(workspaceId, snippetId);
+      const rows = await store.listRuns(db, workspaceId, { ...filters, snippetId }, view, page);
+      return toPage(rows, page, (row) => toSnippetRun(row, view));
+    },
+
+    async getSnippetRun(workspaceId: string, snippetId: string, runId: string): Promise<SnippetRun> {
+      const row = await store.findRun(db, workspaceId, runId, snippetId);
+      if (!row) throw notFound('snippet run', runId);
+      return toSnippetRun(row, 'full');
+    },
+
+    /** The workspace's run history, newest first. */
+    async listRuns(
+      workspaceId: string,
+      filters: RunFilters,
+      view: RunView,
+      page: PageRequest,
+    ): Promise<Page<SnippetRun>> {
+      const rows = await store.listRuns(db, workspaceId, filters, view, page);
+      return toPage(rows, page, (row) => toSnippetRun(row, view));
+    },
+
+    async getRun(workspaceId: string, runId: string): Promise<SnippetRun> {
+      const row = await store.findRun(db, workspaceId, runId);
+      if (!row) throw notFound('snippet run', runId);
+      return toSnippetRun(row, 'full');
+    },
+  };
+}
+
+/**
+ * A patch may add a result contract (all three fields) or retune one (result_type,
+ * default_visualization), never leave it half set: 422 naming each field the patch would leave null.
+ */
+function assertContractKept(current: ResultContractTrio, patch: store.SnippetPatch): void {
+  const missing = CONTRACT_FIELDS.filter((f) => (patch[f] !== undefined ? patch[f] : current[f]) === null);
+  if (missing.length === 0 || missing.length === CONTRACT_FIELDS.length) return;
+  const [first, ...more] = missing.map((f) => ({
+    path: ['body', f],
+    message: `${f} is required: this snippet has no result contract, and a contract sets result_contract_version, result_type and default_visualization together`,
+  }));
+  throw invalid(first!.path, first!.message, { more });
+}
