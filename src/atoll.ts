@@ -15,6 +15,11 @@ import { createAuthenticator } from './platform/authenticator.ts';
 import { bootstrap, type BootstrapResult } from './platform/bootstrap.ts';
 import { platformModule } from './platform/module.ts';
 import { createTokenCache } from './platform/token-cache.ts';
+import { createEventBus } from './events/bus.ts';
+import { createEventLog, type EventLog } from './events/log.ts';
+import { agentsModule, lookupAgentTurn } from './agents/module.ts';
+import { createAnnouncer } from './events/announce.ts';
+import { eventsModule } from './events/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { VERSION } from './version.ts';
@@ -28,6 +33,9 @@ export type Atoll = {
   platform: ReturnType<typeof platformModule>;
   snippets: ReturnType<typeof snippetsModule>;
   executor: Executor;
+  /** The agent event log (tests append through it as the emit path does). */
+  agents: ReturnType<typeof agentsModule>;
+  events: { log: EventLog; module: ReturnType<typeof eventsModule> };
   /** Stops background work and closes the store. */
   close(): Promise<void>;
 };
@@ -49,6 +57,7 @@ export async function createAtoll(
   const role = options.role ?? 'all';
   const database = options.database ?? (await openDatabase(storeOptions(config)));
   const timers: NodeJS.Timeout[] = [];
+  const closers: Array<() => Promise<void>> = [];
   let executor: Executor | undefined;
   try {
     const applied = await migrate(database);
@@ -60,10 +69,27 @@ export async function createAtoll(
     // Only the embedded store guarantees that this process sees every token revocation.
     const tokenCache = createTokenCache(database.kind === 'pglite');
     const platform = platformModule({ db, publicUrl: config.publicUrl, tokenCache });
+    const bus = createEventBus(database, log);
+    closers.push(() => bus.close());
+    // Postgres wakes other processes with a NOTIFY sent at commit; the embedded store is one process.
+    const eventLog = createEventLog(db, bus, { notify: database.kind === 'postgres' });
     // platform.request() goes through the app itself, which is built below.
     const running = createExecutor(config.executor, { log, fetch: async (request) => app.fetch(request) });
     executor = running;
-    const snippets = snippetsModule({ db, publicUrl: config.publicUrl, executor: running });
+    const snippets = snippetsModule({
+      db,
+      publicUrl: config.publicUrl,
+      executor: running,
+      agentTurns: lookupAgentTurn(db),
+      announce: createAnnouncer(eventLog),
+    });
+    const agents = agentsModule({ db, publicUrl: config.publicUrl, eventLog });
+    const events = eventsModule({
+      db,
+      eventLog,
+      log,
+      settings: config.sse,
+    });
     const app: ApiApp = createApp({
       database,
       log,
@@ -72,7 +98,7 @@ export async function createAtoll(
       maxBodyBytes: config.maxBodyBytes,
       publicUrl: config.publicUrl,
       version: VERSION,
-      domains: [platform, snippets],
+      domains: [platform, snippets, agents, events],
     });
     if (role !== 'api') {
       const sweep = () =>
@@ -89,14 +115,18 @@ export async function createAtoll(
       platform,
       snippets,
       executor: running,
+      agents,
+      events: { log: eventLog, module: events },
       async close() {
         for (const t of timers) clearInterval(t);
         await running.close();
+        for (const close of closers) await close();
         if (!options.database) await database.close();
       },
     };
   } catch (error) {
     await executor?.close().catch(() => {});
+    for (const close of closers) await close().catch(() => {});
     if (!options.database) await database.close().catch(() => {});
     throw error;
   }

@@ -90,6 +90,9 @@ const EnvSchema = z
     ATOLL_EXECUTOR_PROCESSES: int(2, 1, 64),
     ATOLL_EXECUTOR_WARM_ISOLATES: int(4, 0, 256),
     ATOLL_EXECUTOR_CONCURRENCY: int(16, 1, 1024),
+    /** SSE: interval of heartbeat comments, and the unread bytes a stream may queue before it is closed as too slow. */
+    ATOLL_SSE_HEARTBEAT_MS: int(15_000, 100, 3_600_000),
+    ATOLL_SSE_BUFFER_BYTES: int(1024 * 1024, 1024, 256 * 1024 * 1024),
     /** pino log level. */
     LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()).transform((v) => v ?? 'info'),
   })
@@ -142,6 +145,7 @@ export type Config = {
   readonly maxBodyBytes: number;
   readonly idempotencyTtlSeconds: number;
   readonly executor: ExecutorConfig;
+  readonly sse: { readonly heartbeatMs: number; readonly bufferBytes: number };
   readonly logLevel: LogLevel;
 };
 
@@ -203,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         },
       },
     },
+    sse: { heartbeatMs: e.ATOLL_SSE_HEARTBEAT_MS, bufferBytes: e.ATOLL_SSE_BUFFER_BYTES },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -33,6 +33,11 @@ export type AdminConnection = {
 export type Database = {
   readonly kind: DatabaseKind;
   readonly db: Kysely<DB>;
+  /**
+   * LISTENs on a channel on a dedicated connection (Postgres only; the embedded store is one process,
+   * which needs no cross-process wake-ups). `onConnect` runs after every (re)connection. Returns a stop function.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onConnect: () => void): () => Promise<void>;
   /** Runs `fn` with an admin connection while holding the cross-process migration lock. */
   withAdminConnection<T>(fn: (conn: AdminConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -103,6 +108,8 @@ async function openPostgres(options: { url: string; poolSize: number; schema?: s
   return {
     kind: 'postgres',
     db,
+    listen: (channel, onNotify, onConnect) =>
+      listenForever({ connectionString: options.url, types }, channel, onNotify, onConnect),
     async withAdminConnection(fn) {
       const client = await pool.connect();
       try {
@@ -126,6 +133,57 @@ async function openPostgres(options: { url: string; poolSize: number; schema?: s
     async close() {
       await db.destroy();
     },
+  };
+}
+
+/** Keeps one client LISTENing on `channel`, reconnecting with backoff when the connection drops. */
+function listenForever(
+  config: pg.ClientConfig,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onConnect: () => void,
+): () => Promise<void> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 100;
+  const connect = async () => {
+    if (stopped) return;
+    const c = new pg.Client(config);
+    client = c;
+    c.on('notification', (msg) => {
+      if (msg.channel === channel && msg.payload !== undefined) onNotify(msg.payload);
+    });
+    const reconnect = () => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      c.removeAllListeners();
+      c.end().catch(() => {});
+      retry = setTimeout(() => void connect(), delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+    c.on('error', reconnect);
+    c.on('end', reconnect);
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+      delay = 100;
+      onConnect();
+    } catch {
+      reconnect();
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    if (c) {
+      c.removeAllListeners();
+      c.on('error', () => {});
+      await c.end().catch(() => {});
+    }
   };
 }
 

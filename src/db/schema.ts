@@ -3,6 +3,8 @@
  * they are joined here. Adding a domain adds one line.
  */
 import type { ColumnType } from 'kysely';
+import type { AgentTables } from '../agents/tables.ts';
+import type { EventTables } from '../events/tables.ts';
 import type { OperationTables } from '../operations/tables.ts';
 import type { PlatformTables } from '../platform/tables.ts';
 import type { SnippetTables } from '../snippets/tables.ts';
@@ -17,4 +19,6 @@ type SchemaMigrationsTable = {
 
 export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTables &
   OperationTables &
-  SnippetTables;
+  SnippetTables &
+  AgentTables &
+  EventTables;

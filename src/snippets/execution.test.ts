@@ -147,11 +147,50 @@ describe('running snippets', () => {
     assert.equal((await h.request('POST', `/v1/snippets/${id}:execute`, {})).status, 409);
   });
 
-  test('agent_turn_id and dashboard context are stored on the run', async () => {
+  test('a run for an agent turn stores its session and announces itself in the turn as widget.created', async () => {
+    const id = await create({ code: 'async () => 1', display_type: 'stat' });
+    const agent = await h.request('POST', '/v1/agents', {
+      body: { name: 'a', instructions: 'i', capabilities: ['CHAT'] },
+    });
+    const session = await h.request('POST', '/v1/agent_sessions', { body: { agent_id: agent.body.id } });
+    const turn = await h.request('POST', '/v1/agent_turns', {
+      body: { session_id: session.body.id, message: 'hi' },
+    });
+    const run = await h.request('POST', `/v1/snippets/${id}/runs`, { body: { agent_turn_id: turn.body.id } });
+    assert.equal(run.status, 201);
+    assert.equal(run.body.agent_turn_id, turn.body.id);
+    assert.equal(run.body.agent_session_id, session.body.id);
+    assert.equal(run.body.source, 'agent');
+    const events = await h.request('GET', `/v1/agent_events?turn=${turn.body.id}`);
+    assert.equal(events.body.data.length, 1);
+    const event = events.body.data[0];
+    assert.equal(event.type, 'widget.created');
+    assert.equal(event.sequence, 1);
+    assert.deepEqual(event.data.resource_refs[0], { resource: 'snippet_run', id: run.body.id });
+    assert.equal(event.data.snippet_run.state, 'succeeded');
+    assert.equal((await h.request('GET', `/v1/agent_turns/${turn.body.id}`)).body.state, 'RUNNING');
+
+    const unknown = await h.request('POST', `/v1/snippets/${id}/runs`, {
+      body: { agent_turn_id: 'trn_nosuchturn' },
+    });
+    assert.equal(unknown.status, 422);
+    assert.deepEqual(unknown.body.errors[0].path, ['body', 'agent_turn_id']);
+
+    await h.request('POST', `/v1/agent_turns/${turn.body.id}:cancel`, { body: {} });
+    const late = await h.request('POST', `/v1/snippets/${id}/runs`, {
+      body: { agent_turn_id: turn.body.id },
+    });
+    assert.equal(late.status, 201, 'a run for an ended turn is still recorded');
+    const after = await h.request('GET', `/v1/agent_events?turn=${turn.body.id}`);
+    assert.deepEqual(
+      after.body.data.map((e: any) => e.type),
+      ['widget.created', 'turn.cancelled'],
+      'but not announced',
+    );
+  });
+
+  test('dashboard context is stored on the run', async () => {
     const id = await create({ code: 'async () => 1' });
-    const agent = await h.request('POST', `/v1/snippets/${id}/runs`, { body: { agent_turn_id: 'trn_abc' } });
-    assert.equal(agent.body.agent_turn_id, 'trn_abc');
-    assert.equal(agent.body.source, 'agent');
     const dash = await h.request('POST', `/v1/snippets/${id}/runs`, {
       body: { context: { source: 'dashboard_refresh', dashboard_id: 'dash_1', widget_id: 'wgt_1' } },
     });

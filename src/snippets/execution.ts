@@ -5,7 +5,7 @@
  * acting as the caller in the caller's workspace; a snippet with a result contract has its output
  * checked against it; the run is written once, when it has ended.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
 import { failedPrecondition, invalid } from '../http/errors.ts';
@@ -24,25 +24,35 @@ import type {
 } from './run-schemas.ts';
 import type { SnippetService } from './service.ts';
 import { toSnippetRun } from './service.ts';
-import { recordRun, type SnippetRow } from './store.ts';
+import { recordRun, type NewSnippetRun, type SnippetRow, type SnippetRunRow } from './store.ts';
 
 /** How deep snippets may start snippets through platform.request(). */
 export const MAX_NESTING = 3;
 
-/**
- * Checks that an agent turn belongs to the workspace and gives its session. Plugged in by the agents
- * domain; until then a run stores the turn id as given, with no session.
- */
+/** Checks that an agent turn belongs to the workspace and gives its session (the agents domain). */
 export type AgentTurnLookup = (
   workspaceId: string,
   turnId: string,
 ) => Promise<{ sessionId: string } | undefined>;
 
+/**
+ * Records a row and announces it as an event of an agent turn in one transaction (the events domain).
+ * A run started for a turn is announced as widget.created.
+ */
+export type TurnAnnouncer = <R>(input: {
+  workspaceId: string;
+  turnId: string;
+  type: 'widget.created';
+  write: (trx: Transaction<DB>) => Promise<R>;
+  data: (row: R) => unknown;
+}) => Promise<R>;
+
 export type ExecutionDeps = {
   db: Kysely<DB>;
   executor: Executor;
   snippets: SnippetService;
-  agentTurns?: AgentTurnLookup;
+  agentTurns: AgentTurnLookup;
+  announce: TurnAnnouncer;
 };
 
 /** Who runs, where, and how deep in snippet nesting (from the x-atoll-snippet-depth header). */
@@ -104,7 +114,7 @@ export function createExecutionService(deps: ExecutionDeps) {
       const source: RunSource = context?.source ?? (turnId !== null ? 'agent' : 'manual');
       const dashboard =
         context?.source === 'dashboard_open' || context?.source === 'dashboard_refresh' ? context : undefined;
-      const row = await recordRun(deps.db, {
+      const run: NewSnippetRun = {
         workspace_id: ctx.workspaceId,
         snippet_id: snippet.id,
         source,
@@ -129,7 +139,17 @@ export function createExecutionService(deps: ExecutionDeps) {
         result_contract_version: snippet.result_contract_version,
         result_type: snippet.result_type,
         default_visualization: snippet.default_visualization,
-      });
+      };
+      const row =
+        turnId === null
+          ? await recordRun(deps.db, run)
+          : await deps.announce({
+              workspaceId: ctx.workspaceId,
+              turnId,
+              type: 'widget.created',
+              write: (trx) => recordRun(trx, run),
+              data: (recorded) => runWidget(recorded, snippet.display_type),
+            });
       return toSnippetRun(row, 'full');
     },
 
@@ -169,6 +189,29 @@ async function agentSession(
   if (!turn)
     throw invalid(['body', 'agent_turn_id'], `agent turn ${turnId} does not exist in this workspace`);
   return turn.sessionId;
+}
+
+/**
+ * The widget.created data announcing a run in its agent turn: a status card (the widget type the spec
+ * offers for a result to show) referencing the run and its snippet.
+ */
+function runWidget(run: SnippetRunRow, displayType: string) {
+  return {
+    widget_type: 'status_card',
+    schema_version: 1,
+    title: run.snippet_name,
+    summary:
+      run.state === 'succeeded'
+        ? 'Snippet run succeeded'
+        : `Snippet run ${run.state}: ${run.error?.code ?? ''}`.trim(),
+    resource_refs: [
+      { resource: 'snippet_run', id: run.id },
+      { resource: 'snippet', id: run.snippet_id },
+    ],
+    reactive_bindings: [],
+    actions: [],
+    snippet_run: { id: run.id, snippet_id: run.snippet_id, state: run.state, display_type: displayType },
+  };
 }
 
 type Judged = {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
 import type { Executor } from '../isolate/executor.ts';
-import { createExecutionService, type AgentTurnLookup } from './execution.ts';
+import { createExecutionService, type AgentTurnLookup, type TurnAnnouncer } from './execution.ts';
 import { registerExecutionRoutes } from './execution-routes.ts';
 import { registerSnippetRunRoutes } from './run-routes.ts';
 import { registerSnippetRoutes } from './routes.ts';
@@ -13,7 +13,8 @@ export function snippetsModule(deps: {
   db: Kysely<DB>;
   publicUrl: string;
   executor: Executor;
-  agentTurns?: AgentTurnLookup;
+  agentTurns: AgentTurnLookup;
+  announce: TurnAnnouncer;
 }) {
   const snippets = createSnippetService(deps);
   const execution = createExecutionService({ ...deps, snippets });

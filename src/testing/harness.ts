@@ -4,6 +4,8 @@
  * end. Requests go through `app.request()` in-process; tests that need a socket start a server.
  */
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -36,6 +38,13 @@ export type Harness = {
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   /** A further workspace with its own token. */
   newWorkspace(name?: string): Promise<{ id: string; token: string }>;
+  /** Serves the app on a real socket (127.0.0.1, a free port); closed with the harness. */
+  listen(): Promise<string>;
+  /**
+   * Another Atoll process-alike on the same Postgres schema (its own pool, LISTEN connection and
+   * executors), for tests across processes; undefined on PGlite, which is one process by design.
+   */
+  peer(): Promise<Atoll | undefined>;
   close(): Promise<void>;
 };
 
@@ -47,7 +56,11 @@ export function testPostgresUrl(): string | undefined {
 }
 
 /** Opens a fresh store: in-memory PGlite, or a new schema in the DATABASE_URL database. */
-export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
+export async function openTestDatabase(): Promise<{
+  database: Database;
+  drop(): Promise<void>;
+  schema?: string;
+}> {
   const url = testPostgresUrl();
   if (!url) {
     const database = await openDatabase({ kind: 'pglite', dataDir: undefined });
@@ -57,6 +70,7 @@ export async function openTestDatabase(): Promise<{ database: Database; drop(): 
   const database = await openDatabase({ kind: 'postgres', url, poolSize: 10, schema });
   return {
     database,
+    schema,
     async drop() {
       await database.close();
       const client = new pg.Client({ connectionString: url });
@@ -79,11 +93,13 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const { database, drop } = await openTestDatabase();
+  const { database, drop, schema } = await openTestDatabase();
+  const peers: Atoll[] = [];
   const atoll = await createAtoll(config, { log: pino({ level: 'silent' }), database });
   if (!atoll.bootstrap.created) throw new Error('the test store was not empty');
   const workspaceId = atoll.bootstrap.workspaceId;
 
+  const servers: ServerType[] = [];
   const request = async (
     method: string,
     url: string,
@@ -130,7 +146,29 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       });
       return { id: ws.id, token: token.token };
     },
+    async listen() {
+      const server = serve({ fetch: atoll.app.fetch, hostname: '127.0.0.1', port: 0 });
+      await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+      servers.push(server);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async peer() {
+      const url = testPostgresUrl();
+      if (!url || !schema) return undefined;
+      const peerDb = await openDatabase({ kind: 'postgres', url, poolSize: 5, schema });
+      const peer = await createAtoll(config, { log: pino({ level: 'silent' }), database: peerDb });
+      peers.push(peer);
+      return peer;
+    },
     async close() {
+      for (const peer of peers) {
+        await peer.close();
+        await peer.database.close();
+      }
+      for (const server of servers) {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await atoll.close();
       await drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,58 @@
+/**
+ * The agents domain wired together: agents, sessions, turns and approval requests. The event log
+ * (src/events/) is passed in: cancelling a turn appends to it, and resolving an approval takes the
+ * turn lock inside its transactions.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { EventLog } from '../events/log.ts';
+import type { ApiApp } from '../http/context.ts';
+import { registerAgentRoutes } from './agent-routes.ts';
+import { createAgentService } from './agent-service.ts';
+import { registerApprovalRoutes } from './approval-routes.ts';
+import { createApprovalService } from './approval-service.ts';
+import { registerSessionRoutes } from './session-routes.ts';
+import { createSessionService } from './session-service.ts';
+import type { TurnState } from './tables.ts';
+import { registerTurnRoutes } from './turn-routes.ts';
+import { createTurnService } from './turn-service.ts';
+import { findTurn } from './turn-store.ts';
+
+export type AgentsDeps = {
+  db: Kysely<DB>;
+  /** Public base URL; none of the agents resources carries an html_url today. */
+  publicUrl: string;
+  eventLog: EventLog;
+};
+
+export function agentsModule(deps: AgentsDeps) {
+  const agents = createAgentService(deps);
+  const sessions = createSessionService(deps);
+  const turns = createTurnService(deps);
+  const approvals = createApprovalService(deps);
+  return {
+    agents,
+    sessions,
+    turns,
+    approvals,
+    register(app: ApiApp): void {
+      registerAgentRoutes(app, agents);
+      registerSessionRoutes(app, sessions);
+      registerTurnRoutes(app, turns);
+      registerApprovalRoutes(app, approvals);
+    },
+  };
+}
+
+/**
+ * Finds a turn of a workspace and gives its session and state; undefined when the workspace has no
+ * such turn. Plugged into the snippets domain (AgentTurnLookup) and usable by the event code.
+ */
+export function lookupAgentTurn(
+  db: Kysely<DB>,
+): (workspaceId: string, turnId: string) => Promise<{ sessionId: string; state: TurnState } | undefined> {
+  return async (workspaceId, turnId) => {
+    const turn = await findTurn(db, workspaceId, turnId);
+    return turn && { sessionId: turn.session_id, state: turn.state };
+  };
+}

@@ -1,0 +1,35 @@
+/** The events domain wired together: the emitter, live fan-out and streams, and their routes. */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { DB } from '../db/schema.ts';
+import type { ApiApp } from '../http/context.ts';
+import type { EventBus } from './bus.ts';
+import { createEmitter } from './emit.ts';
+import { createFanout } from './fanout.ts';
+import type { EventLog } from './log.ts';
+import { registerEventRoutes } from './routes.ts';
+import { eventStream, type StreamRequest, type StreamSettings } from './stream.ts';
+
+export type EventStreams = { db: Kysely<DB>; bus: EventBus; open(request: StreamRequest): Response };
+
+export function eventsModule(deps: {
+  db: Kysely<DB>;
+  eventLog: EventLog;
+  settings: StreamSettings;
+  log: Logger;
+}) {
+  const emitter = createEmitter(deps);
+  const fanout = createFanout(deps.db, deps.eventLog.bus, deps.log);
+  const streams: EventStreams = {
+    db: deps.db,
+    bus: deps.eventLog.bus,
+    open: (request) => eventStream({ db: deps.db, fanout, settings: deps.settings }, request),
+  };
+  return {
+    emitter,
+    fanout,
+    register(app: ApiApp): void {
+      registerEventRoutes(app, { emitter, streams });
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/** SQL that reads the event log: pages after a position, the tail of a workspace, idempotent replays. */
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { EventRowLike } from './log.ts';
+
+/** Which events a reader wants; every filter is a column of the event. */
+export type EventFilter = {
+  session?: string | undefined;
+  turn?: string | undefined;
+  parentSession?: string | undefined;
+  forkedFromSession?: string | undefined;
+  spawnedByTurn?: string | undefined;
+  agentRole?: string | undefined;
+};
+
+export type EventRow = EventRowLike & {
+  parent_session_id: string | null;
+  forked_from_session_id: string | null;
+  spawned_by_turn_id: string | null;
+  agent_role: string | null;
+};
+
+const COLUMNS = [
+  'id',
+  'workspace_id',
+  'agent_id',
+  'session_id',
+  'turn_id',
+  'sequence',
+  'position',
+  'type',
+  'created_at',
+  'data',
+  'parent_session_id',
+  'forked_from_session_id',
+  'spawned_by_turn_id',
+  'agent_role',
+] as const;
+
+function filtered<O>(
+  query: SelectQueryBuilder<DB, 'agent_events', O>,
+  filter: EventFilter,
+): SelectQueryBuilder<DB, 'agent_events', O> {
+  let q = query;
+  if (filter.session !== undefined) q = q.where('session_id', '=', filter.session);
+  if (filter.turn !== undefined) q = q.where('turn_id', '=', filter.turn);
+  if (filter.parentSession !== undefined) q = q.where('parent_session_id', '=', filter.parentSession);
+  if (filter.forkedFromSession !== undefined)
+    q = q.where('forked_from_session_id', '=', filter.forkedFromSession);
+  if (filter.spawnedByTurn !== undefined) q = q.where('spawned_by_turn_id', '=', filter.spawnedByTurn);
+  if (filter.agentRole !== undefined) q = q.where('agent_role', '=', filter.agentRole);
+  return q;
+}
+
+/** Whether an event passes a filter (the same rule as the SQL above, for events fanned out in memory). */
+export function matches(event: EventRow, filter: EventFilter): boolean {
+  return (
+    (filter.session === undefined || event.session_id === filter.session) &&
+    (filter.turn === undefined || event.turn_id === filter.turn) &&
+    (filter.parentSession === undefined || event.parent_session_id === filter.parentSession) &&
+    (filter.forkedFromSession === undefined || event.forked_from_session_id === filter.forkedFromSession) &&
+    (filter.spawnedByTurn === undefined || event.spawned_by_turn_id === filter.spawnedByTurn) &&
+    (filter.agentRole === undefined || event.agent_role === filter.agentRole)
+  );
+}
+
+/**
+ * Up to `limit` matching events after `after`, oldest first, and the workspace's last position at the
+ * time of reading (the horizon: every event up to it has been considered when fewer than `limit` came back).
+ */
+export async function readAfter(
+  db: Kysely<DB>,
+  workspaceId: string,
+  filter: EventFilter,
+  after: number,
+  limit: number,
+): Promise<{ rows: EventRow[]; horizon: number }> {
+  const horizon = await db
+    .selectFrom('agent_event_positions')
+    .select('last_position')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  const last = horizon?.last_position ?? 0;
+  if (last <= after) return { rows: [], horizon: Math.max(last, after) };
+  const rows = await filtered(
+    db
+      .selectFrom('agent_events')
+      .select(COLUMNS)
+      .where('workspace_id', '=', workspaceId)
+      .where('position', '>', after)
+      .where('position', '<=', last),
+    filter,
+  )
+    .orderBy('position')
+    .limit(limit)
+    .execute();
+  return { rows: rows as EventRow[], horizon: last };
+}
+
+/** The workspace's events after `after`, whatever their session (the tail that feeds live streams). */
+export async function readTail(
+  db: Kysely<DB>,
+  workspaceId: string,
+  after: number,
+  limit: number,
+): Promise<EventRow[]> {
+  const rows = await db
+    .selectFrom('agent_events')
+    .select(COLUMNS)
+    .where('workspace_id', '=', workspaceId)
+    .where('position', '>', after)
+    .orderBy('position')
+    .limit(limit)
+    .execute();
+  return rows as EventRow[];
+}
+
+/** The event an emit with this idempotency key produced, with the fingerprint of its request. */
+export async function findByIdempotencyKey(
+  db: Kysely<DB>,
+  workspaceId: string,
+  key: string,
+): Promise<(EventRow & { request_hash: string | null }) | undefined> {
+  const row = await db
+    .selectFrom('agent_events')
+    .select([...COLUMNS, 'request_hash'])
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row as (EventRow & { request_hash: string | null }) | undefined;
+}
+
+/** Whether the workspace has a session with this id. */
+export async function sessionExists(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sessionId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('agent_sessions')
+    .select(sql<number>`1`.as('one'))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sessionId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,160 @@
+/**
+ * GET /v1/agent_events:stream as Server-Sent Events. Each event is a frame
+ * `id: <cursor>` / `event: <type>` / `data: <AgentEvent JSON>`; a client resumes with `after` or the
+ * Last-Event-ID header. follow=false sends what exists and ends with an `event: end` frame; follow=true
+ * stays open, delivers new events as they are appended, and sends a comment every heartbeat interval.
+ * Catching up from a cursor goes at the consumer's pace. Live, a consumer that falls too far behind (its
+ * unread frames exceed the buffer) is sent a final `event: overflow` frame carrying the cursor to resume
+ * from, and the stream closes: no event is skipped.
+ * (A server-side failure ends the stream with an `event: failure` frame carrying the cursor.)
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Fanout, Subscriber } from './fanout.ts';
+import { cursorOf, toAgentEvent } from './log.ts';
+import { readAfter, type EventFilter, type EventRow } from './store.ts';
+
+export type StreamSettings = { heartbeatMs: number; bufferBytes: number };
+
+export type StreamRequest = {
+  workspaceId: string;
+  filter: EventFilter;
+  after: number;
+  follow: boolean;
+  /** With follow=false, the most events sent. */
+  limit: number | undefined;
+  signal: AbortSignal;
+};
+
+const PAGE = 100;
+
+export function sseFrame(row: EventRow): string {
+  const event = toAgentEvent(row);
+  return `id: ${event.cursor}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+export function eventStream(
+  deps: { db: Kysely<DB>; fanout: Fanout; settings: StreamSettings },
+  request: StreamRequest,
+): Response {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let cursor: string | null = request.after > 0 ? cursorOf(request.after) : null;
+  let sent = 0;
+  const waitingForRoom: Array<() => void> = [];
+  const roomAvailable = () => {
+    for (const resolve of waitingForRoom.splice(0)) resolve();
+  };
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    roomAvailable();
+    clearInterval(heartbeat);
+    deps.fanout.detach(request.workspaceId, subscriber);
+    request.signal.removeEventListener('abort', close);
+    try {
+      controller.close();
+    } catch {
+      // already closed by the consumer
+    }
+  };
+  const write = (text: string) => {
+    if (!closed) controller.enqueue(encoder.encode(text));
+  };
+  const control = (event: string, data: Record<string, unknown>) =>
+    write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+
+  const subscriber: Subscriber = {
+    filter: request.filter,
+    watermark: request.after,
+    deliver(row, live) {
+      if (closed) return false;
+      write(sseFrame(row));
+      cursor = cursorOf(row.position);
+      sent++;
+      if (live && (controller.desiredSize ?? 0) < 0) {
+        control('overflow', {
+          cursor,
+          message: 'the client is reading too slowly; reconnect with after (or Last-Event-ID) set to cursor',
+        });
+        close();
+        return false;
+      }
+      return true;
+    },
+    room() {
+      if (closed || (controller.desiredSize ?? 1) > 0) return Promise.resolve();
+      return new Promise((resolve) => waitingForRoom.push(resolve));
+    },
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      pull() {
+        roomAvailable();
+      },
+      cancel() {
+        close();
+      },
+    },
+    { highWaterMark: deps.settings.bufferBytes, size: (chunk) => chunk.byteLength },
+  );
+  request.signal.addEventListener('abort', close);
+
+  const run = async () => {
+    write('retry: 1000\n\n');
+    if (!request.follow) {
+      const max = request.limit ?? Number.POSITIVE_INFINITY;
+      let hasMore = false;
+      for (;;) {
+        const want = Math.min(PAGE, max - sent);
+        const { rows } = await readAfter(
+          deps.db,
+          request.workspaceId,
+          request.filter,
+          subscriber.watermark,
+          want,
+        );
+        for (const row of rows) {
+          await subscriber.room();
+          subscriber.watermark = row.position;
+          if (!subscriber.deliver(row, false)) return;
+        }
+        if (sent >= max) {
+          const next = await readAfter(deps.db, request.workspaceId, request.filter, subscriber.watermark, 1);
+          hasMore = next.rows.length > 0;
+          break;
+        }
+        if (rows.length < want) break;
+      }
+      control('end', { cursor, has_more: hasMore });
+      close();
+      return;
+    }
+    heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.settings.heartbeatMs);
+    await deps.fanout.attach(request.workspaceId, subscriber, request.signal);
+  };
+  run().catch(() => {
+    control('failure', {
+      cursor,
+      message: 'the stream failed on the server; reconnect with after set to cursor',
+    });
+    close();
+  });
+
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
+}
