@@ -1,6 +1,6 @@
 /** HTTP routes of the event log: emit into a turn, list events, stream events (SSE). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireWorkspace } from '../http/auth.ts';
+import { requireWorkspace, requireWorkspaceForStream } from '../http/auth.ts';
 import type { ApiApp } from '../http/context.ts';
 import {
   AkuaContextHeader,
@@ -13,7 +13,7 @@ import {
 import { openapiVerb } from '../http/verb-route.ts';
 import type { Emitter } from './emit.ts';
 import { filterOf, listEvents, positionParam } from './reading.ts';
-import { AgentEvent, AgentEventList, EmitBody, EventsQuery } from './schemas.ts';
+import { AgentEvent, AgentEventList, EmitBody, EventsQuery, StreamQuery } from './schemas.ts';
 import type { EventStreams } from './module.ts';
 
 const tags = ['Agent Events'];
@@ -62,10 +62,10 @@ const stream = createRoute({
   security,
   summary: 'Stream agent events',
   description:
-    'Server-Sent Events: frames `id: <cursor>`, `event: <type>`, `data: <AgentEvent>`. Resume with `after` or Last-Event-ID. follow=false ends with `event: end`; follow=true stays open with a heartbeat comment every 15 s; a consumer too slow to keep up gets `event: overflow` with the cursor to resume from.',
-  middleware: [requireWorkspace] as const,
+    'Server-Sent Events: frames `id: <cursor>`, `event: <type>`, `data: <AgentEvent>`. Resume with `after` or Last-Event-ID. follow=false ends with `event: end`; follow=true stays open with a heartbeat comment every 15 s; a consumer too slow to keep up gets `event: overflow` with the cursor to resume from. A browser EventSource, which cannot send headers, may pass its token as `access_token` (and a JWT its workspace as `akua_context`).',
+  middleware: [requireWorkspaceForStream] as const,
   request: {
-    query: EventsQuery,
+    query: StreamQuery,
     headers: z.object({ 'akua-context': AkuaContextHeader, 'last-event-id': z.string().max(64).optional() }),
   },
   responses: {

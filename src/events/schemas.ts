@@ -180,3 +180,17 @@ export const EventsQuery = z.strictObject({
     }),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;
+
+/** The stream's query: the list's, plus the credential and workspace a browser EventSource cannot send as headers. */
+export const StreamQuery = EventsQuery.extend({
+  access_token: z.string().min(1).max(4096).optional().openapi({
+    description:
+      'The bearer credential, for clients that cannot send an Authorization header (a browser EventSource). Prefer the header: URLs end up in proxy logs.',
+  }),
+  akua_context: z
+    .string()
+    .min(1)
+    .max(53)
+    .optional()
+    .openapi({ description: 'The akua-context header, as a query parameter.' }),
+});

@@ -2,8 +2,11 @@
  * Authentication middleware, used by routes in their `middleware` list. `requireCaller` accepts any
  * valid credential; `requireWorkspace` also fixes the workspace the request acts in (the token's own,
  * or the one a broad credential names in `akua-context`). Both run before request validation, so an
- * unauthenticated request gets 401 whatever its body.
+ * unauthenticated request gets 401 whatever its body. `requireWorkspaceForStream` is for Server-Sent
+ * Events: a browser's EventSource cannot send headers, so there the credential may also come in the
+ * `access_token` query parameter (and the workspace in `akua_context`).
  */
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './context.ts';
 import { badRequest, unauthenticated } from './errors.ts';
@@ -11,27 +14,51 @@ import { badRequest, unauthenticated } from './errors.ts';
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 const WORKSPACE_ID = /^ws_[a-z0-9]{1,50}$/;
 
-export const requireCaller = createMiddleware<AppEnv>(async (c, next) => {
+function bearerFromHeader(c: Context<AppEnv>): string {
   const header = c.req.header('authorization');
   if (header === undefined || header.trim() === '') {
     throw unauthenticated('missing credentials: send "Authorization: Bearer <token>"');
   }
   const match = BEARER.exec(header);
   if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
-  c.set('caller', await c.var.authenticator.authenticate(match[1]!));
+  return match[1]!;
+}
+
+async function resolveWorkspace(
+  c: Context<AppEnv>,
+  requested: string | undefined,
+  where: string[],
+): Promise<void> {
+  if (requested !== undefined && !WORKSPACE_ID.test(requested)) {
+    throw badRequest(where, `${where[1]} must be a workspace id such as ws_j572abc123def456`);
+  }
+  c.set('workspaceId', await c.var.authenticator.resolveWorkspace(c.var.caller, requested));
+}
+
+export const requireCaller = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c)));
   await next();
 });
 
 export const requireWorkspace = createMiddleware<AppEnv>(async (c, next) => {
-  await requireCaller(c, async () => {
-    const requested = c.req.header('akua-context');
-    if (requested !== undefined && !WORKSPACE_ID.test(requested)) {
-      throw badRequest(
-        ['header', 'akua-context'],
-        'akua-context must be a workspace id such as ws_j572abc123def456',
-      );
-    }
-    c.set('workspaceId', await c.var.authenticator.resolveWorkspace(c.var.caller, requested));
-    await next();
-  });
+  c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c)));
+  await resolveWorkspace(c, c.req.header('akua-context'), ['header', 'akua-context']);
+  await next();
+});
+
+export const requireWorkspaceForStream = createMiddleware<AppEnv>(async (c, next) => {
+  const queryToken = c.req.query('access_token');
+  if (c.req.header('authorization') === undefined && queryToken !== undefined) {
+    c.set('caller', await c.var.authenticator.authenticate(queryToken));
+    const header = c.req.header('akua-context');
+    await resolveWorkspace(
+      c,
+      header ?? c.req.query('akua_context'),
+      header !== undefined ? ['header', 'akua-context'] : ['query', 'akua_context'],
+    );
+  } else {
+    c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c)));
+    await resolveWorkspace(c, c.req.header('akua-context'), ['header', 'akua-context']);
+  }
+  await next();
 });

@@ -40,6 +40,8 @@ export type Harness = {
   newWorkspace(name?: string): Promise<{ id: string; token: string }>;
   /** Serves the app on a real socket (127.0.0.1, a free port); closed with the harness. */
   listen(): Promise<string>;
+  /** Drops every open connection of the servers started by `listen` (clients see a network error). */
+  dropConnections(): void;
   /**
    * Another Atoll process-alike on the same Postgres schema (its own pool, LISTEN connection and
    * executors), for tests across processes; undefined on PGlite, which is one process by design.
@@ -151,6 +153,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));
       servers.push(server);
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    dropConnections() {
+      for (const server of servers)
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
     },
     async peer() {
       const url = testPostgresUrl();
