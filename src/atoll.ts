@@ -22,6 +22,13 @@ import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
+import { createGitStore } from './git/store.ts';
+import { installsModule } from './installs/module.ts';
+import { createJobRunner, type JobRunner } from './jobs/runner.ts';
+import { operationsModule } from './operations/module.ts';
+import { newId } from './db/ids.ts';
+import os from 'node:os';
+import { sql } from 'kysely';
 import { VERSION } from './version.ts';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -36,11 +43,16 @@ export type Atoll = {
   /** The agent event log (tests append through it as the emit path does). */
   agents: ReturnType<typeof agentsModule>;
   events: { log: EventLog; module: ReturnType<typeof eventsModule> };
+  operations: ReturnType<typeof operationsModule>;
+  installs: ReturnType<typeof installsModule>;
+  /** The job runner (role all|worker); undefined in an api-only process. */
+  jobs: JobRunner | undefined;
   /** Stops background work and closes the store. */
   close(): Promise<void>;
 };
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
+const EXPIRY_INTERVAL_MS = 60_000;
 
 /** How the config selects the store: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR. */
 export function storeOptions(config: Config): DatabaseOptions {
@@ -90,16 +102,30 @@ export async function createAtoll(
       log,
       settings: config.sse,
     });
+    const authenticator = createAuthenticator({ db, jwt: config.jwt, log, tokenCache });
+    const operations = operationsModule({ db, database, publicUrl: config.publicUrl, log });
+    closers.push(() => operations.close());
+    const installs = installsModule({
+      db,
+      log,
+      publicUrl: config.publicUrl,
+      git: createGitStore({ root: path.join(config.dataDir, 'git') }),
+      executor: running,
+      authenticator,
+      operations,
+      renderLimits: config.render,
+    });
     const app: ApiApp = createApp({
       database,
       log,
-      authenticator: createAuthenticator({ db, jwt: config.jwt, log, tokenCache }),
+      authenticator,
       idempotency,
       maxBodyBytes: config.maxBodyBytes,
       publicUrl: config.publicUrl,
       version: VERSION,
-      domains: [platform, snippets, agents, events],
+      domains: [platform, snippets, agents, events, operations, installs],
     });
+    let jobs: JobRunner | undefined;
     if (role !== 'api') {
       const sweep = () =>
         idempotency
@@ -107,6 +133,28 @@ export async function createAtoll(
           .then((n) => n > 0 && log.debug({ removed: n }, 'swept expired idempotency keys'))
           .catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
       timers.push(setInterval(sweep, SWEEP_INTERVAL_MS).unref());
+      const expire = () =>
+        installs
+          .expireChangeRequests()
+          .then((n) => n > 0 && log.info({ expired: n }, 'expired repository change requests'))
+          .catch((error) => log.warn({ err: error }, 'expiring change requests failed'));
+      timers.push(setInterval(expire, EXPIRY_INTERVAL_MS).unref());
+      if (database.kind === 'pglite') {
+        // The embedded store belongs to this one process: a job still `running` was left by a previous
+        // process that died, so its lease is over now rather than after ATOLL_JOB_LEASE_MS.
+        await sql`UPDATE jobs SET lease_until = now() WHERE state = 'running'`.execute(db);
+      }
+      jobs = createJobRunner({
+        db,
+        database,
+        log,
+        workerId: `${os.hostname()}:${process.pid}:${newId('wrk')}`,
+        concurrency: config.jobs.concurrency,
+        leaseMs: config.jobs.leaseMs,
+        pollMs: config.jobs.pollMs,
+        handlers: { ...installs.jobHandlers },
+      });
+      jobs.start();
     }
     return {
       app,
@@ -117,8 +165,13 @@ export async function createAtoll(
       executor: running,
       agents,
       events: { log: eventLog, module: events },
+      operations,
+      installs,
+      jobs,
       async close() {
         for (const t of timers) clearInterval(t);
+        // The job runner stops first (its jobs use the executor and the store).
+        if (jobs) await jobs.stop();
         await running.close();
         for (const close of closers) await close();
         if (!options.database) await database.close();

@@ -90,6 +90,14 @@ const EnvSchema = z
     ATOLL_EXECUTOR_PROCESSES: int(2, 1, 64),
     ATOLL_EXECUTOR_WARM_ISOLATES: int(4, 0, 256),
     ATOLL_EXECUTOR_CONCURRENCY: int(16, 1, 1024),
+    /** Render programs (package versions): memory of the isolate in MB, CPU and wall-clock limit in ms, largest output in bytes. */
+    ATOLL_RENDER_MEMORY_MB: int(256, 16, 4096),
+    ATOLL_RENDER_TIMEOUT_MS: int(30_000, 100, 600_000),
+    ATOLL_RENDER_OUTPUT_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    /** Durable job queue (renders): jobs one worker process runs at once, how long a lease lasts unrenewed (a dead worker's jobs are taken over after it), the safety-net poll. */
+    ATOLL_WORKER_CONCURRENCY: int(4, 1, 256),
+    ATOLL_JOB_LEASE_MS: int(30_000, 1000, 3_600_000),
+    ATOLL_JOB_POLL_MS: int(1000, 10, 60_000),
     /** SSE: interval of heartbeat comments, and the unread bytes a stream may queue before it is closed as too slow. */
     ATOLL_SSE_HEARTBEAT_MS: int(15_000, 100, 3_600_000),
     ATOLL_SSE_BUFFER_BYTES: int(1024 * 1024, 1024, 256 * 1024 * 1024),
@@ -146,6 +154,15 @@ export type Config = {
   readonly idempotencyTtlSeconds: number;
   readonly executor: ExecutorConfig;
   readonly sse: { readonly heartbeatMs: number; readonly bufferBytes: number };
+  /** Limits of one render program run. */
+  readonly render: {
+    readonly memoryMb: number;
+    readonly cpuMs: number;
+    readonly wallMs: number;
+    readonly resultBytes: number;
+  };
+  /** The job runner of worker processes. */
+  readonly jobs: { readonly concurrency: number; readonly leaseMs: number; readonly pollMs: number };
   readonly logLevel: LogLevel;
 };
 
@@ -208,6 +225,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     sse: { heartbeatMs: e.ATOLL_SSE_HEARTBEAT_MS, bufferBytes: e.ATOLL_SSE_BUFFER_BYTES },
+    render: {
+      memoryMb: e.ATOLL_RENDER_MEMORY_MB,
+      cpuMs: e.ATOLL_RENDER_TIMEOUT_MS,
+      wallMs: e.ATOLL_RENDER_TIMEOUT_MS,
+      resultBytes: e.ATOLL_RENDER_OUTPUT_BYTES,
+    },
+    jobs: {
+      concurrency: e.ATOLL_WORKER_CONCURRENCY,
+      leaseMs: e.ATOLL_JOB_LEASE_MS,
+      pollMs: e.ATOLL_JOB_POLL_MS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

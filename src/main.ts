@@ -2,7 +2,9 @@
  * The `atoll` command line: serve, migrate, token create, workspace create. Thin: each command parses
  * its flags and calls services; errors print one line and set the exit code.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultToken, publishPackage } from './cli/package-publish.ts';
 import type { Role } from './atoll.ts';
 import { CliError } from './cli/errors.ts';
 import { serve } from './cli/serve.ts';
@@ -27,6 +29,7 @@ Commands:
   migrate            apply pending database migrations and exit
   token create       create an API token for a workspace and print it
   workspace create   create a workspace and print an API token for it
+  package publish    pack a package directory and publish it to a running server
 
 Run "atoll <command> --help" for a command's options. Configuration comes from environment
 variables (see the README): HOST, PORT, DATA_DIR, DATABASE_URL, LOG_LEVEL, ATOLL_*.`,
@@ -50,6 +53,16 @@ With the embedded store, stop the server first or create tokens over HTTP (POST 
   workspace: `Usage: atoll workspace create --name <name> [--slug <slug>] [--token-name <name>]
 
 Creates a workspace and an API token for it; prints the workspace id and the token.`,
+  package: `Usage: atoll package publish [dir] [--url <url>] [--token <token>] [--workspace <ws_id>]
+
+Packs dir (default .): atoll.package.json, inputs.schema.json, render.js and manifests/*.yaml, as a
+deterministic tar.gz; uploads it (POST /v1/package_artifacts) and registers it as a new package, or as a
+new version of the package with the same name. Prints the package, version and artifact ref as JSON.
+
+Options:
+  --url        the server (default ATOLL_PUBLIC_URL, else http://HOST:PORT)
+  --token      an API token (default: the bootstrap token in DATA_DIR)
+  --workspace  the workspace, for credentials that are not tied to one (akua-context)`,
 };
 
 async function run(argv: string[]): Promise<number> {
@@ -145,6 +158,40 @@ async function run(argv: string[]): Promise<number> {
         `created workspace ${out.ws.id} (slug ${out.ws.slug}) and API token ${out.token.id}; the token is shown only once:`,
       );
       console.log(JSON.stringify({ workspace_id: out.ws.id, slug: out.ws.slug, token: out.token.token }));
+      return 0;
+    }
+    case 'package': {
+      const [sub, ...flags] = rest;
+      if (sub === '--help' || sub === '-h' || sub === undefined) return print(HELP.package!);
+      if (sub !== 'publish')
+        throw new CliError(`unknown package command "${sub}"; see "atoll package --help"`);
+      let parsed: ReturnType<typeof parseArgs>;
+      try {
+        parsed = parseArgs({
+          args: flags,
+          options: {
+            url: { type: 'string' },
+            token: { type: 'string' },
+            workspace: { type: 'string' },
+            help: { type: 'boolean', short: 'h' },
+          },
+          allowPositionals: true,
+        });
+      } catch (error) {
+        throw new CliError(`${(error as Error).message}; see "atoll package --help"`);
+      }
+      const values = parsed.values as Record<string, string | boolean | undefined>;
+      if (values.help) return print(HELP.package!);
+      if (parsed.positionals.length > 1)
+        throw new CliError('give one package directory; see "atoll package --help"');
+      const config = loadConfig();
+      const result = await publishPackage({
+        dir: path.resolve(parsed.positionals[0] ?? '.'),
+        url: ((values.url as string | undefined) ?? config.publicUrl).replace(/\/+$/, ''),
+        token: (values.token as string | undefined) ?? (await defaultToken(config.dataDir)),
+        workspace: values.workspace as string | undefined,
+      });
+      console.log(JSON.stringify(result));
       return 0;
     }
     default:

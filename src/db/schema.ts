@@ -5,6 +5,8 @@
 import type { ColumnType } from 'kysely';
 import type { AgentTables } from '../agents/tables.ts';
 import type { EventTables } from '../events/tables.ts';
+import type { InstallTables } from '../installs/tables.ts';
+import type { JobTables } from '../jobs/tables.ts';
 import type { OperationTables } from '../operations/tables.ts';
 import type { PlatformTables } from '../platform/tables.ts';
 import type { SnippetTables } from '../snippets/tables.ts';
@@ -21,4 +23,6 @@ export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTa
   OperationTables &
   SnippetTables &
   AgentTables &
-  EventTables;
+  EventTables &
+  JobTables &
+  InstallTables;

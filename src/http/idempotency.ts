@@ -158,6 +158,8 @@ function mismatch(): ApiError {
   });
 }
 
+const BINARY_BODY = /^application\/(x-tar|gzip|x-gzip|octet-stream)\b/i;
+
 /** SHA-256 over the method, path with query, and the body as canonical JSON (key order ignored). */
 async function fingerprint(c: Context<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
@@ -166,6 +168,11 @@ async function fingerprint(c: Context<AppEnv>): Promise<string> {
   const declared =
     c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
   const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD' && (declared || c.req.raw.body !== null);
+  const hash = createHash('sha256').update(`${c.req.method} ${url.pathname}${url.search}\n`);
+  // Binary uploads are hashed as bytes (reading them as text first would corrupt them for the handler).
+  if (hasBody && BINARY_BODY.test(c.req.header('content-type') ?? '')) {
+    return hash.update(new Uint8Array(await c.req.arrayBuffer())).digest('hex');
+  }
   const text = hasBody ? await c.req.text() : '';
   let canonical = text;
   if (text.trim() !== '') {
@@ -175,9 +182,7 @@ async function fingerprint(c: Context<AppEnv>): Promise<string> {
       // not JSON: the raw bytes are the fingerprint
     }
   }
-  return createHash('sha256')
-    .update(`${c.req.method} ${url.pathname}${url.search}\n${canonical}`)
-    .digest('hex');
+  return hash.update(canonical).digest('hex');
 }
 
 /** JSON with object keys sorted at every depth. */

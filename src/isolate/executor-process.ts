@@ -206,6 +206,49 @@ function compileEntry(isolate: ivm.Isolate, code: string): ivm.Script | Executio
   }
 }
 
+/**
+ * Compiles and evaluates an ES module (no imports: a render program is one file) and makes its default
+ * export the entry, called with the arguments array the run passes as inputs.
+ */
+async function loadModuleEntry(
+  isolate: ivm.Isolate,
+  context: ivm.Context,
+  code: string,
+  cpuMs: number,
+): Promise<ExecutionError | undefined> {
+  let module: ivm.Module;
+  try {
+    module = isolate.compileModuleSync(code, { filename: 'program.js' });
+  } catch (error) {
+    return { code: 'syntax_error', message: (error as Error).message };
+  }
+  if (module.dependencySpecifiers.length > 0) {
+    return {
+      code: 'unsupported_import',
+      message: `the program imports ${module.dependencySpecifiers.map((s) => JSON.stringify(s)).join(', ')}; a program is one module without imports (bundle it)`,
+    };
+  }
+  module.instantiateSync(context, () => {
+    throw new Error('imports are not supported');
+  });
+  await module.evaluate({ timeout: cpuMs });
+  const entry = await module.namespace.get('default', { reference: true });
+  if (entry.typeof !== 'function') {
+    return {
+      code: 'not_a_function',
+      message:
+        'the module must export a default function, e.g. export default function render(input, ctx) { … }',
+    };
+  }
+  await context.global.set('__atoll_default', entry.derefInto());
+  isolate
+    .compileScriptSync(
+      'globalThis.__atoll_entry = ((f) => (args) => f(...args))(globalThis.__atoll_default); delete globalThis.__atoll_default;',
+    )
+    .runSync(context);
+  return undefined;
+}
+
 async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<ExecutionOutcome> {
   const { limits } = message;
   const config = runtimeConfig(limits, message.requests, message.determinism);
@@ -261,9 +304,15 @@ async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<E
   };
 
   try {
-    const script = compileEntry(isolate, message.code);
-    if (!(script instanceof ivm.Script)) return outcome('failed', script, run, stats());
-    await script.run(slot.context, { timeout: limits.cpuMs });
+    if (message.program === 'module') {
+      const problem = await loadModuleEntry(isolate, slot.context, message.code, limits.cpuMs);
+      if (problem) return outcome('failed', problem, run, stats());
+      if (message.checkOnly) return outcome('succeeded', null, run, stats(), null, true);
+    } else {
+      const script = compileEntry(isolate, message.code);
+      if (!(script instanceof ivm.Script)) return outcome('failed', script, run, stats());
+      await script.run(slot.context, { timeout: limits.cpuMs });
+    }
     const reply = await slot.runner.apply(undefined, [JSON.stringify(message.inputs ?? {})], {
       arguments: { copy: true },
       result: { promise: true, copy: true },

@@ -17,6 +17,10 @@ export type RunRequest = {
   determinism?: Determinism;
   /** Overrides of the configured limits (e.g. tighter ones for render programs). */
   limits?: Partial<Omit<ExecutionLimits, 'requests'>>;
+  /** `module`: `code` is an ES module whose default export is called with the arguments array `inputs`. */
+  program?: 'function' | 'module';
+  /** With `module`: load the module and check that it exports a default function, without calling it. */
+  checkOnly?: boolean;
 };
 
 export type Executor = {
@@ -47,6 +51,8 @@ export function createExecutor(
         inputs: request.inputs,
         limits: { ...limits, ...request.limits },
         ...(request.determinism ? { determinism: request.determinism } : {}),
+        ...(request.program ? { program: request.program } : {}),
+        ...(request.checkOnly ? { checkOnly: true } : {}),
         ...(request.platform
           ? { dispatch: platformDispatcher(deps.fetch, request.platform, limits.requests) }
           : {}),

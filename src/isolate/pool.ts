@@ -25,6 +25,10 @@ export type Job = {
   determinism?: Determinism;
   /** Answers platform.request(); absent = the guest has no platform.request(). */
   dispatch?: Dispatcher;
+  /** How `code` is called (see ToExecutor); `function` by default. */
+  program?: 'function' | 'module';
+  /** Load the module and check its default export without calling it. */
+  checkOnly?: boolean;
 };
 
 export type PoolOptions = {
@@ -196,6 +200,8 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
         limits: job.limits,
         determinism: job.determinism,
         requests: job.dispatch !== undefined,
+        program: job.program ?? 'function',
+        checkOnly: job.checkOnly ?? false,
       });
     }
   }

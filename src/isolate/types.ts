@@ -28,6 +28,7 @@ export type Determinism = { nowMs: number; seed: number };
 /** Stable error codes of an execution; docs/snippets.md explains each. */
 export type ExecutionErrorCode =
   | 'syntax_error'
+  | 'unsupported_import'
   | 'not_a_function'
   | 'uncaught_exception'
   | 'wall_time_limit_exceeded'
@@ -83,6 +84,13 @@ export type ToExecutor =
       determinism: Determinism | undefined;
       /** Whether platform.request() is available (render programs have none). */
       requests: boolean;
+      /**
+       * `function`: `code` is a function expression (or body) called with `inputs`. `module`: `code` is an
+       * ES module without imports whose default export is called with the arguments array `inputs`.
+       */
+      program: 'function' | 'module';
+      /** Only load the module and check its default export (a publish-time compile check). */
+      checkOnly: boolean;
     }
   | { type: 'response'; id: number; requestId: number; ok: true; value: BridgedResponse }
   | { type: 'response'; id: number; requestId: number; ok: false; name: string; message: string }

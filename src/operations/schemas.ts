@@ -1,6 +1,6 @@
 /** The Operation resource (`op_…`): the record every asynchronous action leaves behind. */
 import { z } from '@hono/zod-openapi';
-import { UnixSeconds } from '../http/schemas.ts';
+import { listOf, PageQuery, UnixSeconds } from '../http/schemas.ts';
 
 export const OWNER_TYPES = [
   'install',
@@ -46,7 +46,56 @@ export const Operation = z
     last_error: z.object({ message: z.string(), step_name: z.string().optional() }).nullable(),
     started_at: UnixSeconds,
     completed_at: UnixSeconds.nullable(),
-    steps: z.array(OperationStep),
+    // Optional because lists leave per-step detail out (spec: "List of operations (without per-step detail)").
+    steps: z.array(OperationStep).optional().openapi({
+      description: 'Per-step progress. Present on get, :wait and :cancel; left out of lists.',
+    }),
   })
   .openapi('Operation');
 export type Operation = z.infer<typeof Operation>;
+
+export const OperationList = listOf(Operation, 'OperationList');
+export type OperationList = z.infer<typeof OperationList>;
+
+/** Steps' statuses; `pending` until started, then `running`, then one of the last three. */
+export type StepStatus = OperationStep['status'];
+
+const OWNER_TYPE_MESSAGE = `owner_type must be one of ${OWNER_TYPES.join(', ')}`;
+
+/** GET /v1/operations: a page, optionally narrowed to one owner (owner_type and owner_id go together). */
+export const ListOperationsQuery = PageQuery.extend({
+  owner_type: z.enum(OWNER_TYPES, { error: OWNER_TYPE_MESSAGE }).optional(),
+  owner_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .openapi({ description: 'Required when `owner_type` is set, and the other way round.' }),
+}).superRefine((query, ctx) => {
+  // The spec's "requires-together" contract: name the one that is missing.
+  if (query.owner_type !== undefined && query.owner_id === undefined)
+    ctx.addIssue({ code: 'custom', path: ['owner_id'], message: 'required when owner_type is given' });
+  if (query.owner_id !== undefined && query.owner_type === undefined)
+    ctx.addIssue({ code: 'custom', path: ['owner_type'], message: 'required when owner_id is given' });
+});
+
+const TIMEOUT_MESSAGE = 'timeout must be an integer number of seconds from 1 to 60';
+
+/** POST /v1/operations/{id}:wait. */
+export const WaitQuery = z.strictObject({
+  timeout: z.coerce
+    .number({ error: TIMEOUT_MESSAGE })
+    .min(1, TIMEOUT_MESSAGE)
+    .max(60, TIMEOUT_MESSAGE)
+    // Not .int(): its failure is an invalid_type issue, which src/http/validation.ts words as "required".
+    .refine(Number.isInteger, TIMEOUT_MESSAGE)
+    .default(30)
+    // Coerced schemas lose their bounds in the generated document, so they are stated again here.
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: 60,
+      default: 30,
+      description: 'Max seconds to wait for the operation to reach a terminal state. Default 30, max 60.',
+    }),
+});

@@ -1,12 +1,20 @@
-/** SQL for operations, and their wire form. */
-import type { Insertable, Kysely, Selectable } from 'kysely';
+/**
+ * SQL for operations, and their wire form. Every function takes a Kysely<DB>, so callers may pass their
+ * own transaction (create the resource, its job and its operation together; settle with other writes).
+ * A settled operation is immutable: updates and settling only ever touch a RUNNING row.
+ */
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../db/ids.ts';
 import { unixSeconds, unixSecondsOrNull } from '../db/time.ts';
 import type { DB } from '../db/schema.ts';
+import type { PageRequest } from '../http/pagination.ts';
+import { OPERATIONS_CHANNEL } from './notify.ts';
 import type { Operation, OperationStep, OwnerType } from './schemas.ts';
 import type { OperationState, OperationsTable } from './tables.ts';
 
 export type OperationRow = Selectable<OperationsTable>;
+
+export type LastError = { message: string; step_name?: string };
 
 export type NewOperation = {
   workspaceId: string | null;
@@ -18,6 +26,8 @@ export type NewOperation = {
   error?: { message: string } | null;
   steps?: OperationStep[];
   parentOperationId?: string | null;
+  /** The job doing the work, if one does. */
+  jobId?: string | null;
 };
 
 export async function insertOperation(db: Kysely<DB>, op: NewOperation): Promise<OperationRow> {
@@ -34,6 +44,8 @@ export async function insertOperation(db: Kysely<DB>, op: NewOperation): Promise
     error: op.error ? JSON.stringify(op.error) : null,
     steps: JSON.stringify(op.steps ?? []),
     completed_at: terminal ? new Date() : null,
+    // Left out unless given, so inserts do not depend on the column when nobody uses it.
+    ...(op.jobId !== undefined ? { job_id: op.jobId } : {}),
   };
   return db.insertInto('operations').values(row).returningAll().executeTakeFirstOrThrow();
 }
@@ -51,8 +63,82 @@ export async function findOperation(
     .executeTakeFirst();
 }
 
-/** The wire form of an operation row. */
+export type OperationFilter = { ownerType?: OwnerType | undefined; ownerId?: string | undefined };
+
+/** A page of the workspace's operations, newest first, fetched with one extra row for `toPage`. */
+export async function listOperations(
+  db: Kysely<DB>,
+  workspaceId: string,
+  filter: OperationFilter,
+  page: PageRequest,
+): Promise<OperationRow[]> {
+  let query = db.selectFrom('operations').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.ownerType !== undefined) query = query.where('owner_type', '=', filter.ownerType);
+  if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+  if (page.before !== undefined) query = query.where('seq', '<', page.before);
+  return query
+    .orderBy('seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export type OperationPatch = {
+  steps?: OperationStep[];
+  /** Set when a step fails, cleared (null) when it succeeds on retry. */
+  lastError?: LastError | null;
+  jobId?: string | null;
+};
+
+/** Records progress of a RUNNING operation; false when it is not (any more) running. */
+export async function updateOperation(db: Kysely<DB>, id: string, patch: OperationPatch): Promise<boolean> {
+  const result = await db
+    .updateTable('operations')
+    .set({
+      updated_at: sql`now()`,
+      ...(patch.steps !== undefined ? { steps: JSON.stringify(patch.steps) } : {}),
+      ...(patch.lastError !== undefined
+        ? { last_error: patch.lastError === null ? null : JSON.stringify(patch.lastError) }
+        : {}),
+      ...(patch.jobId !== undefined ? { job_id: patch.jobId } : {}),
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'RUNNING')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** How an operation ends: `response` only on success, `error` when it failed or was cancelled (spec §5). */
+export type Settlement =
+  | { state: 'SUCCEEDED'; response?: Record<string, unknown> | null }
+  | { state: 'FAILED' | 'CANCELLED'; error: { message: string } };
+
+/**
+ * Moves a RUNNING operation to its terminal state; false when it was not running (already settled by
+ * someone else — the first settlement wins). The same statement queues the NOTIFY that wakes waiters
+ * in every process at commit; on the embedded store call `waiter.notify(id)` after the commit too.
+ */
+export async function settleOperation(db: Kysely<DB>, id: string, settlement: Settlement): Promise<boolean> {
+  const outcome =
+    settlement.state === 'SUCCEEDED'
+      ? { response: settlement.response ? JSON.stringify(settlement.response) : null, error: null }
+      : { response: null, error: JSON.stringify(settlement.error) };
+  const row = await db
+    .updateTable('operations')
+    .set({ state: settlement.state, ...outcome, completed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('state', '=', 'RUNNING')
+    .returning(sql<string>`pg_notify(${OPERATIONS_CHANNEL}, id)`.as('notified'))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The wire form of an operation row, with its steps. */
 export function toOperation(row: OperationRow, publicUrl: string): Operation {
+  return { ...toOperationSummary(row, publicUrl), steps: row.steps as OperationStep[] };
+}
+
+/** The wire form without per-step detail, as lists serve it. */
+export function toOperationSummary(row: OperationRow, publicUrl: string): Operation {
   return {
     id: row.id,
     workspace_id: row.workspace_id,
@@ -69,6 +155,5 @@ export function toOperation(row: OperationRow, publicUrl: string): Operation {
     last_error: row.last_error,
     started_at: unixSeconds(row.started_at),
     completed_at: unixSecondsOrNull(row.completed_at),
-    steps: row.steps as OperationStep[],
   };
 }

@@ -19,6 +19,8 @@ export type OperationsTable = {
   started_at: ColumnType<Date, Date | undefined, never>;
   completed_at: Date | null;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** The job doing the work, when a job does it (migration 0006); inserts may leave it out. */
+  job_id: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type OperationTables = { operations: OperationsTable };

@@ -1,0 +1,111 @@
+/**
+ * Review of an install's renders (`require_review`): a render whose output changed is committed to a
+ * change request's fork instead of main. The render stays `running` and its operation waits on an
+ * `approval` step until the request is accepted (the render is then merged and deployed), or rejected,
+ * withdrawn or expired (the render fails). Safe to run again after a crash: the request is found by its
+ * render, the fork commit by its trailer.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { GitStore } from '../../git/store.ts';
+import type { OperationStep } from '../../operations/schemas.ts';
+import { pendingStep, withStepStatus } from '../../operations/steps.ts';
+import { updateOperation } from '../../operations/store.ts';
+import { classifyChange } from '../render/tree.ts';
+import { commitMessage, commitRender } from '../renders/commit.ts';
+import type { Plan } from '../renders/plan.ts';
+import type { InstallRow, RenderRow, RepositoryRow } from '../store.ts';
+import { DEFAULT_TTL_SECONDS, findChangeRequestOfRender, insertChangeRequest } from './store.ts';
+
+export type ReviewOpener = (input: {
+  render: RenderRow;
+  install: InstallRow;
+  repo: RepositoryRow;
+  plan: Plan;
+  subject: string;
+}) => Promise<void>;
+
+/** Makes sure main has a commit to fork from (an install under review has none before its first deploy). */
+async function mainHead(git: GitStore, repo: RepositoryRow, installId: string): Promise<string> {
+  const head = await git.head(repo.storage, 'main');
+  if (head) return head;
+  return git.commit(repo.storage, {
+    branch: 'main',
+    files: [],
+    message: commitMessage(`Create the repository of install ${installId}`, { 'Atoll-Install': installId }),
+    expectedHead: null,
+  });
+}
+
+export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): ReviewOpener {
+  const { db, git } = deps;
+  return async ({ render, install, repo, plan, subject }) => {
+    let rcr = await findChangeRequestOfRender(db, render.id);
+    if (!rcr) {
+      const base = await mainHead(git, repo, install.id);
+      rcr = await db.transaction().execute((trx) =>
+        insertChangeRequest(trx, {
+          workspaceId: install.workspace_id,
+          parentRepositoryId: repo.id,
+          installId: install.id,
+          baseSha: base,
+          createdByType: 'user',
+          createdById: render.created_by,
+          renderId: render.id,
+          operationId: render.operation_id,
+          expiresAt: new Date(Date.now() + DEFAULT_TTL_SECONDS * 1000),
+        }),
+      );
+    }
+    const fork = await db
+      .selectFrom('repositories')
+      .select('storage')
+      .where('id', '=', rcr.fork_repository_id)
+      .executeTakeFirstOrThrow();
+    await git.fork(repo.storage, fork.storage, rcr.base_sha);
+    const sha = await commitRender(git, fork.storage, {
+      branch: rcr.branch,
+      renderId: render.id,
+      files: plan.files,
+      message: commitMessage(subject, { 'Atoll-Render': render.id, 'Atoll-Render-Hash': plan.hash }),
+      mergeParents: [],
+    });
+    const changeType = classifyChange(await git.changedPaths(fork.storage, rcr.base_sha, sha));
+    const rcrId = rcr.id;
+    await db.transaction().execute(async (trx) => {
+      const now = new Date();
+      await trx
+        .updateTable('repository_change_requests')
+        .set((eb) => ({
+          state: 'READY',
+          change_type: changeType,
+          updated_at: now,
+          version: eb('version', '+', 1),
+        }))
+        .where('id', '=', rcrId)
+        .where('state', '=', 'AWAITING_CHANGES')
+        .execute();
+      await trx
+        .updateTable('install_renders')
+        .set({ repository_change_request_id: rcrId, updated_at: now })
+        .where('id', '=', render.id)
+        .execute();
+      if (render.operation_id) {
+        const op = await trx
+          .selectFrom('operations')
+          .select(['steps'])
+          .where('id', '=', render.operation_id)
+          .executeTakeFirstOrThrow();
+        let steps = op.steps as OperationStep[];
+        if (!steps.some((s) => s.name === 'review')) {
+          const at = steps.findIndex((s) => s.name === 'commit');
+          const review = pendingStep({ name: 'review', execution_type: 'approval' }, now);
+          steps = at < 0 ? [...steps, review] : [...steps.slice(0, at), review, ...steps.slice(at)];
+        }
+        await updateOperation(trx, render.operation_id, {
+          steps: withStepStatus(steps, 'review', 'running', now),
+        });
+      }
+    });
+  };
+}

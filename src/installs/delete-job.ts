@@ -1,0 +1,68 @@
+/**
+ * The `install.delete` job: runs after the install's queued renders (same serial key), which fail fast
+ * once the install is deleted. It fails the renders still waiting for review, withdraws the install's
+ * open change requests, purges its git repositories (main and forks) and settles the operation.
+ * Every step is safe to repeat, so a job retried after its worker died finishes the purge.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { GitStore } from '../git/store.ts';
+import type { JobHandler } from '../jobs/runner.ts';
+import { settleOperation } from '../operations/store.ts';
+import { EDITABLE_STATES } from './change-requests/store.ts';
+import { settleRender } from './renders/settle.ts';
+import { runningRenders } from './store.ts';
+
+type DeletePayload = { install_id: string; operation_id: string };
+
+export function createDeleteJobHandler(deps: {
+  db: Kysely<DB>;
+  git: GitStore;
+  notifyOperation(id: string): void;
+}): JobHandler {
+  const { db, git } = deps;
+  return {
+    async run(job) {
+      const { install_id: installId, operation_id: operationId } = job.payload as DeletePayload;
+      for (const render of await runningRenders(db, installId)) {
+        const { settled, operationId: renderOp } = await settleRender(db, render.id, {
+          state: 'failed',
+          step: 'render',
+          failure: { code: 'install_deleted', message: `install ${installId} was deleted` },
+        });
+        if (settled && renderOp) deps.notifyOperation(renderOp);
+      }
+      const now = new Date();
+      await db
+        .updateTable('repository_change_requests')
+        .set((eb) => ({ state: 'WITHDRAWN', updated_at: now, version: eb('version', '+', 1) }))
+        .where('state', 'in', [...EDITABLE_STATES])
+        .where(
+          'parent_repository_id',
+          'in',
+          db.selectFrom('installs').select('repository_id').where('id', '=', installId),
+        )
+        .execute();
+      const repos = await db
+        .selectFrom('repositories')
+        .select(['id', 'storage'])
+        .where('install_id', '=', installId)
+        .execute();
+      for (const repo of repos) await git.remove(repo.storage);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('repositories')
+          .set({ deleted_at: now, updated_at: now })
+          .where('install_id', '=', installId)
+          .where('deleted_at', 'is', null)
+          .execute();
+        await settleOperation(trx, operationId, {
+          state: 'SUCCEEDED',
+          response: { type: 'install.delete', argo_app_deleted: false, repo_purged: true },
+        });
+      });
+      deps.notifyOperation(operationId);
+      return { install_id: installId, repositories_purged: repos.length };
+    },
+  };
+}

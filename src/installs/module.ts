@@ -1,0 +1,104 @@
+/**
+ * The installs domain wired together: packages and their versions, installs, renders (carried out by
+ * the job queue), repositories served over git smart HTTP, and repository change requests. The job
+ * handlers are handed to the process's job runner; the composition root decides whether this process
+ * runs them (role all|worker).
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { DB } from '../db/schema.ts';
+import { createGitHttpHandler } from '../git/http.ts';
+import type { GitStore } from '../git/store.ts';
+import type { ApiApp, Authenticator } from '../http/context.ts';
+import type { Executor } from '../isolate/executor.ts';
+import type { JobHandlers } from '../jobs/runner.ts';
+import type { OperationsModule } from '../operations/module.ts';
+import { createReviewOpener } from './change-requests/review.ts';
+import { registerChangeRequestRoutes } from './change-requests/routes.ts';
+import { createChangeRequestService } from './change-requests/service.ts';
+import { createDeleteJobHandler } from './delete-job.ts';
+import { createGitAccess } from './git-access.ts';
+import { registerPackageRoutes } from './packages/routes.ts';
+import { createPackageService } from './packages/service.ts';
+import { createRenderCanceller } from './renders/cancel.ts';
+import { registerRenderRoutes } from './renders/routes.ts';
+import { createRenderService } from './renders/service.ts';
+import { RENDER_JOB } from './renders/start.ts';
+import { createRenderJobHandler } from './renders/worker.ts';
+import { registerRepositoryRoutes } from './repositories/routes.ts';
+import { createRepositoryService } from './repositories/service.ts';
+import { registerInstallRoutes } from './routes.ts';
+import { createInstallService, DELETE_JOB } from './service.ts';
+
+/** Where the git repositories are served, below the public URL. */
+export const GIT_MOUNT = '/git';
+
+export type InstallsModule = ReturnType<typeof installsModule>;
+
+export function installsModule(deps: {
+  db: Kysely<DB>;
+  log: Logger;
+  publicUrl: string;
+  git: GitStore;
+  executor: Executor;
+  authenticator: Authenticator;
+  operations: OperationsModule;
+  renderLimits: { memoryMb: number; cpuMs: number; wallMs: number; resultBytes: number };
+}) {
+  const { db, git, log, publicUrl, operations } = deps;
+  const notifyOperation = (id: string) => operations.waiter.notify(id);
+  const renders = createRenderService({ db });
+  const packages = createPackageService({
+    db,
+    publicUrl,
+    executor: deps.executor,
+    renderLimits: deps.renderLimits,
+    onVersionPublished: renders.onVersionPublished,
+  });
+  const installs = createInstallService({ db, publicUrl });
+  const changeRequests = createChangeRequestService({ db, git, publicUrl, notifyOperation });
+  const repositories = createRepositoryService({ db, git, publicUrl });
+  const canceller = createRenderCanceller({ db, git, notifyOperation });
+  for (const type of ['install.render', 'install.create', 'repository_change_request.accept']) {
+    operations.registerCanceller(type, canceller);
+  }
+  const jobHandlers: JobHandlers = {
+    [RENDER_JOB]: createRenderJobHandler({
+      db,
+      git,
+      executor: deps.executor,
+      limits: deps.renderLimits,
+      log,
+      notifyOperation,
+      openReview: createReviewOpener({ db, git }),
+    }),
+    [DELETE_JOB]: createDeleteJobHandler({ db, git, notifyOperation }),
+  };
+  const gitHandler = createGitHttpHandler({
+    store: git,
+    mountPath: GIT_MOUNT,
+    authorize: createGitAccess({ db, authenticator: deps.authenticator }),
+    onError: (error, request) => log.error({ err: error, ...request }, 'git request failed'),
+    onPushed: (repo) => changeRequests.onPushed(repo),
+  });
+
+  return {
+    packages,
+    installs,
+    renders,
+    changeRequests,
+    repositories,
+    git,
+    jobHandlers,
+    register(app: ApiApp): void {
+      registerPackageRoutes(app, packages);
+      registerInstallRoutes(app, installs, renders);
+      registerRenderRoutes(app, renders);
+      registerRepositoryRoutes(app, repositories);
+      registerChangeRequestRoutes(app, changeRequests);
+      app.all(`${GIT_MOUNT}/*`, gitHandler);
+    },
+    /** Closes change requests whose time is up (run periodically by a worker). */
+    expireChangeRequests: () => changeRequests.expireDue(),
+  };
+}

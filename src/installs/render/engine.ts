@@ -1,0 +1,79 @@
+/**
+ * Renders a package version against an install's values: validate the values (schema defaults
+ * applied), run the render program in an isolate with no platform.request, a fixed clock and seeded
+ * Math.random, check its objects, put the static manifests first, stamp annotations and produce the
+ * files and render hash. Deterministic: the same artifact, values and annotations give the same bytes
+ * in any process, at any time. Failures are values naming what went wrong.
+ */
+import type { Executor } from '../../isolate/executor.ts';
+import type { ExecutionLimits } from '../../isolate/types.ts';
+import { staticObjects } from '../packages/artifact.ts';
+import type { ArtifactContents, RenderFailure } from '../tables.ts';
+import { validateValues } from './inputs.ts';
+import { checkObjects, renderHash, stamp, toFiles, type RenderedFile } from './manifests.ts';
+
+/** What a program sees as its second argument. */
+export type RenderContext = {
+  install: { id: string; workspace_id: string };
+  package: { name: string; version: string };
+};
+
+export type RenderRequest = {
+  contents: ArtifactContents;
+  values: Record<string, unknown>;
+  context: RenderContext;
+  extraAnnotations: Record<string, string>;
+  limits: Partial<Omit<ExecutionLimits, 'requests'>>;
+};
+
+export type RenderResult =
+  | { ok: true; files: RenderedFile[]; hash: string; values: Record<string, unknown> }
+  | { ok: false; failure: RenderFailure };
+
+/** The clock and random seed every render runs with, so that time and chance cannot change output. */
+export const RENDER_DETERMINISM = { nowMs: 0, seed: 0x5eed } as const;
+
+/** The annotations Atoll stamps on every object of an install's render. */
+export function provenance(context: RenderContext): Record<string, string> {
+  return {
+    'atoll.dev/install-id': context.install.id,
+    'atoll.dev/package': context.package.name,
+    'atoll.dev/package-version': context.package.version,
+  };
+}
+
+export async function renderPackage(executor: Executor, request: RenderRequest): Promise<RenderResult> {
+  const validated = validateValues(request.contents.input_schema, request.values);
+  if (!validated.ok) {
+    const [first, ...more] = validated.problems;
+    return {
+      ok: false,
+      failure: {
+        code: 'invalid_inputs',
+        message: [first!, ...more].map((p) => p.message).join('; '),
+        path: ['inputs', ...first!.path],
+      },
+    };
+  }
+  const outcome = await executor.run({
+    code: request.contents.program,
+    inputs: [validated.values, request.context],
+    program: 'module',
+    determinism: RENDER_DETERMINISM,
+    limits: request.limits,
+  });
+  if (outcome.state !== 'succeeded') {
+    return {
+      ok: false,
+      failure: {
+        code: `program_${outcome.error?.code ?? 'failed'}`,
+        message: `render.js: ${outcome.error?.message ?? outcome.state}`,
+      },
+    };
+  }
+  const programObjects = checkObjects(outcome.output);
+  if (!Array.isArray(programObjects)) return { ok: false, failure: programObjects };
+  const objects = [...request.contents.manifests.flatMap((m) => staticObjects(m)), ...programObjects];
+  const files = toFiles(stamp(objects, request.extraAnnotations, provenance(request.context)));
+  return { ok: true, files, hash: renderHash(files), values: validated.values };
+}

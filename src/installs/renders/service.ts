@@ -1,0 +1,218 @@
+/**
+ * Renders of an install: start one (201, `running`; the queue carries it out), list and get them, and
+ * the lifecycle actions that are renders too: :update (another version of the package; the install
+ * switches when that render deploys) and :restore (a deployed render's tree as a new forward commit).
+ * New versions of a package start an update render of every install that follows `latest`.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { unixSeconds } from '../../db/time.ts';
+import type { Caller } from '../../http/context.ts';
+import { failedPrecondition, invalid, notFound } from '../../http/errors.ts';
+import { assertIfMatch, etagOf } from '../../http/etag.ts';
+import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
+import type { VersionPublished } from '../packages/service.ts';
+import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender } from '../schemas.ts';
+import * as store from '../store.ts';
+import { toRender } from '../wire.ts';
+import { assertExtraAnnotations } from './annotations.ts';
+import { startRender } from './start.ts';
+
+export type RenderService = ReturnType<typeof createRenderService>;
+
+export function createRenderService({ db }: { db: Kysely<DB> }) {
+  /** The install locked in a transaction, or 404; 409 when it is deleted. */
+  async function lockLive(trx: Kysely<DB>, workspaceId: string, id: string): Promise<store.InstallRow> {
+    const install = await store.lockInstall(trx, id);
+    if (!install || install.workspace_id !== workspaceId) throw notFound('install', id);
+    if (install.state === 'deleted') throw failedPrecondition(`install ${id} is deleted`);
+    return install;
+  }
+
+  async function lifecycle(
+    trx: Kysely<DB>,
+    installId: string,
+    render: store.RenderRow | null,
+  ): Promise<InstallLifecycleMutation> {
+    const install = await trx
+      .selectFrom('installs')
+      .selectAll()
+      .where('id', '=', installId)
+      .executeTakeFirstOrThrow();
+    const summary = async (id: string | null) =>
+      id
+        ? ((await trx
+            .selectFrom('package_versions')
+            .select(['id', 'semver'])
+            .where('id', '=', id)
+            .executeTakeFirst()) ?? null)
+        : null;
+    return {
+      install: {
+        id: install.id,
+        current_version: await summary(install.package_version_id),
+        desired_version: await summary(install.desired_version_id),
+        automatic_updates_enabled: install.version_pin.kind === 'latest',
+        updated_at: unixSeconds(install.updated_at),
+        etag: etagOf(install.version),
+      },
+      render: render ? toRender(render) : null,
+    };
+  }
+
+  /** Points the install at a version it is not on yet (bumping its etag) and starts the render of it. */
+  async function renderVersion(
+    trx: Kysely<DB>,
+    install: store.InstallRow,
+    input: {
+      versionId: string;
+      values: Record<string, unknown>;
+      message: string;
+      createdBy: string;
+      restoredFrom?: string;
+    },
+  ): Promise<store.RenderRow> {
+    const desired = input.versionId === install.package_version_id ? null : input.versionId;
+    await trx
+      .updateTable('installs')
+      .set((eb) => ({ desired_version_id: desired, updated_at: new Date(), version: eb('version', '+', 1) }))
+      .where('id', '=', install.id)
+      .execute();
+    const { render } = await startRender(trx, {
+      workspaceId: install.workspace_id,
+      installId: install.id,
+      createdBy: input.createdBy,
+      packageVersionId: input.versionId,
+      inputValues: input.values,
+      message: input.message,
+      skipUnchanged: true,
+      extraAnnotations: {},
+      restoredFromRenderId: input.restoredFrom ?? null,
+    });
+    return render;
+  }
+
+  return {
+    async create(
+      workspaceId: string,
+      caller: Caller,
+      installId: string,
+      body: CreateInstallRenderBody,
+    ): Promise<InstallRender> {
+      const annotations = body.extra_annotations ?? {};
+      assertExtraAnnotations(annotations);
+      const render = await db.transaction().execute(async (trx) => {
+        const install = await lockLive(trx, workspaceId, installId);
+        const { render } = await startRender(trx, {
+          workspaceId,
+          installId,
+          createdBy: caller.subject,
+          packageVersionId: install.desired_version_id ?? install.package_version_id,
+          inputValues: install.input_values,
+          message: body.message ?? null,
+          skipUnchanged: body.skip_unchanged ?? true,
+          extraAnnotations: annotations,
+        });
+        return render;
+      });
+      return toRender(render);
+    },
+
+    async list(workspaceId: string, installId: string, page: PageRequest): Promise<Page<InstallRender>> {
+      if (!(await store.findInstall(db, workspaceId, installId))) throw notFound('install', installId);
+      return toPage(await store.listRenders(db, installId, page), page, toRender);
+    },
+
+    async get(workspaceId: string, installId: string, renderId: string): Promise<InstallRender> {
+      const row = await store.findInstallRender(db, workspaceId, installId, renderId);
+      if (!row) throw notFound('render', renderId);
+      return toRender(row);
+    },
+
+    async update(
+      workspaceId: string,
+      caller: Caller,
+      installId: string,
+      ifMatch: string,
+      versionId: string,
+    ): Promise<InstallLifecycleMutation> {
+      return db.transaction().execute(async (trx) => {
+        const install = await lockLive(trx, workspaceId, installId);
+        assertIfMatch('install', ifMatch, install.version);
+        const version = await trx
+          .selectFrom('package_versions')
+          .selectAll()
+          .where('id', '=', versionId)
+          .where('workspace_id', '=', workspaceId)
+          .executeTakeFirst();
+        if (!version)
+          throw invalid(
+            ['body', 'package_version_id'],
+            `package version ${versionId} not found in this workspace`,
+          );
+        if (version.package_id !== install.package_id) {
+          throw invalid(
+            ['body', 'package_version_id'],
+            `package version ${versionId} belongs to another package; an install can only move between versions of its own package (${install.package_id})`,
+          );
+        }
+        const render = await renderVersion(trx, install, {
+          versionId,
+          values: install.input_values,
+          message: `Update to ${version.semver}`,
+          createdBy: caller.subject,
+        });
+        return lifecycle(trx, installId, render);
+      });
+    },
+
+    async restore(
+      workspaceId: string,
+      caller: Caller,
+      installId: string,
+      ifMatch: string,
+      renderId: string,
+    ): Promise<InstallLifecycleMutation> {
+      return db.transaction().execute(async (trx) => {
+        const install = await lockLive(trx, workspaceId, installId);
+        assertIfMatch('install', ifMatch, install.version);
+        const source = await store.findInstallRender(trx, workspaceId, installId, renderId);
+        if (!source)
+          throw invalid(['body', 'render_id'], `render ${renderId} is not a render of install ${installId}`);
+        if (source.state !== 'deployed' || !source.commit_sha) {
+          throw invalid(
+            ['body', 'render_id'],
+            `render ${renderId} is ${source.state}; only a deployed render (one with a commit) can be restored`,
+          );
+        }
+        const render = await renderVersion(trx, install, {
+          versionId: source.package_version_id,
+          values: source.input_values,
+          message: `Restore render ${renderId}`,
+          createdBy: caller.subject,
+          restoredFrom: renderId,
+        });
+        return lifecycle(trx, installId, render);
+      });
+    },
+
+    /** Starts an update render of each install following the package's latest version (automatic updates). */
+    onVersionPublished: (async (trx, event) => {
+      for (const install of await store.installsFollowingLatest(trx, event.packageId)) {
+        const target = install.desired_version_id ?? install.package_version_id;
+        if (target === event.latestVersionId) continue;
+        const semver = await trx
+          .selectFrom('package_versions')
+          .select('semver')
+          .where('id', '=', event.latestVersionId)
+          .executeTakeFirstOrThrow();
+        await renderVersion(trx, install, {
+          versionId: event.latestVersionId,
+          values: install.input_values,
+          message: `Update to ${semver.semver} (latest)`,
+          createdBy: event.caller.subject,
+        });
+      }
+    }) satisfies VersionPublished,
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * The `install.render` job: carries one render out. It plans (plain render, restore or a change
+ * request's merge), then either skips (same render hash as the last deploy, when asked to), opens a
+ * change request (an install that requires review), or commits to main and settles the render as
+ * deployed. Expected failures settle the render `failed` with the reason; unexpected ones (git or the
+ * database failing) are retried by the queue, and settle it `failed` on the last attempt. A job that
+ * runs again after its worker died finds its own commit by trailer and never commits twice.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { DB } from '../../db/schema.ts';
+import type { GitStore } from '../../git/store.ts';
+import type { Executor } from '../../isolate/executor.ts';
+import { JobCancelledError } from '../../jobs/errors.ts';
+import type { JobContext, JobHandler } from '../../jobs/runner.ts';
+import type { JobRow } from '../../jobs/tables.ts';
+import type { ReviewOpener } from '../change-requests/review.ts';
+import { findRender, type InstallRow, type RenderRow, type RepositoryRow } from '../store.ts';
+import { commitMessage, commitRender } from './commit.ts';
+import { planChangeRequest, planRender, planRestore, type PlanDeps, type PlanResult } from './plan.ts';
+import { beginRender, moveStep, settleRender, type RenderOutcome } from './settle.ts';
+
+export type RenderWorkerDeps = PlanDeps & {
+  log: Logger;
+  /** Wakes this process's waiters of an operation after it settled. */
+  notifyOperation(id: string): void;
+  openReview: ReviewOpener;
+};
+
+type Loaded = { render: RenderRow; install: InstallRow; repo: RepositoryRow };
+
+async function load(db: Kysely<DB>, renderId: string): Promise<Loaded | undefined> {
+  const render = await findRender(db, renderId);
+  if (!render || render.state !== 'running') return undefined;
+  const install = await db
+    .selectFrom('installs')
+    .selectAll()
+    .where('id', '=', render.install_id)
+    .executeTakeFirstOrThrow();
+  const repo = await db
+    .selectFrom('repositories')
+    .selectAll()
+    .where('id', '=', install.repository_id)
+    .executeTakeFirstOrThrow();
+  return { render, install, repo };
+}
+
+function subjectOf(
+  render: RenderRow,
+  kind: 'render' | 'restore' | 'merge',
+  changeRequestId: string | null,
+): string {
+  if (render.message) return render.message;
+  if (kind === 'restore') return `Restore render ${render.restored_from_render_id}`;
+  if (kind === 'merge') return `Merge change request ${changeRequestId}`;
+  return `Render ${render.id}`;
+}
+
+export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
+  const { db, git, log } = deps;
+
+  async function settle(renderId: string, outcome: RenderOutcome): Promise<void> {
+    const { settled, operationId } = await settleRender(db, renderId, outcome);
+    if (settled && operationId) deps.notifyOperation(operationId);
+  }
+
+  async function carryOut(renderId: string, ctx: JobContext): Promise<unknown> {
+    const loaded = await load(db, renderId);
+    if (!loaded) return { render_id: renderId, already: 'settled' };
+    const { render, install, repo } = loaded;
+    if (install.state === 'deleted') {
+      await settle(render.id, {
+        state: 'failed',
+        step: 'render',
+        failure: { code: 'install_deleted', message: `install ${install.id} was deleted` },
+      });
+      return { render_id: render.id, state: 'failed' };
+    }
+    const rcr = render.repository_change_request_id
+      ? await db
+          .selectFrom('repository_change_requests')
+          .selectAll()
+          .where('id', '=', render.repository_change_request_id)
+          .executeTakeFirstOrThrow()
+      : undefined;
+    // A render waiting for its change request's review has nothing to do until the request is accepted.
+    if (rcr && rcr.state !== 'ACCEPTING' && rcr.state !== 'VALIDATING')
+      return { render_id: render.id, waiting: 'review' };
+
+    await beginRender(db, render);
+    await git.init(repo.storage);
+    ctx.signal.throwIfAborted();
+
+    let planned: PlanResult;
+    let kind: 'render' | 'restore' | 'merge' = 'render';
+    let fork: RepositoryRow | undefined;
+    if (rcr) {
+      kind = 'merge';
+      fork = await db
+        .selectFrom('repositories')
+        .selectAll()
+        .where('id', '=', rcr.fork_repository_id)
+        .executeTakeFirstOrThrow();
+      planned = await planChangeRequest(
+        deps,
+        install,
+        render,
+        { storage: repo.storage, head: await git.head(repo.storage, 'main') },
+        { storage: fork.storage, branch: rcr.branch, baseSha: rcr.base_sha },
+      );
+    } else if (render.restored_from_render_id) {
+      kind = 'restore';
+      planned = await planRestore(deps, repo, render);
+    } else {
+      planned = await planRender(deps, install, render);
+    }
+    if (!planned.ok) {
+      await settle(render.id, { state: 'failed', step: 'render', failure: planned.failure });
+      return { render_id: render.id, state: 'failed' };
+    }
+    const { plan } = planned;
+    ctx.signal.throwIfAborted();
+    if (render.operation_id) await moveStep(db, render.operation_id, 'render', 'completed');
+
+    if (!rcr && render.skip_unchanged && plan.hash === repo.last_render_hash) {
+      await settle(render.id, { state: 'skipped', plan });
+      return { render_id: render.id, state: 'skipped' };
+    }
+    if (!rcr && install.require_review) {
+      await deps.openReview({ render, install, repo, plan, subject: subjectOf(render, kind, null) });
+      return { render_id: render.id, waiting: 'review' };
+    }
+    if (render.operation_id) await moveStep(db, render.operation_id, 'commit', 'running');
+    if (rcr && fork) await git.fetchBranch(repo.storage, fork.storage, rcr.branch, plan.mergeParents[0]!);
+    const trailers: Record<string, string> = { 'Atoll-Render': render.id, 'Atoll-Render-Hash': plan.hash };
+    if (rcr) trailers['Atoll-Change-Request'] = rcr.id;
+    const sha = await commitRender(git, repo.storage, {
+      branch: 'main',
+      renderId: render.id,
+      files: plan.files,
+      message: commitMessage(subjectOf(render, kind, rcr?.id ?? null), trailers),
+      mergeParents: plan.mergeParents,
+    });
+    await settle(render.id, { state: 'deployed', plan, commitSha: sha });
+    log.debug({ render: render.id, install: install.id, commit: sha }, 'render deployed');
+    return { render_id: render.id, state: 'deployed', commit_sha: sha };
+  }
+
+  return {
+    async run(job: JobRow, ctx: JobContext): Promise<unknown> {
+      const renderId = (job.payload as { render_id: string }).render_id;
+      try {
+        return await carryOut(renderId, ctx);
+      } catch (error) {
+        if (ctx.signal.aborted && ctx.signal.reason instanceof JobCancelledError) {
+          await settle(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
+          return { render_id: renderId, state: 'cancelled' };
+        }
+        if (!ctx.signal.aborted && job.attempts >= job.max_attempts) {
+          await settle(renderId, {
+            state: 'failed',
+            step: 'commit',
+            failure: {
+              code: 'internal',
+              message: `the render failed ${job.attempts} times; last error: ${(error as Error).message}`,
+            },
+          });
+        }
+        throw error;
+      }
+    },
+    async lost(job: JobRow): Promise<'retry' | 'fail'> {
+      const renderId = (job.payload as { render_id: string }).render_id;
+      if (job.cancel_requested) {
+        await settle(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
+        return 'fail';
+      }
+      if (job.attempts >= job.max_attempts) {
+        await settle(renderId, {
+          state: 'failed',
+          step: 'commit',
+          failure: {
+            code: 'worker_lost',
+            message: `the worker carrying the render out stopped ${job.attempts} times`,
+          },
+        });
+        return 'fail';
+      }
+      return 'retry';
+    },
+  };
+}

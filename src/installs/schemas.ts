@@ -1,0 +1,167 @@
+/**
+ * Install and render schemas (Akua `Install`, `CreateInstallBody`, `InstallRender`,
+ * `CreateInstallRenderBody`, `UpdateInstallVersionBody`, `RestoreInstallBody`,
+ * `InstallLifecycleMutation`). Fields marked "Atoll:" extend the spec's shapes; docs/installs.md.
+ */
+import { z } from '@hono/zod-openapi';
+import { listOf, UnixSeconds } from '../http/schemas.ts';
+import { Semver } from './packages/schemas.ts';
+
+export const INSTALL_STATES = [
+  'pending',
+  'rendering',
+  'syncing',
+  'healthy',
+  'degraded',
+  'failed',
+  'deleted',
+] as const;
+export const RENDER_STATES = ['running', 'deployed', 'skipped', 'failed'] as const;
+
+/** The only region Atoll has: its local git target (docs/installs.md). */
+export const LOCAL_REGION = 'local';
+/** The deployment target of the local region: the install's git repository, synced by Argo CD or Flux. */
+export const LOCAL_CLUSTER = 'local';
+
+export const PackageVersionPin = z
+  .union([
+    z.strictObject({ kind: z.literal('latest') }),
+    z.strictObject({ kind: z.literal('pinned'), version: Semver }),
+  ])
+  .openapi('InstallPackageVersionPin');
+export type PackageVersionPin = z.infer<typeof PackageVersionPin>;
+
+export const CreateInstallBody = z
+  .strictObject({
+    product_id: z.string().min(1).max(55).optional().openapi({
+      description: 'Products are not part of Atoll: a request with product_id is refused (422).',
+    }),
+    package_id: z.string().min(1).max(54).optional(),
+    package_version_pin: PackageVersionPin.optional(),
+    region_id: z
+      .string()
+      .min(1)
+      .max(54)
+      .openapi({ description: `Atoll has one region, \`${LOCAL_REGION}\`.`, example: LOCAL_REGION }),
+    cluster_id: z
+      .string()
+      .min(1)
+      .max(54)
+      .optional()
+      .openapi({ description: `The region's one target, \`${LOCAL_CLUSTER}\` (the default).` }),
+    initial_values: z.record(z.string(), z.unknown()).optional(),
+    require_review: z.boolean().optional().openapi({
+      description:
+        'Atoll: when true, a render whose output changed opens a repository change request instead of committing to main.',
+    }),
+  })
+  .openapi('CreateInstallBody', {
+    description: 'Provide `package_id` with `package_version_pin` for a direct package installation.',
+  });
+export type CreateInstallBody = z.infer<typeof CreateInstallBody>;
+
+export const Install = z
+  .object({
+    id: z.string().min(1).max(55),
+    html_url: z.string(),
+    workspace_id: z.string().min(1).max(53),
+    customer_workspace: z.object({ id: z.string(), name: z.string() }),
+    cluster_id: z.string(),
+    package_version_id: z.string(),
+    state: z.enum(INSTALL_STATES),
+    reconciling: z
+      .boolean()
+      .openapi({ description: 'True while a render of the install is queued or running.' }),
+    urls: z.array(z.record(z.string(), z.unknown())),
+    created_at: UnixSeconds,
+    updated_at: UnixSeconds,
+    etag: z.string(),
+    package_id: z.string().openapi({ description: 'Atoll: the installed package.' }),
+    package_version_pin: PackageVersionPin.openapi({ description: 'Atoll: how the version was chosen.' }),
+    desired_version_id: z.string().nullable().openapi({
+      description: 'Atoll: the version an :update or :restore asks for, until its render deploys.',
+    }),
+    region_id: z.string(),
+    repository_id: z.string().openapi({ description: "Atoll: the install's git repository." }),
+    clone_url: z
+      .string()
+      .openapi({ description: 'Atoll: `git clone` URL of the repository (docs/installs.md).' }),
+    require_review: z.boolean(),
+  })
+  .openapi('Install');
+export type Install = z.infer<typeof Install>;
+
+export const InstallList = listOf(Install, 'InstallList');
+
+export const InstallsQuery = z.strictObject({
+  product_id: z.string().min(1).max(55).optional(),
+});
+
+export const RenderFailure = z
+  .object({ code: z.string(), message: z.string(), path: z.array(z.string()).optional() })
+  .openapi('RenderFailure');
+
+export const InstallRender = z
+  .object({
+    id: z.string().min(1).max(54),
+    workspace_id: z.string().min(1).max(53),
+    install_id: z.string().min(1).max(55),
+    operation_id: z.string().nullable(),
+    repository_change_request_id: z.string().nullable(),
+    render_hash: z.string().nullable(),
+    commit_sha: z.string().nullable(),
+    package_version_id: z.string().nullable(),
+    restored_from_render_id: z.string().nullable(),
+    state: z.enum(RENDER_STATES),
+    message: z.string().nullable(),
+    created_at: UnixSeconds,
+    updated_at: UnixSeconds,
+    skip_unchanged: z.boolean().openapi({ description: 'Atoll: as requested.' }),
+    extra_annotations: z.record(z.string(), z.string()).openapi({ description: 'Atoll: as requested.' }),
+    failure: RenderFailure.nullable().openapi({
+      description: 'Atoll: why the render failed (state failed).',
+    }),
+  })
+  .openapi('InstallRender');
+export type InstallRender = z.infer<typeof InstallRender>;
+
+export const InstallRenderList = listOf(InstallRender, 'InstallRenderList');
+
+export const CreateInstallRenderBody = z
+  .strictObject({
+    message: z.string().max(255).optional().openapi({ description: 'The commit message of the render.' }),
+    skip_unchanged: z.boolean().nullable().default(true),
+    extra_annotations: z.record(z.string(), z.string()).optional().openapi({
+      description: 'Annotations stamped on every rendered object (keys under atoll.dev/ are reserved).',
+    }),
+  })
+  .openapi('CreateInstallRenderBody');
+export type CreateInstallRenderBody = z.infer<typeof CreateInstallRenderBody>;
+
+export const UpdateInstallVersionBody = z
+  .strictObject({ package_version_id: z.string().min(1).max(55) })
+  .openapi('UpdateInstallVersionBody');
+
+export const RestoreInstallBody = z
+  .strictObject({ render_id: z.string().min(1).max(54) })
+  .openapi('RestoreInstallBody');
+
+const PackageVersionSummary = z
+  .object({ id: z.string(), semver: z.string() })
+  .openapi('PackageVersionSummary');
+
+export const InstallLifecycleState = z
+  .object({
+    id: z.string(),
+    current_version: PackageVersionSummary.nullable(),
+    desired_version: PackageVersionSummary.nullable(),
+    automatic_updates_enabled: z.boolean(),
+    updated_at: UnixSeconds,
+    etag: z.string(),
+  })
+  .openapi('InstallLifecycleState');
+
+export const InstallLifecycleMutation = z
+  .object({ install: InstallLifecycleState, render: InstallRender.nullable() })
+  .openapi('InstallLifecycleMutation');
+export type InstallLifecycleMutation = z.infer<typeof InstallLifecycleMutation>;

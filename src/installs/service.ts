@@ -1,0 +1,218 @@
+/**
+ * Installs: create (a 202 install.create operation that performs the first render), get, list and
+ * delete (a 202 install.delete operation; the install is `deleted` at once, its repositories are purged
+ * by a job that runs after the install's queued renders). Values are checked against the version's
+ * input schema when the install is created, so a typo is a 422 rather than a failed render.
+ */
+import type { Kysely } from 'kysely';
+import { newId } from '../db/ids.ts';
+import type { DB } from '../db/schema.ts';
+import type { Caller } from '../http/context.ts';
+import { failedPrecondition, invalid, notFound } from '../http/errors.ts';
+import { assertIfMatch } from '../http/etag.ts';
+import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
+import { enqueue } from '../jobs/queue.ts';
+import type { Operation } from '../operations/schemas.ts';
+import { insertOperation, toOperation } from '../operations/store.ts';
+import { findPackage, findVersionBySemver, type PackageVersionRow } from './packages/store.ts';
+import { validateValues } from './render/inputs.ts';
+import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
+import { LOCAL_CLUSTER, LOCAL_REGION, type CreateInstallBody, type Install } from './schemas.ts';
+import * as store from './store.ts';
+import { toInstall } from './wire.ts';
+
+export const DELETE_JOB = 'install.delete';
+
+export type InstallServiceDeps = { db: Kysely<DB>; publicUrl: string };
+
+export type InstallService = ReturnType<typeof createInstallService>;
+
+/** 422 naming the first value that breaks the schema. */
+export function assertValues(
+  schema: Record<string, unknown>,
+  values: Record<string, unknown>,
+  field: string,
+): void {
+  const checked = validateValues(schema, values);
+  if (!checked.ok) {
+    const [first, ...more] = checked.problems;
+    throw invalid(['body', field, ...first!.path], first!.message, {
+      more: more.map((p) => ({ message: p.message, path: ['body', field, ...p.path] })),
+    });
+  }
+}
+
+export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
+  const wire = (row: store.InstallView) => toInstall(row, publicUrl, row.repository_id);
+
+  async function load(workspaceId: string, id: string): Promise<store.InstallView> {
+    const row = await store.findInstall(db, workspaceId, id);
+    if (!row) throw notFound('install', id);
+    return row;
+  }
+
+  async function chooseVersion(workspaceId: string, body: CreateInstallBody): Promise<PackageVersionRow> {
+    if (body.product_id !== undefined) {
+      throw invalid(
+        ['body', 'product_id'],
+        'Atoll has no products; install a package directly with package_id and package_version_pin',
+      );
+    }
+    if (body.package_id === undefined) throw invalid(['body', 'package_id'], 'package_id is required');
+    if (body.package_version_pin === undefined) {
+      throw invalid(
+        ['body', 'package_version_pin'],
+        'package_version_pin is required: {"kind": "latest"} or {"kind": "pinned", "version": "1.2.3"}',
+      );
+    }
+    const pkg = await findPackage(db, workspaceId, body.package_id);
+    if (!pkg) throw invalid(['body', 'package_id'], `package ${body.package_id} not found in this workspace`);
+    const pin = body.package_version_pin;
+    const version =
+      pin.kind === 'latest'
+        ? await db
+            .selectFrom('package_versions')
+            .selectAll()
+            .where('id', '=', pkg.latest_version_id!)
+            .executeTakeFirst()
+        : await findVersionBySemver(db, pkg.id, pin.version);
+    if (!version) {
+      throw invalid(
+        ['body', 'package_version_pin', 'version'],
+        `package ${pkg.name} has no version ${pin.kind === 'pinned' ? pin.version : ''}`.trim(),
+      );
+    }
+    return version;
+  }
+
+  return {
+    async create(
+      workspaceId: string,
+      caller: Caller,
+      body: CreateInstallBody,
+      idempotencyKey: string | undefined,
+    ): Promise<Operation> {
+      if (body.region_id !== LOCAL_REGION) {
+        throw invalid(
+          ['body', 'region_id'],
+          `unknown region "${body.region_id}"; Atoll has one region, "${LOCAL_REGION}" (its git target)`,
+        );
+      }
+      if (body.cluster_id !== undefined && body.cluster_id !== LOCAL_CLUSTER) {
+        throw invalid(
+          ['body', 'cluster_id'],
+          `unknown cluster "${body.cluster_id}"; the region "${LOCAL_REGION}" has one target, "${LOCAL_CLUSTER}" (omit cluster_id)`,
+        );
+      }
+      const version = await chooseVersion(workspaceId, body);
+      const values = body.initial_values ?? {};
+      assertValues(version.input_schema, values, 'initial_values');
+      const op = await db.transaction().execute(async (trx) => {
+        const installId = newId('inst');
+        const repositoryId = newId('repo');
+        await trx
+          .insertInto('repositories')
+          .values({
+            id: repositoryId,
+            workspace_id: workspaceId,
+            name: installId,
+            purpose: 'deploy',
+            storage: repositoryId,
+            install_id: installId,
+            cluster_id: LOCAL_CLUSTER,
+          })
+          .execute();
+        await trx
+          .insertInto('installs')
+          .values({
+            id: installId,
+            workspace_id: workspaceId,
+            package_id: version.package_id,
+            version_pin: JSON.stringify(body.package_version_pin),
+            package_version_id: version.id,
+            region_id: LOCAL_REGION,
+            cluster_id: LOCAL_CLUSTER,
+            input_values: JSON.stringify(values),
+            require_review: body.require_review ?? false,
+            repository_id: repositoryId,
+            created_by: caller.subject,
+          })
+          .execute();
+        const operation = await insertOperation(trx, {
+          workspaceId,
+          ownerType: 'install',
+          ownerId: installId,
+          state: 'RUNNING',
+          metadata: {
+            type: 'install.create',
+            idempotency_key: idempotencyKey ?? '',
+            workspace_id: workspaceId,
+          },
+          steps: renderSteps(new Date()),
+        });
+        await startRender(trx, {
+          workspaceId,
+          installId,
+          createdBy: caller.subject,
+          packageVersionId: version.id,
+          inputValues: values,
+          message: `Install ${version.semver}`,
+          skipUnchanged: true,
+          extraAnnotations: {},
+          operationId: operation.id,
+        });
+        return await trx
+          .selectFrom('operations')
+          .selectAll()
+          .where('id', '=', operation.id)
+          .executeTakeFirstOrThrow();
+      });
+      return toOperation(op, publicUrl);
+    },
+
+    async get(workspaceId: string, id: string): Promise<Install> {
+      return wire(await load(workspaceId, id));
+    },
+
+    async list(workspaceId: string, page: PageRequest): Promise<Page<Install>> {
+      return toPage(await store.listInstalls(db, workspaceId, page), page, wire);
+    },
+
+    /** Marks the install deleted and queues the purge of its repositories (after its queued renders). */
+    async delete(workspaceId: string, caller: Caller, id: string, ifMatch: string): Promise<Operation> {
+      const op = await db.transaction().execute(async (trx) => {
+        const install = await store.lockInstall(trx, id);
+        if (!install || install.workspace_id !== workspaceId) throw notFound('install', id);
+        assertIfMatch('install', ifMatch, install.version);
+        if (install.state === 'deleted') throw failedPrecondition(`install ${id} is deleted already`);
+        await trx
+          .updateTable('installs')
+          .set((eb) => ({
+            state: 'deleted',
+            deleted_at: new Date(),
+            updated_at: new Date(),
+            version: eb('version', '+', 1),
+          }))
+          .where('id', '=', id)
+          .execute();
+        const operation = await insertOperation(trx, {
+          workspaceId,
+          ownerType: 'install',
+          ownerId: id,
+          state: 'RUNNING',
+          metadata: { type: 'install.delete', install_id: id },
+          steps: [],
+        });
+        const job = await enqueue(trx, {
+          workspaceId,
+          kind: DELETE_JOB,
+          payload: { install_id: id, operation_id: operation.id, deleted_by: caller.subject },
+          serialKey: renderSerialKey(id),
+        });
+        await trx.updateTable('operations').set({ job_id: job.id }).where('id', '=', operation.id).execute();
+        return { ...operation, job_id: job.id };
+      });
+      return toOperation(op, publicUrl);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/** SQL for installs, their renders and repositories. */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { PageRequest } from '../http/pagination.ts';
+import type { InstallRendersTable, InstallsTable, RepositoriesTable, RepositoryPurpose } from './tables.ts';
+
+export type InstallRow = Selectable<InstallsTable>;
+export type RenderRow = Selectable<InstallRendersTable>;
+export type RepositoryRow = Selectable<RepositoriesTable>;
+
+/** An install with what its wire form needs from other tables. */
+export type InstallView = InstallRow & { workspace_name: string; reconciling: boolean };
+
+function installView(db: Kysely<DB>) {
+  return db
+    .selectFrom('installs')
+    .innerJoin('workspaces', 'workspaces.id', 'installs.workspace_id')
+    .selectAll('installs')
+    .select('workspaces.name as workspace_name')
+    .select(
+      sql<boolean>`EXISTS (SELECT 1 FROM install_renders r WHERE r.install_id = installs.id AND r.state = 'running')`.as(
+        'reconciling',
+      ),
+    );
+}
+
+export async function findInstall(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+): Promise<InstallView | undefined> {
+  return installView(db)
+    .where('installs.workspace_id', '=', workspaceId)
+    .where('installs.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function listInstalls(
+  db: Kysely<DB>,
+  workspaceId: string,
+  page: PageRequest,
+): Promise<InstallView[]> {
+  let query = installView(db).where('installs.workspace_id', '=', workspaceId);
+  if (page.before !== undefined) query = query.where('installs.seq', '<', page.before);
+  return query
+    .orderBy('installs.seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+/** The install row locked for update (in a transaction). */
+export async function lockInstall(trx: Kysely<DB>, id: string): Promise<InstallRow | undefined> {
+  return trx.selectFrom('installs').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function findRender(db: Kysely<DB>, id: string): Promise<RenderRow | undefined> {
+  return db.selectFrom('install_renders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findInstallRender(
+  db: Kysely<DB>,
+  workspaceId: string,
+  installId: string,
+  id: string,
+): Promise<RenderRow | undefined> {
+  return db
+    .selectFrom('install_renders')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('install_id', '=', installId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function listRenders(
+  db: Kysely<DB>,
+  installId: string,
+  page: PageRequest,
+): Promise<RenderRow[]> {
+  let query = db.selectFrom('install_renders').selectAll().where('install_id', '=', installId);
+  if (page.before !== undefined) query = query.where('seq', '<', page.before);
+  return query
+    .orderBy('seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+/** Renders of an install still running (queued or in progress, or waiting for review). */
+export async function runningRenders(db: Kysely<DB>, installId: string): Promise<RenderRow[]> {
+  return db
+    .selectFrom('install_renders')
+    .selectAll()
+    .where('install_id', '=', installId)
+    .where('state', '=', 'running')
+    .orderBy('seq')
+    .execute();
+}
+
+export async function findRepository(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+): Promise<RepositoryRow | undefined> {
+  return db
+    .selectFrom('repositories')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** A repository by the name of its git directory (what the git HTTP endpoint is asked for). */
+export async function findRepositoryByStorage(
+  db: Kysely<DB>,
+  storage: string,
+): Promise<RepositoryRow | undefined> {
+  return db
+    .selectFrom('repositories')
+    .selectAll()
+    .where('storage', '=', storage)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function listRepositories(
+  db: Kysely<DB>,
+  workspaceId: string,
+  purpose: RepositoryPurpose | undefined,
+  page: PageRequest,
+): Promise<RepositoryRow[]> {
+  let query = db
+    .selectFrom('repositories')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('deleted_at', 'is', null);
+  if (purpose) query = query.where('purpose', '=', purpose);
+  if (page.before !== undefined) query = query.where('seq', '<', page.before);
+  return query
+    .orderBy('seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+/** Installs of a package that follow its latest version (for automatic updates). */
+export async function installsFollowingLatest(db: Kysely<DB>, packageId: string): Promise<InstallRow[]> {
+  return db
+    .selectFrom('installs')
+    .selectAll()
+    .where('package_id', '=', packageId)
+    .where('state', '<>', 'deleted')
+    .where(sql<boolean>`version_pin->>'kind' = 'latest'`)
+    .forUpdate()
+    .execute();
+}
