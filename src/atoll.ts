@@ -24,6 +24,7 @@ import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
 import { installsModule } from './installs/module.ts';
+import { purgeFinishedJobs } from './jobs/queue.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
 import { newId } from './db/ids.ts';
@@ -133,6 +134,11 @@ export async function createAtoll(
           .then((n) => n > 0 && log.debug({ removed: n }, 'swept expired idempotency keys'))
           .catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
       timers.push(setInterval(sweep, SWEEP_INTERVAL_MS).unref());
+      const purgeJobs = () =>
+        purgeFinishedJobs(db)
+          .then((n) => n > 0 && log.debug({ removed: n }, 'purged finished jobs'))
+          .catch((error) => log.warn({ err: error }, 'purging finished jobs failed'));
+      timers.push(setInterval(purgeJobs, SWEEP_INTERVAL_MS).unref());
       const expire = () =>
         installs
           .expireChangeRequests()

@@ -75,6 +75,9 @@ export async function runHttpBackend(request: CgiRequest): Promise<CgiResult> {
   const child = spawn(request.setup.git, args, {
     env: gitEnvironment(request.setup, request.config, request.variables),
     stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group, so that killing it also kills the upload-pack and pack-objects it runs:
+    // they hold its stdout, and left alive they would block writing to a pipe nobody reads any more.
+    detached: true,
   });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -90,7 +93,14 @@ export async function runHttpBackend(request: CgiRequest): Promise<CgiResult> {
   let killed = false;
   const kill = () => {
     killed = true;
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    }
+    child.stdout.destroy();
   };
   const abort = () => kill();
   if (request.signal.aborted) kill();

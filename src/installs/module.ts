@@ -19,7 +19,8 @@ import { createChangeRequestService } from './change-requests/service.ts';
 import { createDeleteJobHandler } from './delete-job.ts';
 import { createGitAccess } from './git-access.ts';
 import { registerPackageRoutes } from './packages/routes.ts';
-import { createPackageService } from './packages/service.ts';
+import { createPublishJobHandler } from './packages/publish-job.ts';
+import { createPackageService, PUBLISH_JOB } from './packages/service.ts';
 import { createRenderCanceller } from './renders/cancel.ts';
 import { registerRenderRoutes } from './renders/routes.ts';
 import { createRenderService } from './renders/service.ts';
@@ -73,6 +74,7 @@ export function installsModule(deps: {
       openReview: createReviewOpener({ db, git }),
     }),
     [DELETE_JOB]: createDeleteJobHandler({ db, git, notifyOperation }),
+    [PUBLISH_JOB]: createPublishJobHandler({ db, git }),
   };
   const gitHandler = createGitHttpHandler({
     store: git,

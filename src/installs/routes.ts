@@ -74,7 +74,7 @@ const list = createRoute({
         .min(1)
         .max(55)
         .optional()
-        .openapi({ description: 'Atoll has no products: filtering by one is refused (400).' }),
+        .openapi({ description: 'Atoll has no products: filtering by one is refused (422).' }),
     }),
     headers: WorkspaceHeaders,
   },

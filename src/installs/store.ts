@@ -40,7 +40,9 @@ export async function listInstalls(
   workspaceId: string,
   page: PageRequest,
 ): Promise<InstallView[]> {
-  let query = installView(db).where('installs.workspace_id', '=', workspaceId);
+  let query = installView(db)
+    .where('installs.workspace_id', '=', workspaceId)
+    .where('installs.state', '<>', 'deleted');
   if (page.before !== undefined) query = query.where('installs.seq', '<', page.before);
   return query
     .orderBy('installs.seq', 'desc')

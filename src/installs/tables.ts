@@ -69,6 +69,7 @@ export type PackagesTable = {
   workspace_id: string;
   name: string;
   display_image_url: string | null;
+  description: Generated<string | null>;
   repository_id: string;
   latest_version_id: string | null;
   version: Generated<number>;
@@ -134,6 +135,8 @@ export type InstallRendersTable = {
   extra_annotations: Json<Record<string, string>>;
   input_values: Json<Record<string, unknown>>;
   failure: NullableJson<RenderFailure>;
+  commit_started_at: Date | null;
+  render_key: Generated<string | null>;
   created_by: string;
   created_at: CreatedAt;
   updated_at: Timestamp;

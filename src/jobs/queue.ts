@@ -120,3 +120,16 @@ export async function cancel(db: Kysely<DB>, jobId: string): Promise<CancelOutco
 export async function jobStatus(db: Kysely<DB>, jobId: string): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
 }
+
+/** How long finished jobs are kept (their results and errors) before the sweep deletes them. */
+export const FINISHED_JOB_RETENTION_DAYS = 7;
+
+/** Deletes jobs that finished more than FINISHED_JOB_RETENTION_DAYS ago; returns how many. */
+export async function purgeFinishedJobs(db: Kysely<DB>): Promise<number> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('state', 'in', ['succeeded', 'failed', 'cancelled'])
+    .where('finished_at', '<', sql<Date>`now() - make_interval(days => ${FINISHED_JOB_RETENTION_DAYS})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -48,6 +48,8 @@ CREATE TABLE packages (
   workspace_id       text NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
   name               text NOT NULL,
   display_image_url  text,
+  -- The latest version's description (from its atoll.package.json).
+  description        text,
   repository_id      text NOT NULL REFERENCES repositories (id),
   latest_version_id  text,
   version            integer NOT NULL DEFAULT 1,
@@ -121,6 +123,12 @@ CREATE TABLE install_renders (
   -- The values this render uses (the install's, a change request's, or a restored render's).
   input_values                   jsonb NOT NULL,
   failure                        jsonb,
+  -- Set before the first attempt to commit: a render found running with it set may have committed
+  -- already (its worker died), so its commit is looked for by trailer before committing again.
+  commit_started_at              timestamptz,
+  -- What the render's manifests are a function of (render/engine.ts renderKey): an unchanged install
+  -- whose last render has the same key can be skipped without running the program again.
+  render_key                     text,
   created_by                     text NOT NULL,
   created_at                     timestamptz NOT NULL DEFAULT now(),
   updated_at                     timestamptz NOT NULL DEFAULT now()

@@ -23,6 +23,8 @@ export type ReviewOpener = (input: {
   repo: RepositoryRow;
   plan: Plan;
   subject: string;
+  /** Whether an earlier attempt may have committed to the fork already. */
+  resumed: boolean;
 }) => Promise<void>;
 
 /** Makes sure main has a commit to fork from (an install under review has none before its first deploy). */
@@ -39,7 +41,7 @@ async function mainHead(git: GitStore, repo: RepositoryRow, installId: string): 
 
 export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): ReviewOpener {
   const { db, git } = deps;
-  return async ({ render, install, repo, plan, subject }) => {
+  return async ({ render, install, repo, plan, subject, resumed }) => {
     let rcr = await findChangeRequestOfRender(db, render.id);
     if (!rcr) {
       const base = await mainHead(git, repo, install.id);
@@ -69,6 +71,7 @@ export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): Rev
       files: plan.files,
       message: commitMessage(subject, { 'Atoll-Render': render.id, 'Atoll-Render-Hash': plan.hash }),
       mergeParents: [],
+      resumed,
     });
     const changeType = classifyChange(await git.changedPaths(fork.storage, rcr.base_sha, sha));
     const rcrId = rcr.id;

@@ -194,7 +194,7 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
   openapiVerb(
     app,
     createToken,
-    idempotent({ operation: 'repositoryChangeRequests.createToken' }, async (c) => {
+    idempotent({ operation: 'repositoryChangeRequests.createToken', secret: true }, async (c) => {
       const body = CreateTokenBody.parse(c.req.valid('json') ?? {});
       return c.json(await service.createToken(c.var.workspaceId, c.req.valid('param').id, body), 201);
     }),

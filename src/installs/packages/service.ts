@@ -4,6 +4,7 @@
  * must be the artifact's own, as akua verifies a version against its published artifact. Creating a
  * package registers its first version in the same transaction, so a package always has a latest one.
  */
+import { enqueue } from '../../jobs/queue.ts';
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -30,6 +31,9 @@ import { latestOf } from './semver.ts';
 import * as store from './store.ts';
 
 /** Called in the transaction that registers a version (installs pinned to `latest` follow it). */
+/** The job that commits a version's files to its package's repository. */
+export const PUBLISH_JOB = 'package.publish';
+
 export type VersionPublished = (
   trx: Kysely<DB>,
   event: { workspaceId: string; packageId: string; latestVersionId: string; caller: Caller },
@@ -56,7 +60,7 @@ function toPackage(
     workspace_id: row.workspace_id,
     name: row.name,
     latest_version_id: row.latest_version_id!,
-    description: null,
+    description: row.description,
     display_image_url: row.display_image_url,
     source: { kind: 'hosted', repository_id: row.repository_id },
     ...(full
@@ -187,9 +191,21 @@ export function createPackageService(deps: PackageServiceDeps) {
     const latest = latestOf(await store.allSemvers(trx, pkg.id))!;
     await trx
       .updateTable('packages')
-      .set((eb) => ({ latest_version_id: latest.id, version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({
+        latest_version_id: latest.id,
+        ...(latest.id === row.id ? { description: artifact.contents.description } : {}),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
       .where('id', '=', pkg.id)
       .execute();
+    // The package repository gets the version's files, committed by the queue after this commits.
+    await enqueue(trx, {
+      workspaceId: pkg.workspace_id,
+      kind: PUBLISH_JOB,
+      payload: { package_version_id: row.id },
+      serialKey: `package:${pkg.id}`,
+    });
     await deps.onVersionPublished?.(trx, {
       workspaceId: pkg.workspace_id,
       packageId: pkg.id,

@@ -5,6 +5,8 @@
  * files and render hash. Deterministic: the same artifact, values and annotations give the same bytes
  * in any process, at any time. Failures are values naming what went wrong.
  */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../http/idempotency.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import type { ExecutionLimits } from '../../isolate/types.ts';
 import { staticObjects } from '../packages/artifact.ts';
@@ -29,6 +31,23 @@ export type RenderRequest = {
 export type RenderResult =
   | { ok: true; files: RenderedFile[]; hash: string; values: Record<string, unknown> }
   | { ok: false; failure: RenderFailure };
+
+/** Bumped whenever the same inputs could render different bytes (serialisation, stamping, naming). */
+export const RENDER_ENGINE_VERSION = 1;
+
+/**
+ * Everything a render's manifests are a function of, hashed: the artifact, the values, the extra
+ * annotations and the context. Renders are deterministic, so equal keys mean byte-identical manifests.
+ */
+export function renderKey(input: {
+  ref: string;
+  values: Record<string, unknown>;
+  extraAnnotations: Record<string, string>;
+  context: RenderContext;
+}): string {
+  const canonical = canonicalJson({ engine: RENDER_ENGINE_VERSION, ...input });
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
 
 /** The clock and random seed every render runs with, so that time and chance cannot change output. */
 export const RENDER_DETERMINISM = { nowMs: 0, seed: 0x5eed } as const;

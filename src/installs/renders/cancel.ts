@@ -40,7 +40,15 @@ export function createRenderCanceller(deps: {
         .select(['repository_change_requests.state', 'repositories.storage'])
         .where('repository_change_requests.id', '=', render.repository_change_request_id)
         .executeTakeFirst();
-      if (rcr?.state === 'WITHDRAWN') await deps.git.remove(rcr.storage);
+      if (rcr?.state === 'WITHDRAWN') {
+        await deps.git.remove(rcr.storage);
+        await db
+          .updateTable('repositories')
+          .set({ deleted_at: new Date(), updated_at: new Date() })
+          .where('storage', '=', rcr.storage)
+          .where('deleted_at', 'is', null)
+          .execute();
+      }
     }
   };
 }

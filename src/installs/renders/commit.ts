@@ -38,11 +38,22 @@ export async function findRenderCommit(
 export async function commitRender(
   git: GitStore,
   storage: string,
-  input: { branch: string; renderId: string; files: TreeFile[]; message: string; mergeParents: string[] },
+  input: {
+    branch: string;
+    renderId: string;
+    files: TreeFile[];
+    message: string;
+    mergeParents: string[];
+    /** Whether an earlier attempt of this render may have committed already (its worker died). */
+    resumed: boolean;
+  },
 ): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const made = await findRenderCommit(git, storage, input.branch, input.renderId);
-    if (made) return made;
+    // Only a resumed render can find its commit there: a lost compare-and-swap below wrote nothing.
+    if (input.resumed && attempt === 1) {
+      const made = await findRenderCommit(git, storage, input.branch, input.renderId);
+      if (made) return made;
+    }
     const head = await git.head(storage, input.branch);
     try {
       return await git.commit(storage, {

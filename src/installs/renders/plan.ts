@@ -10,7 +10,7 @@ import type { DB } from '../../db/schema.ts';
 import type { GitStore, TreeFile } from '../../git/store.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import { findArtifact, findVersionBySemver, type PackageVersionRow } from '../packages/store.ts';
-import { renderPackage } from '../render/engine.ts';
+import { renderKey, renderPackage } from '../render/engine.ts';
 import { renderHash } from '../render/manifests.ts';
 import {
   foreignPaths,
@@ -31,6 +31,8 @@ export type Plan = {
   hash: string;
   values: Record<string, unknown>;
   packageVersionId: string;
+  /** The render key of rendered manifests (engine.ts renderKey); null for a restored tree. */
+  key: string | null;
   /** Further parents of the commit (a change request's head). */
   mergeParents: string[];
 };
@@ -81,13 +83,14 @@ async function renderTree(
       },
     };
   const ref = await packageRef(deps.db, version);
+  const context = {
+    install: { id: install.id, workspace_id: install.workspace_id },
+    package: { name: ref.package, version: version.semver },
+  };
   const result = await renderPackage(deps.executor, {
     contents: artifact.contents,
     values,
-    context: {
-      install: { id: install.id, workspace_id: install.workspace_id },
-      package: { name: ref.package, version: version.semver },
-    },
+    context,
     extraAnnotations: render.extra_annotations,
     limits: deps.limits,
   });
@@ -99,6 +102,7 @@ async function renderTree(
       hash: result.hash,
       values,
       packageVersionId: version.id,
+      key: renderKey({ ref: version.ref, values, extraAnnotations: render.extra_annotations, context }),
       mergeParents: [],
     },
   };
@@ -159,6 +163,7 @@ export async function planRestore(
       hash: renderHash(manifests),
       values: source.input_values,
       packageVersionId: source.package_version_id,
+      key: null,
       mergeParents: [],
     },
   };

@@ -27,7 +27,7 @@ const create = createRoute({
   security,
   summary: 'Create install render',
   description:
-    "Renders the install's package version against its values and commits the manifests to its repository (`message` is the commit message). Returns the render `running`; follow it with GET …/renders/{render_id} or POST /v1/operations/{operation_id}:wait. With `skip_unchanged` (default true) a render whose `render_hash` equals the repository's last one ends `skipped` without a commit. `extra_annotations` are stamped on every object.",
+    "Renders the install's package version against its values and commits the manifests to its repository (`message` is the commit message). Returns the render `running` (or already `skipped` when nothing it depends on changed since the last render: docs/installs.md); follow it with GET …/renders/{render_id} or POST /v1/operations/{operation_id}:wait. With `skip_unchanged` (default true) a render whose `render_hash` equals the repository's last one ends `skipped` without a commit. `extra_annotations` are stamped on every object.",
   middleware: [requireWorkspace] as const,
   request: {
     params: IdParam,

@@ -16,6 +16,7 @@ import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender }
 import * as store from '../store.ts';
 import { toRender } from '../wire.ts';
 import { assertExtraAnnotations } from './annotations.ts';
+import { skipIfUnchanged } from './fast-skip.ts';
 import { startRender } from './start.ts';
 
 export type RenderService = ReturnType<typeof createRenderService>;
@@ -103,6 +104,15 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
       assertExtraAnnotations(annotations);
       const render = await db.transaction().execute(async (trx) => {
         const install = await lockLive(trx, workspaceId, installId);
+        const skipUnchanged = body.skip_unchanged ?? true;
+        if (skipUnchanged) {
+          const skipped = await skipIfUnchanged(trx, install, {
+            createdBy: caller.subject,
+            message: body.message ?? null,
+            extraAnnotations: annotations,
+          });
+          if (skipped) return skipped;
+        }
         const { render } = await startRender(trx, {
           workspaceId,
           installId,
@@ -110,7 +120,7 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
           packageVersionId: install.desired_version_id ?? install.package_version_id,
           inputValues: install.input_values,
           message: body.message ?? null,
-          skipUnchanged: body.skip_unchanged ?? true,
+          skipUnchanged,
           extraAnnotations: annotations,
         });
         return render;

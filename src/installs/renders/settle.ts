@@ -132,6 +132,7 @@ export async function settleRender(
           commit_sha: outcome.state === 'deployed' ? outcome.commitSha : null,
           package_version_id: plan.packageVersionId,
           input_values: JSON.stringify(plan.values),
+          render_key: plan.key,
           updated_at: now,
         })
         .where('id', '=', render.id)

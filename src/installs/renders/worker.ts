@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
 import type { Executor } from '../../isolate/executor.ts';
+import { canonicalJson } from '../../http/idempotency.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
 import type { JobContext, JobHandler } from '../../jobs/runner.ts';
 import type { JobRow } from '../../jobs/tables.ts';
@@ -26,6 +27,9 @@ export type RenderWorkerDeps = PlanDeps & {
   notifyOperation(id: string): void;
   openReview: ReviewOpener;
 };
+
+/** Each commit is a pack of its own (fast-import); git gc --auto merges them past its thresholds. */
+const MAINTAIN_EVERY = 25;
 
 type Loaded = { render: RenderRow; install: InstallRow; repo: RepositoryRow };
 
@@ -58,6 +62,17 @@ function subjectOf(
 
 export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
   const { db, git, log } = deps;
+  const commits = new Map<string, number>();
+
+  /** Every MAINTAIN_EVERY commits to a repository, packs it (git gc --auto) off the render's path. */
+  function housekeep(storage: string): void {
+    const count = (commits.get(storage) ?? 0) + 1;
+    commits.set(storage, count % MAINTAIN_EVERY);
+    if (count < MAINTAIN_EVERY) return;
+    git
+      .maintain(storage)
+      .catch((error) => log.warn({ err: error, repo: storage }, 'repository maintenance failed'));
+  }
 
   async function settle(renderId: string, outcome: RenderOutcome): Promise<void> {
     const { settled, operationId } = await settleRender(db, renderId, outcome);
@@ -122,12 +137,26 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
     ctx.signal.throwIfAborted();
     if (render.operation_id) await moveStep(db, render.operation_id, 'render', 'completed');
 
-    if (!rcr && render.skip_unchanged && plan.hash === repo.last_render_hash) {
+    // Skipped only when nothing of the commit would change: the manifests (the render hash) and what the
+    // install records of them (its version and values, in package.yaml and inputs.yaml).
+    const sameInputs =
+      plan.packageVersionId === install.package_version_id &&
+      canonicalJson(plan.values) === canonicalJson(install.input_values);
+    if (!rcr && render.skip_unchanged && plan.hash === repo.last_render_hash && sameInputs) {
       await settle(render.id, { state: 'skipped', plan });
       return { render_id: render.id, state: 'skipped' };
     }
+    // From here a commit may land (on main or a review fork): a later attempt must look for it first.
+    const resumed = render.commit_started_at !== null;
+    if (!resumed) {
+      await db
+        .updateTable('install_renders')
+        .set({ commit_started_at: new Date() })
+        .where('id', '=', render.id)
+        .execute();
+    }
     if (!rcr && install.require_review) {
-      await deps.openReview({ render, install, repo, plan, subject: subjectOf(render, kind, null) });
+      await deps.openReview({ render, install, repo, plan, subject: subjectOf(render, kind, null), resumed });
       return { render_id: render.id, waiting: 'review' };
     }
     if (render.operation_id) await moveStep(db, render.operation_id, 'commit', 'running');
@@ -140,8 +169,10 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       files: plan.files,
       message: commitMessage(subjectOf(render, kind, rcr?.id ?? null), trailers),
       mergeParents: plan.mergeParents,
+      resumed,
     });
     await settle(render.id, { state: 'deployed', plan, commitSha: sha });
+    housekeep(repo.storage);
     log.debug({ render: render.id, install: install.id, commit: sha }, 'render deployed');
     return { render_id: render.id, state: 'deployed', commit_sha: sha };
   }

@@ -1,0 +1,71 @@
+/**
+ * The `package.publish` job: commits a version's files (atoll.package.json, inputs.schema.json,
+ * render.js, manifests/) to its package's repository, one commit per version in the order they were
+ * published, with the trailer `Atoll-Package-Version: <id>`. Safe to run again: a version whose commit
+ * is in the recent history is not committed twice.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { GitStore } from '../../git/store.ts';
+import type { JobHandler } from '../../jobs/runner.ts';
+import type { ArtifactContents } from '../tables.ts';
+
+const RECENT = 200;
+
+export type PublishPayload = { package_version_id: string };
+
+/** The files of a version, as its archive held them. */
+export function versionFiles(contents: ArtifactContents): Array<{ path: string; content: string }> {
+  const manifest = {
+    name: contents.name,
+    version: contents.version,
+    ...(contents.description ? { description: contents.description } : {}),
+  };
+  return [
+    { path: 'atoll.package.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
+    { path: 'inputs.schema.json', content: `${JSON.stringify(contents.input_schema, null, 2)}\n` },
+    { path: 'render.js', content: contents.program },
+    ...contents.manifests,
+  ];
+}
+
+export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore }): JobHandler {
+  const { db, git } = deps;
+  return {
+    async run(job) {
+      const { package_version_id: versionId } = job.payload as PublishPayload;
+      const found = await db
+        .selectFrom('package_versions as v')
+        .innerJoin('packages as p', 'p.id', 'v.package_id')
+        .innerJoin('repositories as r', 'r.id', 'p.repository_id')
+        .innerJoin('package_artifacts as a', (join) =>
+          join.onRef('a.digest', '=', 'v.ref').onRef('a.workspace_id', '=', 'v.workspace_id'),
+        )
+        .select(['v.id', 'v.semver', 'v.ref', 'r.storage', 'r.branch', 'a.contents', 'p.deleted_at'])
+        .where('v.id', '=', versionId)
+        .executeTakeFirst();
+      if (!found || found.deleted_at !== null)
+        return { package_version_id: versionId, skipped: 'package deleted' };
+      await git.init(found.storage);
+      const trailer = `Atoll-Package-Version: ${found.id}`;
+      const head = await git.head(found.storage, found.branch);
+      if (head) {
+        const recent = await git.log(found.storage, head, RECENT);
+        const made = recent.find((c) => c.message.split('\n').some((line) => line.trim() === trailer));
+        if (made) return { package_version_id: versionId, commit_sha: made.sha };
+      }
+      const sha = await git.commit(found.storage, {
+        branch: found.branch,
+        files: versionFiles(found.contents),
+        message: `Publish ${found.semver}\n\n${trailer}\nAtoll-Artifact: ${found.ref}\n`,
+        expectedHead: head,
+      });
+      await db
+        .updateTable('repositories')
+        .set((eb) => ({ updated_at: new Date(), version: eb('version', '+', 1) }))
+        .where('storage', '=', found.storage)
+        .execute();
+      return { package_version_id: versionId, commit_sha: sha };
+    },
+  };
+}
