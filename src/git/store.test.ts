@@ -425,7 +425,8 @@ describe('refusals and errors', () => {
   test('a broken repository surfaces as GitError with the command and its stderr', async () => {
     const repo = await newRepo();
     fs.writeFileSync(path.join(store.repoDir(repo), 'config'), '[[[ not config\n');
-    const error = await store.head(repo, 'main').then(
+    // (head() reads refs from files; listing branches runs git.)
+    const error = await store.branches(repo).then(
       () => assert.fail('expected a GitError'),
       (e: unknown) => e,
     );
