@@ -108,25 +108,26 @@ describe('serial keys', () => {
     const rounds = 40;
     const enqueueIn = (trx: Parameters<typeof enqueue>[0], key: string) =>
       enqueue(trx, { workspaceId: f.workspaceId, kind: 'test.race', payload: {}, serialKey: key });
-    await Promise.all(
-      Array.from({ length: rounds }, async (_, round) => {
-        const key = `race-${round}`;
-        let olderEnqueued!: () => void;
-        const ready = new Promise<void>((resolve) => (olderEnqueued = resolve));
-        let newerCommitted!: () => void;
-        const committed = new Promise<void>((resolve) => (newerCommitted = resolve));
-        const older = f.db.transaction().execute(async (trx) => {
-          await enqueueIn(trx, key);
-          olderEnqueued();
-          await committed;
-          await sleep(Math.random() * 4);
-        });
-        await ready;
-        await f.db.transaction().execute((trx) => enqueueIn(trx, key));
-        newerCommitted();
-        await older;
-      }),
-    );
+    // Two rounds at a time: each holds one connection of the pool in its older transaction while it needs a
+    // second for the newer one, so all 40 at once would exhaust the pool and wait on each other forever.
+    const race = async (round: number) => {
+      const key = `race-${round}`;
+      let olderEnqueued!: () => void;
+      const ready = new Promise<void>((resolve) => (olderEnqueued = resolve));
+      let newerCommitted!: () => void;
+      const committed = new Promise<void>((resolve) => (newerCommitted = resolve));
+      const older = f.db.transaction().execute(async (trx) => {
+        await enqueueIn(trx, key);
+        olderEnqueued();
+        await committed;
+        await sleep(Math.random() * 4);
+      });
+      await ready;
+      await f.db.transaction().execute((trx) => enqueueIn(trx, key));
+      newerCommitted();
+      await older;
+    };
+    for (let round = 0; round < rounds; round += 2) await Promise.all([race(round), race(round + 1)]);
     await allDone(f, 'test.race', rounds * 2);
     assert.deepEqual(overlaps, [], 'jobs of one key ran at once');
   });
