@@ -3,8 +3,11 @@
  * domain's services into the HTTP app and starts background work. `atoll serve` and the tests both go
  * through `createAtoll`, so tests exercise exactly what runs in production.
  */
+import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { newId } from './db/ids.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -27,9 +30,6 @@ import { installsModule } from './installs/module.ts';
 import { purgeFinishedJobs } from './jobs/queue.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
-import { newId } from './db/ids.ts';
-import os from 'node:os';
-import { sql } from 'kysely';
 import { VERSION } from './version.ts';
 
 export type Role = 'all' | 'api' | 'worker';

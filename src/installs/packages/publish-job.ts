@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
 import type { JobHandler } from '../../jobs/runner.ts';
+import { findTrailerCommit } from '../renders/commit.ts';
 import type { ArtifactContents } from '../tables.ts';
 
 const RECENT = 200;
@@ -48,12 +49,9 @@ export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore })
         return { package_version_id: versionId, skipped: 'package deleted' };
       await git.init(found.storage);
       const trailer = `Atoll-Package-Version: ${found.id}`;
+      const made = await findTrailerCommit(git, found.storage, found.branch, trailer, RECENT);
+      if (made) return { package_version_id: versionId, commit_sha: made };
       const head = await git.head(found.storage, found.branch);
-      if (head) {
-        const recent = await git.log(found.storage, head, RECENT);
-        const made = recent.find((c) => c.message.split('\n').some((line) => line.trim() === trailer));
-        if (made) return { package_version_id: versionId, commit_sha: made.sha };
-      }
       const sha = await git.commit(found.storage, {
         branch: found.branch,
         files: versionFiles(found.contents),

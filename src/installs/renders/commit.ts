@@ -20,18 +20,28 @@ export function commitMessage(subject: string, trailers: Record<string, string>)
   return `${subject.trim() || 'Render'}\n\n${lines.join('\n')}\n`;
 }
 
+/** The newest of the branch's last `limit` commits whose message has the line `trailer`, if any. */
+export async function findTrailerCommit(
+  git: GitStore,
+  storage: string,
+  branch: string,
+  trailer: string,
+  limit = RECENT,
+): Promise<string | undefined> {
+  const head = await git.head(storage, branch);
+  if (!head) return undefined;
+  const recent = await git.log(storage, head, limit);
+  return recent.find((c) => c.message.split('\n').some((line) => line.trim() === trailer))?.sha;
+}
+
 /** The commit of `renderId` among the branch's recent commits, if it was made already. */
-export async function findRenderCommit(
+export function findRenderCommit(
   git: GitStore,
   storage: string,
   branch: string,
   renderId: string,
 ): Promise<string | undefined> {
-  const head = await git.head(storage, branch);
-  if (!head) return undefined;
-  const trailer = renderTrailer(renderId);
-  const recent = await git.log(storage, head, RECENT);
-  return recent.find((c) => c.message.split('\n').some((line) => line.trim() === trailer))?.sha;
+  return findTrailerCommit(git, storage, branch, renderTrailer(renderId));
 }
 
 /** Commits `files` on top of the branch (and `mergeParents`), unless this render's commit is there. */

@@ -9,10 +9,11 @@ import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import { canonicalJson } from '../../http/idempotency.ts';
-import { pendingStep, withStepStatus } from '../../operations/steps.ts';
+import { withStepStatus } from '../../operations/steps.ts';
 import { insertOperation } from '../../operations/store.ts';
 import { renderKey } from '../render/engine.ts';
 import type { InstallRow, RenderRow } from '../store.ts';
+import { renderSteps } from './start.ts';
 
 export async function skipIfUnchanged(
   trx: Kysely<DB>,
@@ -57,7 +58,7 @@ export async function skipIfUnchanged(
 
   const now = new Date();
   const renderId = newId('rnd');
-  const steps = [pendingStep({ name: 'render' }, now), pendingStep({ name: 'commit' }, now)];
+  const steps = renderSteps(now);
   const operation = await insertOperation(trx, {
     workspaceId: install.workspace_id,
     ownerType: 'install',
