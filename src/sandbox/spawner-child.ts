@@ -1,0 +1,108 @@
+/**
+ * The spawner process (see spawner.ts): a small Node process that starts sandbox processes on the
+ * server's behalf, so that each spawn forks this process's small address space instead of the
+ * server's (measured here: ~1.5 ms instead of ~17 ms with the embedded store loaded). It relays the
+ * children's pipes over IPC and exits, killing nothing itself, when the server goes: bwrap's
+ * --die-with-parent then ends every sandbox it started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { leakingDescriptors, sealedStdio, type StdioEntry } from './inherited-fds.ts';
+
+/** 'pipe': the child writes, the server reads; 'input': the server writes; `{file}`: opened read-only. */
+export type SpawnStdio = 'ignore' | 'pipe' | 'input' | { file: string };
+export type ToChild =
+  | {
+      t: 'spawn';
+      id: number;
+      file: string;
+      args: string[];
+      uid?: number;
+      gid?: number;
+      stdio: SpawnStdio[];
+    }
+  | { t: 'write'; id: number; fd: number; data: Buffer }
+  | { t: 'end'; id: number; fd: number; data?: Buffer };
+export type FromChild =
+  | { t: 'spawn'; id: number; pid: number }
+  | { t: 'error'; id: number; message: string; code?: string }
+  | { t: 'data'; id: number; fd: number; data: Buffer }
+  | { t: 'eof'; id: number; fd: number }
+  | { t: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null };
+
+const leaking = leakingDescriptors();
+const devNull = fs.openSync('/dev/null', 'r');
+const children = new Map<number, ChildProcess>();
+const send = (message: FromChild) => process.send?.(message);
+
+function start(message: Extract<ToChild, { t: 'spawn' }>): void {
+  const opened: number[] = [];
+  const base: StdioEntry[] = message.stdio.map((entry) => {
+    if (typeof entry === 'object') {
+      const fd = fs.openSync(entry.file, 'r');
+      opened.push(fd);
+      return fd;
+    }
+    return entry === 'input' ? 'pipe' : entry;
+  });
+  let child: ChildProcess;
+  try {
+    child = spawn(message.file, message.args, {
+      detached: true,
+      ...(message.uid !== undefined ? { uid: message.uid, gid: message.gid } : {}),
+      stdio: sealedStdio(base, leaking, devNull),
+    });
+  } catch (error) {
+    send({
+      t: 'error',
+      id: message.id,
+      message: (error as Error).message,
+      code: (error as NodeJS.ErrnoException).code,
+    });
+    return;
+  } finally {
+    for (const fd of opened) fs.closeSync(fd);
+  }
+  const { id } = message;
+  children.set(id, child);
+  child.once('spawn', () => send({ t: 'spawn', id, pid: child.pid! }));
+  child.once('error', (error) => {
+    if (child.pid === undefined)
+      send({ t: 'error', id, message: error.message, code: (error as NodeJS.ErrnoException).code });
+  });
+  message.stdio.forEach((entry, fd) => {
+    const stream = child.stdio[fd] as Readable | Writable | null;
+    if (entry !== 'pipe' || !stream || !('on' in stream)) return;
+    stream.on('error', () => {});
+    if ('read' in stream) {
+      stream.on('data', (data: Buffer) => send({ t: 'data', id, fd, data }));
+      stream.on('end', () => send({ t: 'eof', id, fd }));
+    }
+  });
+  child.once('close', (code, signal) => {
+    children.delete(id);
+    send({ t: 'close', id, code, signal });
+  });
+}
+
+process.on('message', (message: ToChild) => {
+  switch (message.t) {
+    case 'spawn':
+      return start(message);
+    case 'write':
+    case 'end': {
+      const stream = children.get(message.id)?.stdio[message.fd] as Writable | null | undefined;
+      if (!stream) return;
+      if (message.t === 'write') stream.write(message.data);
+      else stream.end(message.data);
+      return;
+    }
+    default: {
+      const never: never = message;
+      throw new Error(`unknown spawner message ${JSON.stringify(never)}`);
+    }
+  }
+});
+// The server is gone (exited or killed): so is this process, and with it every bwrap it started.
+process.on('disconnect', () => process.exit(0));
