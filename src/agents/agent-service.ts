@@ -1,7 +1,8 @@
 /**
  * Agents: create, list (archived ones included), get, update (if-match; partial; enabled agents only),
  * archive and enable (both idempotent). An archived agent keeps its sessions and history but gets no
- * new sessions or turns until it is enabled again.
+ * new sessions or turns until it is enabled again. A runtime deployment, when named, is checked with
+ * the turn runtime (src/agents/runtime.ts).
  */
 import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.ts';
@@ -19,6 +20,7 @@ import {
 } from './schemas.ts';
 import * as store from './store.ts';
 import { EMPTY_USAGE } from './tables.ts';
+import type { TurnRuntime } from './runtime.ts';
 import { toAgent } from './wire.ts';
 
 export type AgentService = ReturnType<typeof createAgentService>;
@@ -37,7 +39,21 @@ function assertAmbientAllowed(
   }
 }
 
-export function createAgentService({ db }: { db: Kysely<DB> }) {
+const RUNTIME_FIELD = ['body', 'runtime_deployment_id'];
+
+/** 422 naming runtime_deployment_id unless it names a deployment that can run the workspace's turns. */
+async function assertRuntimeUsable(
+  runtime: TurnRuntime | undefined,
+  workspaceId: string,
+  deploymentId: string | null | undefined,
+): Promise<void> {
+  if (deploymentId === null || deploymentId === undefined) return;
+  if (!runtime) throw invalid(RUNTIME_FIELD, 'this server runs no agent deployments');
+  const refusal = await runtime.refusal(workspaceId, deploymentId);
+  if (refusal !== undefined) throw invalid(RUNTIME_FIELD, refusal);
+}
+
+export function createAgentService({ db, runtime }: { db: Kysely<DB>; runtime?: TurnRuntime | undefined }) {
   /** The workspace's agent (archived or not), or 404. */
   async function load(workspaceId: string, id: string): Promise<store.AgentRow> {
     const row = await store.findAgent(db, workspaceId, id);
@@ -49,6 +65,7 @@ export function createAgentService({ db }: { db: Kysely<DB> }) {
     async create(workspaceId: string, caller: Caller, body: CreateAgentBody): Promise<Agent> {
       const ambient = body.ambient ?? null;
       assertAmbientAllowed(body.capabilities, ambient, ['body', 'ambient', 'enabled']);
+      await assertRuntimeUsable(runtime, workspaceId, body.runtime_deployment_id);
       const row = await store.insertAgent(db, {
         id: newId('agt'),
         workspace_id: workspaceId,
@@ -58,6 +75,7 @@ export function createAgentService({ db }: { db: Kysely<DB> }) {
         capabilities: JSON.stringify(body.capabilities),
         ambient: ambient === null ? null : JSON.stringify(ambient),
         model_policy: JSON.stringify(body.model_policy ?? DEFAULT_MODEL_POLICY),
+        runtime_deployment_id: body.runtime_deployment_id ?? null,
         usage_summary: JSON.stringify(EMPTY_USAGE),
         created_by: caller.subject,
       });
@@ -88,6 +106,8 @@ export function createAgentService({ db }: { db: Kysely<DB> }) {
         ambient,
         body.ambient !== undefined ? ['body', 'ambient', 'enabled'] : ['body', 'capabilities'],
       );
+      // Re-checked only when named: a runtime deleted since keeps failing turns at admission, naming it.
+      await assertRuntimeUsable(runtime, workspaceId, body.runtime_deployment_id);
       const patch: store.AgentPatch = {};
       if (body.name !== undefined) patch.name = body.name;
       if (body.description !== undefined) patch.description = body.description;
@@ -96,6 +116,7 @@ export function createAgentService({ db }: { db: Kysely<DB> }) {
       if (body.ambient !== undefined)
         patch.ambient = body.ambient === null ? null : JSON.stringify(body.ambient);
       if (body.model_policy !== undefined) patch.model_policy = JSON.stringify(body.model_policy);
+      if (body.runtime_deployment_id !== undefined) patch.runtime_deployment_id = body.runtime_deployment_id;
       if (Object.keys(patch).length === 0) return toAgent(current);
       const updated = await store.updateAgent(db, workspaceId, id, current.version, patch);
       if (updated) return toAgent(updated);

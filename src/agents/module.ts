@@ -1,7 +1,7 @@
 /**
  * The agents domain wired together: agents, sessions, turns and approval requests. The event log
  * (src/events/) is passed in: cancelling a turn appends to it, and resolving an approval takes the
- * turn lock inside its transactions.
+ * turn lock inside its transactions. The turn runtime (src/agents/runtime.ts) is passed in too.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -11,6 +11,7 @@ import { registerAgentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
 import { createApprovalService } from './approval-service.ts';
+import type { TurnRuntime } from './runtime.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { createSessionService } from './session-service.ts';
 import type { TurnState } from './tables.ts';
@@ -23,6 +24,8 @@ export type AgentsDeps = {
   /** Public base URL; none of the agents resources carries an html_url today. */
   publicUrl: string;
   eventLog: EventLog;
+  /** Runs turns of agents that name a runtime deployment; without it such agents are refused (422). */
+  runtime?: TurnRuntime;
 };
 
 export function agentsModule(deps: AgentsDeps) {

@@ -188,6 +188,13 @@ export const DEFAULT_MODEL_POLICY: AgentModelPolicy = {
   allowed_models: ['auto'],
 };
 
+/** Atoll extension: the job-mode agent deployment whose runs carry the agent's turns, or null. */
+export const RuntimeDeploymentId = z.string().min(1).max(64).nullable().openapi({
+  description:
+    'Atoll extension: a job-mode agent deployment (adpl_…) of the workspace; each turn of the agent then starts a run of it (docs/agents.md "Deployment runtimes"). null: no runtime.',
+  example: 'adpl_j572abc123def456',
+});
+
 export const Agent = z
   .object({
     id: Id54.openapi({ example: 'agt_j572abc123def456' }),
@@ -203,6 +210,7 @@ export const Agent = z
     model_policy: AgentModelPolicy,
     created_by: z.string(),
     usage_summary: AgentUsageSummary,
+    runtime_deployment_id: RuntimeDeploymentId,
     created_at: UnixSeconds,
     updated_at: UnixSeconds,
     etag: z.string(),
@@ -230,6 +238,7 @@ const agentFields = {
   capabilities: Capabilities,
   ambient: AgentAmbientConfig,
   model_policy: AgentModelPolicy,
+  runtime_deployment_id: RuntimeDeploymentId,
 };
 
 export const CreateAgentBody = z
@@ -238,10 +247,11 @@ export const CreateAgentBody = z
     description: agentFields.description.optional(),
     ambient: agentFields.ambient.optional(),
     model_policy: agentFields.model_policy.optional(),
+    runtime_deployment_id: agentFields.runtime_deployment_id.optional(),
   })
   .openapi('CreateAgentBody');
 export type CreateAgentBody = z.infer<typeof CreateAgentBody>;
 
-/** Only the fields given change; `ambient: null` removes the ambient configuration. */
+/** Only the fields given change; `ambient: null` / `runtime_deployment_id: null` remove them. */
 export const UpdateAgentBody = z.strictObject(agentFields).partial().openapi('UpdateAgentBody');
 export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;

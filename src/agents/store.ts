@@ -18,7 +18,13 @@ export type NewSession = Omit<Insertable<AgentSessionsTable>, 'seq' | 'version'>
 /** Fields a PATCH may change (jsonb as JSON text). */
 export type AgentPatch = Pick<
   Updateable<AgentsTable>,
-  'name' | 'description' | 'instructions' | 'capabilities' | 'ambient' | 'model_policy'
+  | 'name'
+  | 'description'
+  | 'instructions'
+  | 'capabilities'
+  | 'ambient'
+  | 'model_policy'
+  | 'runtime_deployment_id'
 >;
 
 export type Retention = Pick<

@@ -1,4 +1,4 @@
-/** Kysely row types of the agent tables (src/db/migrations/0004_agents.sql). */
+/** Kysely row types of the agent tables (src/db/migrations/0004_agents.sql, 0008_agent_runtimes.sql). */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -49,6 +49,8 @@ export type AgentsTable = {
   model_policy: Json<Record<string, unknown>>;
   usage_summary: Json<UsageSummary>;
   created_by: string;
+  /** The job-mode agent deployment that runs the agent's turns (docs/agents.md "Deployment runtimes"). */
+  runtime_deployment_id: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;

@@ -2,7 +2,8 @@
  * Agent turns: submit (QUEUED, into a non-archived session of an enabled agent), list, get and cancel.
  * Cancelling locks the turn, moves it to CANCELLED, rejects its pending approval requests and appends
  * one `turn.cancelled` event, all in one transaction; a cancelled turn cancels again as a no-op, and a
- * turn that already completed or failed cannot be cancelled (422).
+ * turn that already completed or failed cannot be cancelled (422). A turn of an agent with a runtime
+ * deployment starts a run once queued (turn-admission.ts), and cancelling the turn stops that run.
  */
 import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.ts';
@@ -15,17 +16,61 @@ import { rejectPendingApprovals } from './approval-store.ts';
 import { archivedReference, unknownReference } from './refusals.ts';
 import * as store from './store.ts';
 import { EMPTY_USAGE } from './tables.ts';
-import { lockTurn } from './turn-lifecycle.ts';
+import type { TurnRuntime } from './runtime.ts';
+import { recordAdmitted, recordRefused, type Refusal } from './turn-admission.ts';
+import { lockTurn, type TurnRow } from './turn-lifecycle.ts';
 import type { AgentTurn, CreateAgentTurnBody } from './turn-schemas.ts';
 import * as turns from './turn-store.ts';
 import { toAgentTurn } from './wire.ts';
 
 export type TurnService = ReturnType<typeof createTurnService>;
 
-export function createTurnService({ db, eventLog }: { db: Kysely<DB>; eventLog: EventLog }) {
+/** The refusal an error stands for: the runtime's own code for an ApiError, `internal` otherwise. */
+function refusalOf(error: unknown): Refusal {
+  if (error instanceof ApiError)
+    return { code: error.code ?? error.status.toLowerCase(), message: error.message };
+  return { code: 'internal', message: 'the run could not be started because of a platform error' };
+}
+
+export function createTurnService({
+  db,
+  eventLog,
+  runtime,
+}: {
+  db: Kysely<DB>;
+  eventLog: EventLog;
+  runtime?: TurnRuntime | undefined;
+}) {
+  /** Asks the runtime for the queued turn's run and records the answer; a refused turn ends FAILED. */
+  async function admit(turn: TurnRow, deploymentId: string, message: string): Promise<TurnRow> {
+    if (!runtime)
+      return recordRefused(eventLog, turn.workspace_id, turn.id, {
+        code: 'runtime_unavailable',
+        message: `the agent names runtime deployment ${deploymentId}, but this server runs no agent deployments`,
+      });
+    try {
+      const { runId } = await runtime.start(turn.workspace_id, deploymentId, {
+        turn_id: turn.id,
+        session_id: turn.session_id,
+        message,
+      });
+      return await recordAdmitted(
+        eventLog,
+        turn.workspace_id,
+        turn.id,
+        `started run ${runId} of agent deployment ${deploymentId}`,
+      );
+    } catch (error) {
+      const refused = await recordRefused(eventLog, turn.workspace_id, turn.id, refusalOf(error));
+      // A refusal is an outcome; anything else is a fault, reported once the turn is settled.
+      if (!(error instanceof ApiError)) throw error;
+      return refused;
+    }
+  }
+
   return {
     async create(workspaceId: string, caller: Caller, body: CreateAgentTurnBody): Promise<AgentTurn> {
-      const row = await db.transaction().execute(async (trx) => {
+      const { row, runtimeDeploymentId } = await db.transaction().execute(async (trx) => {
         // Both rows are held until commit, so neither can be archived while the turn is being queued.
         const session = await store.findSession(trx, workspaceId, body.session_id, 'share');
         if (!session) throw unknownReference('session_id', 'agent session', body.session_id);
@@ -41,7 +86,7 @@ export function createTurnService({ db, eventLog }: { db: Kysely<DB>; eventLog: 
             'enable the agent to continue its sessions',
           );
         }
-        return turns.insertTurn(trx, {
+        const inserted = await turns.insertTurn(trx, {
           id: newId('trn'),
           workspace_id: workspaceId,
           agent_id: session.agent_id,
@@ -60,8 +105,10 @@ export function createTurnService({ db, eventLog }: { db: Kysely<DB>; eventLog: 
           usage_summary: JSON.stringify(EMPTY_USAGE),
           failure: null,
         });
+        return { row: inserted, runtimeDeploymentId: agent.runtime_deployment_id };
       });
-      return toAgentTurn(row);
+      if (runtimeDeploymentId === null) return toAgentTurn(row);
+      return toAgentTurn(await admit(row, runtimeDeploymentId, body.message));
     },
 
     async list(
@@ -125,6 +172,7 @@ export function createTurnService({ db, eventLog }: { db: Kysely<DB>; eventLog: 
         });
         return (await turns.findTurn(trx, workspaceId, turn.id))!;
       });
+      await runtime?.stop(workspaceId, row.id, reason ?? 'the agent turn was cancelled');
       return toAgentTurn(row);
     },
   };

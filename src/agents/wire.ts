@@ -30,6 +30,7 @@ export function toAgent(row: Selectable<AgentsTable>): Agent {
     model_policy: row.model_policy as AgentModelPolicy,
     created_by: row.created_by,
     usage_summary: row.usage_summary,
+    runtime_deployment_id: row.runtime_deployment_id,
     created_at: unixSeconds(row.created_at),
     updated_at: unixSeconds(row.updated_at),
     etag: etagOf(row.version),

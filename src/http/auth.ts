@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from './context.ts';
+import type { AppEnv, CredentialUse } from './context.ts';
 import { badRequest, unauthenticated } from './errors.ts';
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
@@ -24,6 +24,8 @@ function bearerFromHeader(c: Context<AppEnv>): string {
   return match[1]!;
 }
 
+const useOf = (c: Context<AppEnv>): CredentialUse => ({ method: c.req.method, path: c.req.path });
+
 async function resolveWorkspace(
   c: Context<AppEnv>,
   requested: string | undefined,
@@ -36,12 +38,12 @@ async function resolveWorkspace(
 }
 
 export const requireCaller = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c)));
+  c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c), useOf(c)));
   await next();
 });
 
 export const requireWorkspace = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c)));
+  c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c), useOf(c)));
   await resolveWorkspace(c, c.req.header('akua-context'), ['header', 'akua-context']);
   await next();
 });
@@ -49,7 +51,7 @@ export const requireWorkspace = createMiddleware<AppEnv>(async (c, next) => {
 export const requireWorkspaceForStream = createMiddleware<AppEnv>(async (c, next) => {
   const queryToken = c.req.query('access_token');
   if (c.req.header('authorization') === undefined && queryToken !== undefined) {
-    c.set('caller', await c.var.authenticator.authenticate(queryToken));
+    c.set('caller', await c.var.authenticator.authenticate(queryToken, useOf(c)));
     const header = c.req.header('akua-context');
     await resolveWorkspace(
       c,
@@ -57,7 +59,7 @@ export const requireWorkspaceForStream = createMiddleware<AppEnv>(async (c, next
       header !== undefined ? ['header', 'akua-context'] : ['query', 'akua_context'],
     );
   } else {
-    c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c)));
+    c.set('caller', await c.var.authenticator.authenticate(bearerFromHeader(c), useOf(c)));
     await resolveWorkspace(c, c.req.header('akua-context'), ['header', 'akua-context']);
   }
   await next();

@@ -11,7 +11,12 @@ export type Credential =
   /** A workspace API token: implies its workspace. */
   | { kind: 'token'; tokenId: string; workspaceId: string }
   /** An OAuth2 JWT: may act in the workspaces its claim lists ("*" = all) or that it is a member of. */
-  | { kind: 'jwt'; subject: string; workspaces: readonly string[] | '*' };
+  | { kind: 'jwt'; subject: string; workspaces: readonly string[] | '*' }
+  /** A turn token of a deployment runtime's run: only emits into its turn (docs/agents.md). */
+  | { kind: 'turn'; workspaceId: string; turnId: string; runId: string };
+
+/** The request a credential is presented with, for credentials valid on one route only. */
+export type CredentialUse = { method: string; path: string };
 
 /** An authenticated caller. */
 export type Caller = {
@@ -24,8 +29,12 @@ export type Caller = {
 
 /** Verifies credentials and decides which workspace a request acts in (implemented by src/platform). */
 export type Authenticator = {
-  /** The caller behind a bearer credential; throws 401 ApiError when there is none. */
-  authenticate(bearer: string): Promise<Caller>;
+  /**
+   * The caller behind a bearer credential; throws 401 ApiError when there is none, 403 when the
+   * credential may not be used for `use` (a turn token anywhere but its turn's emit route, or with no
+   * `use` given).
+   */
+  authenticate(bearer: string, use?: CredentialUse): Promise<Caller>;
   /**
    * The workspace a workspace-scoped request acts in, from the credential and the optional
    * `akua-context` header; throws 400/403 ApiError when it cannot be decided or is not allowed.

@@ -1,6 +1,7 @@
 /**
- * Who may act in which workspace. A workspace token acts only in its own workspace; a JWT acts in the
- * workspaces its claim lists ("*" = every one) and in those whose members include its subject.
+ * Who may act in which workspace. A workspace token (and a turn token) acts only in its own workspace;
+ * a JWT acts in the workspaces its claim lists ("*" = every one) and in those whose members include
+ * its subject.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -15,6 +16,7 @@ export async function mayActIn(
 ): Promise<boolean> {
   switch (credential.kind) {
     case 'token':
+    case 'turn':
       return credential.workspaceId === workspaceId;
     case 'jwt': {
       const m = await membership(db, workspaceId, credential.subject);

@@ -1,19 +1,21 @@
 /**
  * The Authenticator behind the HTTP auth middleware: API tokens (looked up by SHA-256, with expiry and
- * revocation checked on every request, so revocation is immediate) and OAuth2 JWTs. `last_used_at` is
- * written at most once a minute per token, off the request path.
+ * revocation checked on every request, so revocation is immediate), OAuth2 JWTs, and turn tokens
+ * (turn-tokens.ts), which are good for one route only — emitting into their turn — and only while
+ * their run is active. `last_used_at` is written at most once a minute per token, off the request path.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { JwtConfig } from '../config.ts';
 import type { DB } from '../db/schema.ts';
-import type { Authenticator, Caller } from '../http/context.ts';
+import type { Authenticator, Caller, CredentialUse } from '../http/context.ts';
 import { badRequest, forbidden, unauthenticated } from '../http/errors.ts';
 import { mayActIn } from './access.ts';
 import { findByHash, touchToken } from './api-tokens/store.ts';
 import { createJwtVerifier } from './jwt.ts';
 import type { CachedToken, TokenCache } from './token-cache.ts';
 import { hashToken } from './token-secret.ts';
+import { TURN_TOKEN_PREFIX, type TurnClaims, type TurnTokens } from './turn-tokens.ts';
 
 const TOUCH_INTERVAL_MS = 60_000;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -23,9 +25,11 @@ export type AuthenticatorDeps = {
   jwt: JwtConfig | undefined;
   log: Logger;
   tokenCache: TokenCache;
+  /** Turn tokens and whether a token's run is still active; without them turn tokens are refused. */
+  turns?: { tokens: TurnTokens; active(claims: TurnClaims): Promise<boolean> } | undefined;
 };
 
-export function createAuthenticator({ db, jwt, log, tokenCache }: AuthenticatorDeps): Authenticator {
+export function createAuthenticator({ db, jwt, log, tokenCache, turns }: AuthenticatorDeps): Authenticator {
   const verifyJwt = jwt ? createJwtVerifier(jwt) : undefined;
 
   async function lookup(tokenHash: string): Promise<CachedToken> {
@@ -63,9 +67,35 @@ export function createAuthenticator({ db, jwt, log, tokenCache }: AuthenticatorD
     };
   }
 
+  /** A turn token, for its turn's emit route only (checked before the run, which costs a query). */
+  async function fromTurnToken(secret: string, use: CredentialUse | undefined): Promise<Caller> {
+    const claims = turns?.tokens.read(secret);
+    if (!turns || !claims) throw unauthenticated('the turn token is not valid');
+    if (claims.expiresAt.getTime() <= Date.now())
+      throw unauthenticated(
+        `the turn token of run ${claims.runId} expired at ${claims.expiresAt.toISOString()}`,
+      );
+    const emit = `/v1/agent_turns/${claims.turnId}:emit`;
+    if (use?.method !== 'POST' || use.path !== emit)
+      throw forbidden(`a turn token may only emit events into its own turn: POST ${emit}`);
+    if (!(await turns.active(claims)))
+      throw unauthenticated(`run ${claims.runId} has ended; its turn token is no longer valid`);
+    return {
+      credential: {
+        kind: 'turn',
+        workspaceId: claims.workspaceId,
+        turnId: claims.turnId,
+        runId: claims.runId,
+      },
+      subject: claims.runId,
+      secret,
+    };
+  }
+
   return {
-    async authenticate(bearer) {
+    async authenticate(bearer, use) {
       if (bearer.startsWith('sk_')) return fromToken(bearer);
+      if (bearer.startsWith(TURN_TOKEN_PREFIX)) return fromTurnToken(bearer, use);
       if (JWT_SHAPE.test(bearer)) {
         if (!verifyJwt) {
           throw unauthenticated(
@@ -75,15 +105,17 @@ export function createAuthenticator({ db, jwt, log, tokenCache }: AuthenticatorD
         const { subject, workspaces } = await verifyJwt(bearer);
         return { credential: { kind: 'jwt', subject, workspaces }, subject, secret: bearer };
       }
-      throw unauthenticated('the bearer credential is neither an API token (sk_…) nor a JWT');
+      throw unauthenticated(
+        'the bearer credential is neither an API token (sk_…), a turn token (atoll_turn_…) nor a JWT',
+      );
     },
 
     async resolveWorkspace(caller, requested) {
       const c = caller.credential;
-      if (c.kind === 'token') {
+      if (c.kind === 'token' || c.kind === 'turn') {
         if (requested !== undefined && requested !== c.workspaceId) {
           throw forbidden(
-            `this API token belongs to workspace ${c.workspaceId} and cannot act in ${requested}`,
+            `this ${c.kind === 'token' ? 'API' : 'turn'} token belongs to workspace ${c.workspaceId} and cannot act in ${requested}`,
           );
         }
         return c.workspaceId;

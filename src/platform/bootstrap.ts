@@ -48,7 +48,7 @@ export async function bootstrap(
     });
     if (options.token === undefined) {
       // Written before commit: if the commit fails the next start replaces the file with a new token.
-      fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
       fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
       fs.chmodSync(file, 0o600);
       return { created: true, workspaceId: workspace.id, tokenFile: file };

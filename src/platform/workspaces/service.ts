@@ -55,7 +55,7 @@ export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceS
     async list(caller: Caller, page: PageRequest): Promise<Page<Workspace>> {
       const c = caller.credential;
       const visible: store.WorkspaceVisibility =
-        c.kind === 'token'
+        c.kind !== 'jwt'
           ? { all: false, ids: [c.workspaceId], memberSubject: undefined }
           : c.workspaces === '*'
             ? { all: true }
