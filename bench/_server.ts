@@ -39,6 +39,7 @@ export async function startBenchServer(
   extraEnv: Record<string, string> = {},
 ): Promise<BenchServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-bench-'));
+  fs.chmodSync(dataDir, 0o711); // as a DATA_DIR the server makes: sandbox uids traverse it
   const port = await freePort();
   let dropDb: (() => Promise<void>) | undefined;
   const env: Record<string, string> = {

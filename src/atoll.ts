@@ -3,6 +3,7 @@
  * domain's services into the HTTP app and starts background work. `atoll serve` and the tests both go
  * through `createAtoll`, so tests exercise exactly what runs in production.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -18,6 +19,7 @@ import { createAuthenticator } from './platform/authenticator.ts';
 import { bootstrap, type BootstrapResult } from './platform/bootstrap.ts';
 import { platformModule } from './platform/module.ts';
 import { createTokenCache } from './platform/token-cache.ts';
+import { createTurnTokens, turnTokenKey } from './platform/turn-tokens.ts';
 import { createEventBus } from './events/bus.ts';
 import { createEventLog, type EventLog } from './events/log.ts';
 import { agentsModule, lookupAgentTurn } from './agents/module.ts';
@@ -30,6 +32,11 @@ import { installsModule } from './installs/module.ts';
 import { purgeFinishedJobs } from './jobs/queue.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
+import { deploymentsModule } from './deployments/module.ts';
+import { loadEnvKey } from './deployments/envs/seal.ts';
+import { createTurnRunHooks } from './deployments/turns/hooks.ts';
+import { createTurnRuntime, turnRunActive } from './deployments/turns/runtime.ts';
+import { createBwrapDriver } from './sandbox/bwrap.ts';
 import { VERSION } from './version.ts';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -46,14 +53,34 @@ export type Atoll = {
   events: { log: EventLog; module: ReturnType<typeof eventsModule> };
   operations: ReturnType<typeof operationsModule>;
   installs: ReturnType<typeof installsModule>;
+  deployments: ReturnType<typeof deploymentsModule>;
   /** The job runner (role all|worker); undefined in an api-only process. */
   jobs: JobRunner | undefined;
+  /** The runner of agent runs and services (one job per sandbox); undefined in an api-only process. */
+  agentJobs: JobRunner | undefined;
   /** Stops background work and closes the store. */
   close(): Promise<void>;
 };
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 const EXPIRY_INTERVAL_MS = 60_000;
+const RETENTION_SWEEP_MS = 15_000;
+/** On shutdown, agent runs get this long to finish before their sandboxes are killed (they end failed). */
+const AGENT_STOP_GRACE_MS = 5_000;
+
+/**
+ * Where sandboxes live: DATA_DIR/sandboxes. Sandbox uids must be able to traverse DATA_DIR (not list
+ * it), so a DATA_DIR an older build made 0700 gets o+x added (docs/sandbox.md).
+ */
+function sandboxRoot(dataDir: string, log: Logger): string {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o711 });
+  const mode = fs.statSync(dataDir).mode & 0o777;
+  if ((mode & 0o001) === 0 && fs.statSync(dataDir).uid === process.getuid?.()) {
+    fs.chmodSync(dataDir, mode | 0o011);
+    log.info({ dataDir }, 'made DATA_DIR traversable (o+x) for sandbox users; its contents keep their modes');
+  }
+  return path.join(dataDir, 'sandboxes');
+}
 
 /** How the config selects the store: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR. */
 export function storeOptions(config: Config): DatabaseOptions {
@@ -96,14 +123,36 @@ export async function createAtoll(
       agentTurns: lookupAgentTurn(db),
       announce: createAnnouncer(eventLog),
     });
-    const agents = agentsModule({ db, publicUrl: config.publicUrl, eventLog });
+    const envKey = loadEnvKey(config.agents.envKey, config.dataDir);
+    // Turn tokens let a deployment runtime's run emit into its turn (docs/agents.md "Deployment runtimes").
+    const turnTokens = createTurnTokens(turnTokenKey(envKey));
+    const deployments = deploymentsModule({
+      db,
+      log,
+      publicUrl: config.publicUrl,
+      driver: createBwrapDriver({ root: sandboxRoot(config.dataDir, log), log }),
+      envKey,
+      settings: config.agents,
+    });
+    const agents = agentsModule({
+      db,
+      publicUrl: config.publicUrl,
+      eventLog,
+      runtime: createTurnRuntime({ db, runs: deployments.runs, log }),
+    });
     const events = eventsModule({
       db,
       eventLog,
       log,
       settings: config.sse,
     });
-    const authenticator = createAuthenticator({ db, jwt: config.jwt, log, tokenCache });
+    const authenticator = createAuthenticator({
+      db,
+      jwt: config.jwt,
+      log,
+      tokenCache,
+      turns: { tokens: turnTokens, active: (claims) => turnRunActive(db, claims) },
+    });
     const operations = operationsModule({ db, database, publicUrl: config.publicUrl, log });
     closers.push(() => operations.close());
     const installs = installsModule({
@@ -124,9 +173,22 @@ export async function createAtoll(
       maxBodyBytes: config.maxBodyBytes,
       publicUrl: config.publicUrl,
       version: VERSION,
-      domains: [platform, snippets, agents, events, operations, installs],
+      domains: [platform, snippets, agents, events, operations, installs, deployments],
     });
+    // Runs of turns get a turn token and an API socket into this app, and report into their turns.
+    const turnHooks = createTurnRunHooks({
+      db,
+      eventLog,
+      tokens: turnTokens,
+      fetch: (r) => app.fetch(r),
+      log,
+    });
+    deployments.hooks.env = turnHooks.env;
+    deployments.hooks.started = turnHooks.started;
+    deployments.hooks.ended = turnHooks.ended;
+    closers.push(() => turnHooks.close());
     let jobs: JobRunner | undefined;
+    let agentJobs: JobRunner | undefined;
     if (role !== 'api') {
       const sweep = () =>
         idempotency
@@ -161,6 +223,29 @@ export async function createAtoll(
         handlers: { ...installs.jobHandlers },
       });
       jobs.start();
+      // Agent runs hold a job for as long as their sandbox lives, so they get their own runner, sized
+      // to the sandbox capacity, and cannot starve renders (or be starved by them).
+      await deployments
+        .removeOrphans()
+        .catch((error) => log.warn({ err: error }, 'removing orphaned sandboxes failed'));
+      const sweepSandboxes = () =>
+        deployments
+          .sweepRetained()
+          .then((n) => n > 0 && log.info({ removed: n }, 'removed expired retained sandboxes'))
+          .catch((error) => log.warn({ err: error }, 'sweeping retained sandboxes failed'));
+      timers.push(setInterval(sweepSandboxes, RETENTION_SWEEP_MS).unref());
+      agentJobs = createJobRunner({
+        db,
+        database,
+        log,
+        workerId: `${os.hostname()}:${process.pid}:${newId('wrk')}`,
+        concurrency: config.agents.capacity,
+        leaseMs: config.jobs.leaseMs,
+        pollMs: config.jobs.pollMs,
+        stopGraceMs: AGENT_STOP_GRACE_MS,
+        handlers: { ...deployments.jobHandlers },
+      });
+      agentJobs.start();
     }
     return {
       app,
@@ -173,11 +258,14 @@ export async function createAtoll(
       events: { log: eventLog, module: events },
       operations,
       installs,
+      deployments,
       jobs,
+      agentJobs,
       async close() {
         for (const t of timers) clearInterval(t);
         // The job runner stops first (its jobs use the executor and the store).
         if (jobs) await jobs.stop();
+        if (agentJobs) await agentJobs.stop();
         await running.close();
         for (const close of closers) await close();
         if (!options.database) await database.close();

@@ -98,6 +98,22 @@ const EnvSchema = z
     ATOLL_WORKER_CONCURRENCY: int(4, 1, 256),
     ATOLL_JOB_LEASE_MS: int(30_000, 1000, 3_600_000),
     ATOLL_JOB_POLL_MS: int(1000, 10, 60_000),
+    /** Agent runs and services: sandboxes admitted at once (runs queued or running, live services, retained sandboxes); more get 429 capacity_exceeded. */
+    ATOLL_SANDBOX_CAPACITY: int(8, 1, 4096),
+    /** Processes and open files allowed in one sandbox. */
+    ATOLL_SANDBOX_PROCESSES: int(256, 8, 65_536),
+    ATOLL_SANDBOX_OPEN_FILES: int(1024, 64, 1_048_576),
+    /** Largest agent bundle (tar bytes) and most entries in one. */
+    ATOLL_BUNDLE_MAX_BYTES: int(64 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024 - 1),
+    ATOLL_BUNDLE_MAX_ENTRIES: int(10_000, 1, 1_000_000),
+    /** Log bytes kept per run or service (later output is dropped and the truncation marked), and output bytes collected per run. */
+    ATOLL_RUN_LOG_BYTES: int(1024 * 1024, 1024, 1024 * 1024 * 1024),
+    ATOLL_RUN_OUTPUT_BYTES: int(64 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    /** AES-256-GCM key (64 hex digits or base64 of 32 bytes) sealing run envs between API and worker processes; when unset, DATA_DIR/env-key (created on first start). Processes sharing one Postgres must share it. */
+    ATOLL_ENV_KEY: optionalString.refine(
+      (v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32,
+      { message: 'must be 64 hex digits or the base64 of 32 random bytes (openssl rand -hex 32)' },
+    ),
     /** SSE: interval of heartbeat comments, and the unread bytes a stream may queue before it is closed as too slow. */
     ATOLL_SSE_HEARTBEAT_MS: int(15_000, 100, 3_600_000),
     ATOLL_SSE_BUFFER_BYTES: int(1024 * 1024, 1024, 256 * 1024 * 1024),
@@ -163,6 +179,18 @@ export type Config = {
   };
   /** The job runner of worker processes. */
   readonly jobs: { readonly concurrency: number; readonly leaseMs: number; readonly pollMs: number };
+  /** Agent deployments: sandboxes, bundles, logs, outputs and the env key. */
+  readonly agents: {
+    readonly capacity: number;
+    readonly processes: number;
+    readonly openFiles: number;
+    readonly bundleMaxBytes: number;
+    readonly bundleMaxEntries: number;
+    readonly logBytes: number;
+    readonly outputBytes: number;
+    /** 32 bytes, or undefined to use DATA_DIR/env-key. */
+    readonly envKey: Buffer | undefined;
+  };
   readonly logLevel: LogLevel;
 };
 
@@ -235,6 +263,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.ATOLL_WORKER_CONCURRENCY,
       leaseMs: e.ATOLL_JOB_LEASE_MS,
       pollMs: e.ATOLL_JOB_POLL_MS,
+    },
+    agents: {
+      capacity: e.ATOLL_SANDBOX_CAPACITY,
+      processes: e.ATOLL_SANDBOX_PROCESSES,
+      openFiles: e.ATOLL_SANDBOX_OPEN_FILES,
+      bundleMaxBytes: e.ATOLL_BUNDLE_MAX_BYTES,
+      bundleMaxEntries: e.ATOLL_BUNDLE_MAX_ENTRIES,
+      logBytes: e.ATOLL_RUN_LOG_BYTES,
+      outputBytes: e.ATOLL_RUN_OUTPUT_BYTES,
+      envKey:
+        e.ATOLL_ENV_KEY === undefined
+          ? undefined
+          : /^[0-9a-fA-F]{64}$/.test(e.ATOLL_ENV_KEY)
+            ? Buffer.from(e.ATOLL_ENV_KEY, 'hex')
+            : Buffer.from(e.ATOLL_ENV_KEY, 'base64'),
     },
     logLevel: e.LOG_LEVEL,
   };

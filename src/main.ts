@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultToken, publishPackage } from './cli/package-publish.ts';
+import { agentDeployCommand } from './cli/agent-deploy.ts';
 import type { Role } from './atoll.ts';
 import { CliError } from './cli/errors.ts';
 import { serve } from './cli/serve.ts';
@@ -30,6 +31,7 @@ Commands:
   token create       create an API token for a workspace and print it
   workspace create   create a workspace and print an API token for it
   package publish    pack a package directory and publish it to a running server
+  agent deploy       bundle an agent directory and deploy it as a new version
 
 Run "atoll <command> --help" for a command's options. Configuration comes from environment
 variables (see the README): HOST, PORT, DATA_DIR, DATABASE_URL, LOG_LEVEL, ATOLL_*.`,
@@ -60,6 +62,19 @@ deterministic tar.gz; uploads it (POST /v1/package_artifacts) and registers it a
 new version of the package with the same name. Prints the package, version and artifact ref as JSON.
 
 Options:
+  --url        the server (default ATOLL_PUBLIC_URL, else http://HOST:PORT)
+  --token      an API token (default: the bootstrap token in DATA_DIR)
+  --workspace  the workspace, for credentials that are not tied to one (akua-context)`,
+  agent: `Usage: atoll agent deploy [dir] [--url <url>] [--token <token>] [--workspace <ws_id>] [--dry-run] [--json]
+
+Reads dir/atoll.agent.toml (else nullspace.agent.toml), plans and packs the bundle (docs/agent-bundles.md),
+then finds or creates the deployment of that name, creates a version and uploads the bundle, which makes
+the version ready and active. Re-running it on the same tree replays instead of creating duplicates.
+Prints the deployment, the version and a curl line that starts a run (or a service).
+
+Options:
+  --dry-run    only print the plan (included and excluded paths with reasons, sizes, digests); no server
+  --json       print the result (or the plan, or the error envelope) as JSON
   --url        the server (default ATOLL_PUBLIC_URL, else http://HOST:PORT)
   --token      an API token (default: the bootstrap token in DATA_DIR)
   --workspace  the workspace, for credentials that are not tied to one (akua-context)`,
@@ -193,6 +208,22 @@ async function run(argv: string[]): Promise<number> {
       });
       console.log(JSON.stringify(result));
       return 0;
+    }
+    case 'agent': {
+      const [sub, ...flags] = rest;
+      if (
+        sub === '--help' ||
+        sub === '-h' ||
+        sub === undefined ||
+        flags.includes('--help') ||
+        flags.includes('-h')
+      )
+        return print(HELP.agent!);
+      if (sub !== 'deploy') throw new CliError(`unknown agent command "${sub}"; see "atoll agent --help"`);
+      return agentDeployCommand(flags, {
+        url: () => loadConfig().publicUrl,
+        token: () => defaultToken(loadConfig().dataDir),
+      });
     }
     default:
       throw new CliError(`unknown command "${command}"; see "atoll --help"`);

@@ -192,7 +192,9 @@ function listenForever(
  * command while the server runs) from opening the same directory and corrupting it.
  */
 function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o700 });
+  // DATA_DIR itself is 0711: sandbox uids must traverse it to their own directories (docs/sandbox.md);
+  // what is inside keeps its own modes (this store 0700, tokens and keys 0600).
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o711 });
   const lockPath = `${dataDir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

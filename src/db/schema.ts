@@ -4,6 +4,7 @@
  */
 import type { ColumnType } from 'kysely';
 import type { AgentTables } from '../agents/tables.ts';
+import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
 import type { InstallTables } from '../installs/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
@@ -25,4 +26,5 @@ export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTa
   AgentTables &
   EventTables &
   JobTables &
-  InstallTables;
+  InstallTables &
+  DeploymentTables;

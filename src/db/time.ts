@@ -8,3 +8,12 @@ export function unixSeconds(date: Date): number {
 export function unixSecondsOrNull(date: Date | null): number | null {
   return date === null ? null : unixSeconds(date);
 }
+
+/** ISO-8601 UTC of a timestamp column (agent-deployments family). */
+export function iso(date: Date): string {
+  return date.toISOString();
+}
+
+export function isoOrNull(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}

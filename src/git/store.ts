@@ -85,7 +85,7 @@ export function createGitStore(options: GitStoreOptions): GitStore {
   async function initOnce(repo: string): Promise<void> {
     const dir = context.repoDir(repo);
     if (await context.exists(repo)) return;
-    await fs.mkdir(context.root, { recursive: true });
+    await fs.mkdir(context.root, { recursive: true, mode: 0o700 });
     // Built aside and renamed into place, so a repository is either absent or complete, and of two
     // racing creators (processes included) one wins the rename and the other finds it done.
     const temp = path.join(context.root, `.init-${repo}-${randomBytes(6).toString('hex')}`);

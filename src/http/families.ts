@@ -33,21 +33,21 @@ export const AKUA_CODES: Record<ErrorStatus, number> = {
   DEADLINE_EXCEEDED: 7015,
 };
 
-/** Agent-deployments string codes by canonical status, unless the error names its own. */
+/** Agent-deployments string codes by canonical status (the CLI's documented codes), unless the error names its own. */
 const NULLSPACE_CODES: Record<ErrorStatus, string> = {
   INTERNAL: 'internal_error',
   UNAUTHENTICATED: 'unauthorized',
   NOT_FOUND: 'not_found',
-  PERMISSION_DENIED: 'forbidden',
-  INVALID_ARGUMENT: 'validation_error',
-  BAD_REQUEST: 'bad_request',
+  PERMISSION_DENIED: 'permission_denied',
+  INVALID_ARGUMENT: 'invalid_fields',
+  BAD_REQUEST: 'invalid_request',
   ALREADY_EXISTS: 'conflict',
   ABORTED: 'conflict',
   FAILED_PRECONDITION: 'conflict',
   PRECONDITION_REQUIRED: 'precondition_required',
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
-  RESOURCE_EXHAUSTED: 'rate_limited',
+  RESOURCE_EXHAUSTED: 'rate_limit_exceeded',
   UNAVAILABLE: 'unavailable',
   IDEMPOTENCY_CONFLICT: 'idempotency_conflict',
   DEADLINE_EXCEEDED: 'timeout',

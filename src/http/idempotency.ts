@@ -9,7 +9,7 @@
  * like successes; an unexpected failure (5xx) releases the key so a retry executes again.
  * See docs/api-conventions.md.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context, Handler } from 'hono';
 import type { AppEnv } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -23,6 +23,11 @@ export type IdempotencyOptions = {
   required?: boolean;
   /** The response carries a secret: store it encrypted under the caller's credential. */
   secret?: boolean;
+  /**
+   * The request body carries secrets (write-only env values): the stored fingerprint is an HMAC under
+   * this server key instead of a plain SHA-256, so it cannot be used to guess them.
+   */
+  fingerprintKey?: Buffer;
 };
 
 const MAX_WAIT_MS = 65_000;
@@ -57,7 +62,7 @@ export function idempotent<H extends Handler<AppEnv, any, any, any>>(
       key,
     };
     const store = c.var.idempotency;
-    const requestHash = await fingerprint(c);
+    const requestHash = await fingerprint(c, options.fingerprintKey);
     let claim: ClaimResult | undefined = await store.claim(id, requestHash);
     const deadline = Date.now() + MAX_WAIT_MS;
     for (let delay = 5; claim?.kind === 'in_flight'; delay = Math.min(delay * 2, 100)) {
@@ -100,7 +105,8 @@ async function execute(
   try {
     response = (await handler(c, next)) as Response;
   } catch (error) {
-    if (error instanceof ApiError && error.httpStatus < 500) {
+    // A retryable refusal (429 capacity_exceeded) is not an outcome to replay: the retry should execute.
+    if (error instanceof ApiError && error.httpStatus < 500 && !error.retryable) {
       const rendered = renderError(familyOf(c.req.path), error, c.var.requestId);
       response = Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
     } else {
@@ -160,15 +166,20 @@ function mismatch(): ApiError {
 
 const BINARY_BODY = /^application\/(x-tar|gzip|x-gzip|octet-stream)\b/i;
 
-/** SHA-256 over the method, path with query, and the body as canonical JSON (key order ignored). */
-async function fingerprint(c: Context<AppEnv>): Promise<string> {
+/**
+ * SHA-256 (or HMAC-SHA-256 under `key`) over the method, path with query, and the body as canonical
+ * JSON (key order ignored).
+ */
+async function fingerprint(c: Context<AppEnv>, key?: Buffer): Promise<string> {
   const url = new URL(c.req.url);
   // The headers tell whether there is a body without making the Node adapter build a body stream;
   // requests made in-process carry no content-length, so for them look at the body itself.
   const declared =
     c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
   const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD' && (declared || c.req.raw.body !== null);
-  const hash = createHash('sha256').update(`${c.req.method} ${url.pathname}${url.search}\n`);
+  const hash = (key ? createHmac('sha256', key) : createHash('sha256')).update(
+    `${c.req.method} ${url.pathname}${url.search}\n`,
+  );
   // Binary uploads are hashed as bytes (reading them as text first would corrupt them for the handler).
   if (hasBody && BINARY_BODY.test(c.req.header('content-type') ?? '')) {
     return hash.update(new Uint8Array(await c.req.arrayBuffer())).digest('hex');

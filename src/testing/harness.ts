@@ -9,7 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createAtoll, type Atoll } from '../atoll.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
@@ -87,8 +87,14 @@ export function tempDir(prefix = 'atoll-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: { log?: Logger } = {},
+): Promise<Harness> {
   const dataDir = tempDir();
+  // Like a DATA_DIR made by the server (0755 under the usual umask), and unlike mkdtemp's 0700, the
+  // unprivileged sandbox uid must be able to traverse it to reach its own sandbox directory.
+  fs.chmodSync(dataDir, 0o711);
   const config = loadConfig({
     DATA_DIR: dataDir,
     ATOLL_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
@@ -97,7 +103,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const { database, drop, schema } = await openTestDatabase();
   const peers: Atoll[] = [];
-  const atoll = await createAtoll(config, { log: pino({ level: 'silent' }), database });
+  const atoll = await createAtoll(config, { log: options.log ?? pino({ level: 'silent' }), database });
   if (!atoll.bootstrap.created) throw new Error('the test store was not empty');
   const workspaceId = atoll.bootstrap.workspaceId;
 

@@ -1,0 +1,145 @@
+/**
+ * Agent deployments: create (names unique among a workspace's live deployments), get, list (name and
+ * status filters), and delete, which is a soft delete that also cancels the deployment's active runs
+ * and stops its services.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../../db/ids.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import type { DB } from '../../db/schema.ts';
+import { iso, isoOrNull } from '../../db/time.ts';
+import { conflict } from '../../http/errors.ts';
+import { nsNotFound } from '../errors.ts';
+import { toItems, type Items, type PageRequest } from '../page.ts';
+import type { AgentDeployment, CreateDeploymentBody } from '../schemas.ts';
+import type { AgentDeploymentsTable, DeploymentStatus } from '../tables.ts';
+
+export type DeploymentRow = Selectable<AgentDeploymentsTable>;
+
+export function serializeDeployment(row: DeploymentRow): AgentDeployment {
+  return {
+    id: row.id,
+    name: row.name,
+    mode: row.mode,
+    status: row.status,
+    metadata: row.metadata,
+    description: row.description,
+    active_version_id: row.active_version_id,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    deleted_at: isoOrNull(row.deleted_at),
+  };
+}
+
+/** The deployment row or 404; `forUpdate` locks it for the caller's transaction. */
+export async function loadDeployment(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<DeploymentRow> {
+  let query = db
+    .selectFrom('agent_deployments')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id);
+  if (options.forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) throw nsNotFound('agent_deployment', id);
+  return row;
+}
+
+/** A live deployment (not deleted) or 404/409. */
+export async function loadLiveDeployment(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<DeploymentRow> {
+  const row = await loadDeployment(db, workspaceId, id, options);
+  if (row.status === 'deleted') throw nsNotFound('agent_deployment', id);
+  return row;
+}
+
+export type DeploymentService = ReturnType<typeof createDeploymentService>;
+
+export function createDeploymentService(deps: {
+  db: Kysely<DB>;
+  /** Cancels active runs and stops services of a deleted deployment. */
+  onDeleted(workspaceId: string, deploymentId: string): Promise<void>;
+}) {
+  const { db } = deps;
+  return {
+    async create(workspaceId: string, body: CreateDeploymentBody): Promise<AgentDeployment> {
+      try {
+        const row = await db
+          .insertInto('agent_deployments')
+          .values({
+            id: newId('adpl'),
+            workspace_id: workspaceId,
+            name: body.name,
+            mode: body.mode,
+            description: body.description ?? null,
+            metadata: JSON.stringify(body.metadata ?? {}),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return serializeDeployment(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          const existing = await db
+            .selectFrom('agent_deployments')
+            .select('id')
+            .where('workspace_id', '=', workspaceId)
+            .where('name', '=', body.name)
+            .where('deleted_at', 'is', null)
+            .executeTakeFirst();
+          throw conflict(
+            `a deployment named "${body.name}" already exists${existing ? ` (${existing.id})` : ''}; deploy new versions to it or pick another name`,
+            ['body', 'name'],
+          );
+        }
+        throw error;
+      }
+    },
+
+    async get(workspaceId: string, id: string): Promise<AgentDeployment> {
+      return serializeDeployment(await loadDeployment(db, workspaceId, id));
+    },
+
+    async list(
+      workspaceId: string,
+      filter: { name?: string | undefined; status?: DeploymentStatus | undefined },
+      page: PageRequest,
+    ): Promise<Items<AgentDeployment>> {
+      let query = db.selectFrom('agent_deployments').selectAll().where('workspace_id', '=', workspaceId);
+      if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+      query =
+        filter.status === undefined
+          ? query.where('status', '!=', 'deleted')
+          : query.where('status', '=', filter.status);
+      if (page.before !== undefined) query = query.where('seq', '<', page.before);
+      const rows = await query
+        .orderBy('seq', 'desc')
+        .limit(page.limit + 1)
+        .execute();
+      return toItems(rows, page, serializeDeployment);
+    },
+
+    /** Soft delete: status deleted, its name free again; active runs cancelled, services stopped. */
+    async delete(workspaceId: string, id: string): Promise<AgentDeployment> {
+      const row = await db.transaction().execute(async (tx) => {
+        const current = await loadDeployment(tx, workspaceId, id, { forUpdate: true });
+        if (current.status === 'deleted') return current;
+        return tx
+          .updateTable('agent_deployments')
+          .set({ status: 'deleted', deleted_at: new Date(), updated_at: new Date() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      });
+      await deps.onDeleted(workspaceId, id);
+      return serializeDeployment(row);
+    },
+  };
+}

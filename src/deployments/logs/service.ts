@@ -1,0 +1,143 @@
+/**
+ * Reading captured logs: JSON pages after a cursor (the last `seq` served), and Server-Sent Events
+ * that send what exists, then follow new lines as they are committed until the run or service ends
+ * (`event: end`). Each SSE frame carries `id: <seq>`, so a client resumes with Last-Event-ID or
+ * `cursor` without losing or repeating a line. Same-process writers wake followers at once; lines
+ * written by other processes are found by a poll every second.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { iso } from '../../db/time.ts';
+import { badRequest } from '../../http/errors.ts';
+import type { AgentLogsTable } from '../tables.ts';
+import type { LogBus } from './bus.ts';
+
+const POLL_MS = 1000;
+const HEARTBEAT_MS = 15_000;
+const BATCH = 500;
+
+export type LogOwner = {
+  id: string;
+  /** Whether the owner has ended: then every line is committed and none will follow. */
+  ended(): Promise<boolean>;
+  truncated(): Promise<boolean>;
+};
+
+export function parseLogCursor(cursor: string | undefined, field: string[] = ['query', 'cursor']): number {
+  if (cursor === undefined || cursor === '') return 0;
+  if (!/^\d{1,10}$/.test(cursor))
+    throw badRequest(field, 'cursor must be the next_cursor (or an SSE id) this API returned');
+  return Number(cursor);
+}
+
+const entry = (row: Selectable<AgentLogsTable>) => ({
+  seq: row.seq,
+  timestamp: iso(row.at),
+  stream: row.stream,
+  text: row.text,
+});
+
+export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
+  const { db } = deps;
+  const after = (ownerId: string, seq: number, limit: number) =>
+    db
+      .selectFrom('agent_logs')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('seq', '>', seq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+
+  return {
+    async page(owner: LogOwner, cursor: number, limit: number) {
+      // Read "ended" first: if it was over before the read, the read saw every line.
+      const ended = await owner.ended();
+      const rows = await after(owner.id, cursor, limit + 1);
+      const more = rows.length > limit;
+      const served = more ? rows.slice(0, limit) : rows;
+      const last = served.length > 0 ? served[served.length - 1]!.seq : cursor;
+      return {
+        items: served.map(entry),
+        next_cursor: !more && ended ? null : String(last),
+        truncated: await owner.truncated(),
+        complete: ended && !more,
+      };
+    },
+
+    stream(owner: LogOwner, cursor: number, follow: boolean, signal: AbortSignal): Response {
+      const encoder = new TextEncoder();
+      let seq = cursor;
+      let wake: (() => void) | undefined;
+      const unsubscribe = deps.bus.subscribe(owner.id, () => wake?.());
+      let lastSent = Date.now();
+      let done = false;
+      const finish = (controller: ReadableStreamDefaultController<Uint8Array>, frame: string) => {
+        done = true;
+        unsubscribe();
+        controller.enqueue(encoder.encode(frame));
+        controller.close();
+      };
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          while (!done) {
+            if (signal.aborted) {
+              done = true;
+              unsubscribe();
+              controller.close();
+              return;
+            }
+            const ended = await owner.ended();
+            const rows = await after(owner.id, seq, BATCH);
+            if (rows.length > 0) {
+              seq = rows[rows.length - 1]!.seq;
+              lastSent = Date.now();
+              controller.enqueue(
+                encoder.encode(
+                  rows.map((r) => `id: ${r.seq}\nevent: log\ndata: ${JSON.stringify(entry(r))}\n\n`).join(''),
+                ),
+              );
+              return;
+            }
+            if (ended || !follow) {
+              const truncated = await owner.truncated();
+              return finish(
+                controller,
+                `event: end\ndata: ${JSON.stringify({ cursor: String(seq), complete: ended, truncated })}\n\n`,
+              );
+            }
+            if (Date.now() - lastSent >= HEARTBEAT_MS) {
+              lastSent = Date.now();
+              controller.enqueue(encoder.encode(': heartbeat\n\n'));
+              return;
+            }
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, POLL_MS);
+              const onAbort = () => resolve();
+              signal.addEventListener('abort', onAbort, { once: true });
+              wake = () => {
+                clearTimeout(timer);
+                signal.removeEventListener('abort', onAbort);
+                resolve();
+              };
+            });
+            wake = undefined;
+          }
+        },
+        cancel() {
+          done = true;
+          unsubscribe();
+        },
+      });
+      return new Response(stream, {
+        headers: {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+        },
+      });
+    },
+  };
+}
+
+export type LogReader = ReturnType<typeof createLogReader>;
