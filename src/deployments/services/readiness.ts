@@ -11,6 +11,9 @@ import type { AgentConfig } from '../config-schema.ts';
 const START_INTERVAL_MS = 150;
 const PROBE_TIMEOUT_MS = 2000;
 const PROGRESS_EVERY_MS = 1000;
+/** The shortest probe worth starting before the readiness deadline. */
+const MIN_PROBE_MS = 50;
+
 export const UNHEALTHY_AFTER = 3;
 
 export type Readiness = NonNullable<AgentConfig['service']>['readiness'];
@@ -106,7 +109,9 @@ export async function watchReadiness(options: {
   let reported = Date.now();
   for (;;) {
     const left = deadline - Date.now();
-    if (left <= 0) {
+    // A probe squeezed into the last few milliseconds could only time out, and its "no answer" would
+    // hide the real last error (say, a 500): stop with what the earlier probes found.
+    if (left <= 0 || (left < MIN_PROBE_MS && state.last_error !== null)) {
       await events.report('progress', state);
       return `the readiness probe (${describeProbe(readiness, options.port)}) did not pass within readiness.timeout_seconds (${readiness.timeout_seconds} s)${state.last_error ? `; last error: ${state.last_error}` : ''}`;
     }
