@@ -86,7 +86,10 @@ describe('running snippets', () => {
     const res = await h.request('POST', `/v1/snippets/${id}/runs`, {});
     assert.equal(res.body.state, 'timed_out');
     assert.equal(res.body.error.code, 'wall_time_limit_exceeded');
-    assert.ok(res.body.stats.wall_time_ms >= 2000 && res.body.stats.wall_time_ms < 4000);
+    // The limit's timer counts from the event loop's cached clock, which can lag the hrtime clock that
+    // measures wall time, so the figure can read a millisecond or two under the limit.
+    const wall = res.body.stats.wall_time_ms;
+    assert.ok(wall >= 1990 && wall < 4000, `wall_time_ms ${wall}`);
   });
 
   test('console output is kept on the run, and a logs snippet that returns nothing shows it', async () => {
