@@ -74,9 +74,9 @@ const AGENT_STOP_GRACE_MS = 5_000;
  */
 function sandboxRoot(dataDir: string, log: Logger): string {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o711 });
-  const mode = fs.statSync(dataDir).mode & 0o777;
-  if ((mode & 0o001) === 0 && fs.statSync(dataDir).uid === process.getuid?.()) {
-    fs.chmodSync(dataDir, mode | 0o011);
+  const stat = fs.statSync(dataDir);
+  if ((stat.mode & 0o001) === 0 && stat.uid === process.getuid?.()) {
+    fs.chmodSync(dataDir, (stat.mode & 0o777) | 0o011);
     log.info({ dataDir }, 'made DATA_DIR traversable (o+x) for sandbox users; its contents keep their modes');
   }
   return path.join(dataDir, 'sandboxes');

@@ -3,13 +3,8 @@
  * database so every process of a deployment sees them. Bundles are read once per run, so a small
  * in-process cache keeps the recent ones (bounded by bytes).
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 export type BlobStore = ReturnType<typeof createBlobStore>;
 

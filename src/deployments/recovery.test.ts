@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { createJobRunner } from '../jobs/runner.ts';
 import {
   BOOTSTRAP_TOKEN,
+  freePort,
   startHarness,
   tempDir,
   type Harness,
   type TestResponse,
 } from '../testing/harness.ts';
 import { deployAgent, startRun, waitForRun } from './test-fixtures.ts';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const alive = (pid: number) => {
   try {
@@ -147,9 +141,7 @@ describe('agent runs survive their worker', () => {
 });
 
 /** A fresh agent job runner on the harness's store (the harness's own was stopped). */
-async function startHarnessRunner(h: Harness) {
-  const { createJobRunner } = await import('../jobs/runner.ts');
-  const { pino } = await import('pino');
+function startHarnessRunner(h: Harness) {
   const runner = createJobRunner({
     db: h.database.db,
     database: h.database,

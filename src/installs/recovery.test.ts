@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { BOOTSTRAP_TOKEN, startHarness, tempDir, type Harness } from '../testing/harness.ts';
+import { BOOTSTRAP_TOKEN, freePort, startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { commitMessage } from './renders/commit.ts';
 import { startRender } from './renders/start.ts';
 import { archive, cloneInstall, git, install, publish, waitOperation } from './test-fixtures.ts';
@@ -14,14 +13,6 @@ const SLOW_PROGRAM = `export default function render(input) {
   return [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'slow' }, data: { x: String(x) } }];
 }`;
 const SLOW_SCHEMA = { type: 'object', properties: { spin: { type: 'integer', default: 0 } } };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('renders survive their worker', () => {
   test('a commit made by a render whose worker died before recording it is adopted, not made again', async () => {

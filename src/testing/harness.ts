@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -81,6 +82,15 @@ export async function openTestDatabase(): Promise<{
       await client.end();
     },
   };
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for servers started in child processes). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export function tempDir(prefix = 'atoll-test-'): string {

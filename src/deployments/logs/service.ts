@@ -5,9 +5,11 @@
  * `cursor` without losing or repeating a line. Same-process writers wake followers at once; lines
  * written by other processes are found by a poll every second.
  */
+import type { Context } from 'hono';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { iso } from '../../db/time.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { badRequest } from '../../http/errors.ts';
 import type { AgentLogsTable } from '../tables.ts';
 import type { LogBus } from './bus.ts';
@@ -18,9 +20,11 @@ const BATCH = 500;
 
 export type LogOwner = {
   id: string;
-  /** Whether the owner has ended: then every line is committed and none will follow. */
-  ended(): Promise<boolean>;
-  truncated(): Promise<boolean>;
+  /**
+   * One read of the owner: whether it has ended (then every line is committed and none will follow)
+   * and whether its log was truncated.
+   */
+  state(): Promise<{ ended: boolean; truncated: boolean }>;
 };
 
 export function parseLogCursor(cursor: string | undefined, field: string[] = ['query', 'cursor']): number {
@@ -52,7 +56,7 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
   return {
     async page(owner: LogOwner, cursor: number, limit: number) {
       // Read "ended" first: if it was over before the read, the read saw every line.
-      const ended = await owner.ended();
+      const { ended, truncated } = await owner.state();
       const rows = await after(owner.id, cursor, limit + 1);
       const more = rows.length > limit;
       const served = more ? rows.slice(0, limit) : rows;
@@ -60,7 +64,7 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
       return {
         items: served.map(entry),
         next_cursor: !more && ended ? null : String(last),
-        truncated: await owner.truncated(),
+        truncated,
         complete: ended && !more,
       };
     },
@@ -87,7 +91,7 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
               controller.close();
               return;
             }
-            const ended = await owner.ended();
+            const { ended, truncated } = await owner.state();
             const rows = await after(owner.id, seq, BATCH);
             if (rows.length > 0) {
               seq = rows[rows.length - 1]!.seq;
@@ -100,7 +104,6 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
               return;
             }
             if (ended || !follow) {
-              const truncated = await owner.truncated();
               return finish(
                 controller,
                 `event: end\ndata: ${JSON.stringify({ cursor: String(seq), complete: ended, truncated })}\n\n`,
@@ -141,3 +144,21 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
 }
 
 export type LogReader = ReturnType<typeof createLogReader>;
+
+/**
+ * The logs route of a run or a service: SSE when the client accepts text/event-stream (resuming from
+ * Last-Event-ID or `cursor`), else a JSON page.
+ */
+export function serveLogs(
+  c: Context<AppEnv>,
+  reader: LogReader,
+  owner: LogOwner,
+  query: { cursor?: string | undefined; limit: number; follow?: 'true' | 'false' | undefined },
+): Promise<Response> | Response {
+  if ((c.req.header('accept') ?? '').includes('text/event-stream')) {
+    const resume = c.req.header('last-event-id');
+    const cursor = parseLogCursor(resume ?? query.cursor, resume ? ['header', 'last-event-id'] : undefined);
+    return reader.stream(owner, cursor, query.follow === 'true', c.req.raw.signal);
+  }
+  return reader.page(owner, parseLogCursor(query.cursor), query.limit).then((page) => c.json(page, 200));
+}

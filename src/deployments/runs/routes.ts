@@ -6,8 +6,7 @@ import { invalid } from '../../http/errors.ts';
 import { idempotent } from '../../http/idempotency.ts';
 import { validationError } from '../../http/validation.ts';
 import { json, jsonBody } from '../../http/schemas.ts';
-import type { LogReader } from '../logs/service.ts';
-import { parseLogCursor } from '../logs/service.ts';
+import { serveLogs, type LogReader } from '../logs/service.ts';
 import { pageRequest } from '../page.ts';
 import {
   AgentRun,
@@ -22,7 +21,7 @@ import {
   RunListQuery,
   RunOutputs,
 } from '../schemas.ts';
-import { isTerminal, type RunService } from './service.ts';
+import type { RunService } from './service.ts';
 
 const tags = ['Agent runs'];
 const security = [{ BearerAuth: [] }];
@@ -209,20 +208,7 @@ export function registerRunRoutes(
   });
   app.openapi(logs, async (c) => {
     const { deployment_id, run_id } = c.req.valid('param');
-    const workspaceId = c.var.workspaceId;
-    await runs.load(workspaceId, deployment_id, run_id);
-    const owner = {
-      id: run_id,
-      ended: async () => isTerminal((await runs.load(workspaceId, deployment_id, run_id)).status),
-      truncated: async () => (await runs.load(workspaceId, deployment_id, run_id)).log_truncated,
-    };
-    const query = c.req.valid('query');
-    const sse = (c.req.header('accept') ?? '').includes('text/event-stream');
-    if (sse) {
-      const resume = c.req.header('last-event-id');
-      const cursor = parseLogCursor(resume ?? query.cursor, resume ? ['header', 'last-event-id'] : undefined);
-      return reader.stream(owner, cursor, query.follow === 'true', c.req.raw.signal) as never;
-    }
-    return c.json(await reader.page(owner, parseLogCursor(query.cursor), query.limit), 200);
+    const owner = await runs.logOwner(c.var.workspaceId, deployment_id, run_id);
+    return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 }

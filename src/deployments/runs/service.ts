@@ -14,6 +14,7 @@ import { sealEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { nsConflict, nsNotFound } from '../errors.ts';
 import type { LogBus } from '../logs/bus.ts';
+import type { LogOwner } from '../logs/service.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentRun, CreateRunBody } from '../schemas.ts';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../tables.ts';
@@ -77,6 +78,22 @@ export function createRunService(deps: {
   return {
     load,
     settle,
+
+    /** The run as a log owner, after checking it is the caller's; each state read is one query. */
+    async logOwner(workspaceId: string, deploymentId: string, runId: string): Promise<LogOwner> {
+      await load(workspaceId, deploymentId, runId);
+      return {
+        id: runId,
+        async state() {
+          const row = await db
+            .selectFrom('agent_runs')
+            .select(['status', 'log_truncated'])
+            .where('id', '=', runId)
+            .executeTakeFirstOrThrow();
+          return { ended: isTerminal(row.status), truncated: row.log_truncated };
+        },
+      };
+    },
 
     async create(
       workspaceId: string,

@@ -24,7 +24,7 @@ import type { AgentRunsTable, OutputManifest, TerminalRunStatus } from '../table
 import { INPUT_FILE, runEnvironment } from './environment.ts';
 import { describeExit, waitFor, type Ending } from './process-wait.ts';
 import type { RunRow } from './serialize.ts';
-import type { RunJobPayload } from './service.ts';
+import { isTerminal, type RunJobPayload } from './service.ts';
 
 export type RunHooks = {
   /**
@@ -310,7 +310,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
       const run = await db.selectFrom('agent_runs').selectAll().where('id', '=', runId).executeTakeFirst();
       if (!run) return 'fail';
       if (run.status === 'queued') return 'retry';
-      if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(run.status)) return 'fail';
+      if (isTerminal(run.status)) return 'fail';
       await finish(
         run,
         {

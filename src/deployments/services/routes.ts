@@ -9,8 +9,7 @@ import { invalid } from '../../http/errors.ts';
 import { idempotent } from '../../http/idempotency.ts';
 import { json, jsonBody } from '../../http/schemas.ts';
 import { validationError } from '../../http/validation.ts';
-import type { LogReader } from '../logs/service.ts';
-import { parseLogCursor } from '../logs/service.ts';
+import { serveLogs, type LogReader } from '../logs/service.ts';
 import { pageRequest } from '../page.ts';
 import {
   AgentService,
@@ -26,7 +25,7 @@ import {
 } from '../schemas.ts';
 import { createServiceProxy } from './proxy.ts';
 import type { ServiceRegistry } from './registry.ts';
-import { isLive, type ServiceService } from './service.ts';
+import type { ServiceService } from './service.ts';
 
 const tags = ['Agent services'];
 const security = [{ BearerAuth: [] }];
@@ -191,21 +190,8 @@ export function registerServiceRoutes(
   );
   app.openapi(logs, async (c) => {
     const { deployment_id, service_id } = c.req.valid('param');
-    const workspaceId = c.var.workspaceId;
-    await services.load(workspaceId, deployment_id, service_id);
-    const owner = {
-      id: service_id,
-      ended: async () => !isLive((await services.load(workspaceId, deployment_id, service_id)).status),
-      truncated: async () => (await services.load(workspaceId, deployment_id, service_id)).log_truncated,
-    };
-    const query = c.req.valid('query');
-    const sse = (c.req.header('accept') ?? '').includes('text/event-stream');
-    if (sse) {
-      const resume = c.req.header('last-event-id');
-      const cursor = parseLogCursor(resume ?? query.cursor, resume ? ['header', 'last-event-id'] : undefined);
-      return reader.stream(owner, cursor, query.follow === 'true', c.req.raw.signal) as never;
-    }
-    return c.json(await reader.page(owner, parseLogCursor(query.cursor), query.limit), 200);
+    const owner = await services.logOwner(c.var.workspaceId, deployment_id, service_id);
+    return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 
   const proxy = createServiceProxy({ registry: options.registry, load: services.load });

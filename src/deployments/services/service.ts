@@ -14,6 +14,7 @@ import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deplo
 import { sealEnvs, type SealedEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { nsConflict, nsNotFound } from '../errors.ts';
+import type { LogOwner } from '../logs/service.ts';
 import type { LogBus } from '../logs/bus.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import { pickVersion } from '../runs/version-pick.ts';
@@ -170,6 +171,22 @@ export function createServiceService(deps: {
 
   return {
     load,
+
+    /** The instance as a log owner, after checking it is the caller's; each state read is one query. */
+    async logOwner(workspaceId: string, deploymentId: string, serviceId: string): Promise<LogOwner> {
+      await load(workspaceId, deploymentId, serviceId);
+      return {
+        id: serviceId,
+        async state() {
+          const row = await db
+            .selectFrom('agent_services')
+            .select(['status', 'log_truncated'])
+            .where('id', '=', serviceId)
+            .executeTakeFirstOrThrow();
+          return { ended: !isLive(row.status), truncated: row.log_truncated };
+        },
+      };
+    },
     settle,
 
     async create(

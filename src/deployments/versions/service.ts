@@ -11,7 +11,7 @@ import { iso } from '../../db/time.ts';
 import { invalid } from '../../http/errors.ts';
 import type { BlobStore } from '../blobs.ts';
 import { verifyBundle } from '../bundles/verify.ts';
-import { loadLiveDeployment } from '../deployments/service.ts';
+import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
 import { nsNotFound, uploadConflict } from '../errors.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentVersion, CreateVersionBody } from '../schemas.ts';
@@ -113,12 +113,12 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
     },
 
     async get(workspaceId: string, deploymentId: string, versionId: string): Promise<AgentVersion> {
-      await loadDeploymentAnyState(db, workspaceId, deploymentId);
+      await loadDeployment(db, workspaceId, deploymentId);
       return serializeVersion(await loadVersion(db, workspaceId, deploymentId, versionId));
     },
 
     async list(workspaceId: string, deploymentId: string, page: PageRequest): Promise<Items<AgentVersion>> {
-      await loadDeploymentAnyState(db, workspaceId, deploymentId);
+      await loadDeployment(db, workspaceId, deploymentId);
       let query = db
         .selectFrom('agent_deployment_versions')
         .selectAll()
@@ -193,14 +193,4 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
       return serializeVersion(row);
     },
   };
-}
-
-async function loadDeploymentAnyState(db: Kysely<DB>, workspaceId: string, id: string): Promise<void> {
-  const row = await db
-    .selectFrom('agent_deployments')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw nsNotFound('agent_deployment', id);
 }
