@@ -22,7 +22,7 @@ import { createTokenCache } from './platform/token-cache.ts';
 import { createTurnTokens, turnTokenKey } from './platform/turn-tokens.ts';
 import { createEventBus } from './events/bus.ts';
 import { createEventLog, type EventLog } from './events/log.ts';
-import { agentsModule, lookupAgentTurn } from './agents/module.ts';
+import { agentsModule, lookupAgentSession, lookupAgentTurn } from './agents/module.ts';
 import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
@@ -121,6 +121,7 @@ export async function createAtoll(
       publicUrl: config.publicUrl,
       executor: running,
       agentTurns: lookupAgentTurn(db),
+      agentSessions: lookupAgentSession(db),
       announce: createAnnouncer(eventLog),
     });
     const envKey = loadEnvKey(config.agents.envKey, config.dataDir);

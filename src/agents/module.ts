@@ -14,6 +14,7 @@ import { createApprovalService } from './approval-service.ts';
 import type { TurnRuntime } from './runtime.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { createSessionService } from './session-service.ts';
+import { findSession } from './store.ts';
 import type { TurnState } from './tables.ts';
 import { registerTurnRoutes } from './turn-routes.ts';
 import { createTurnService } from './turn-service.ts';
@@ -58,4 +59,14 @@ export function lookupAgentTurn(
     const turn = await findTurn(db, workspaceId, turnId);
     return turn && { sessionId: turn.session_id, state: turn.state };
   };
+}
+
+/**
+ * Whether a workspace has a session with this id. Plugged into the snippets domain
+ * (AgentSessionLookup), which checks the agent references a snippet is created with.
+ */
+export function lookupAgentSession(
+  db: Kysely<DB>,
+): (workspaceId: string, sessionId: string) => Promise<boolean> {
+  return async (workspaceId, sessionId) => (await findSession(db, workspaceId, sessionId)) !== undefined;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
 import type { Executor } from '../isolate/executor.ts';
+import type { AgentSessionLookup } from './agent-refs.ts';
 import { createExecutionService, type AgentTurnLookup, type TurnAnnouncer } from './execution.ts';
 import { registerExecutionRoutes } from './execution-routes.ts';
 import { registerSnippetRunRoutes } from './run-routes.ts';
@@ -14,6 +15,7 @@ export function snippetsModule(deps: {
   publicUrl: string;
   executor: Executor;
   agentTurns: AgentTurnLookup;
+  agentSessions: AgentSessionLookup;
   announce: TurnAnnouncer;
 }) {
   const snippets = createSnippetService(deps);

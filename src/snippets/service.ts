@@ -12,6 +12,7 @@ import type { Caller } from '../http/context.ts';
 import { aborted, failedPrecondition, invalid, notFound } from '../http/errors.ts';
 import { assertIfMatch, etagOf } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
+import { checkAgentRefs, type AgentLookups } from './agent-refs.ts';
 import { CONTRACT_FIELDS, contractFields, type ResultContractTrio } from './contract.ts';
 import { assertDescriptors } from './inputs.ts';
 import type { RunFilters } from './store.ts';
@@ -19,7 +20,7 @@ import * as store from './store.ts';
 import type { RunView, SnippetRun } from './run-schemas.ts';
 import type { CreateSnippetBody, Snippet, UpdateSnippetBody } from './schemas.ts';
 
-export type SnippetServiceDeps = { db: Kysely<DB>; publicUrl: string };
+export type SnippetServiceDeps = { db: Kysely<DB>; publicUrl: string } & AgentLookups;
 
 export type SnippetService = ReturnType<typeof createSnippetService>;
 
@@ -86,7 +87,8 @@ export function toSnippetRun(row: store.SnippetRunRow, view: RunView): SnippetRu
   } as SnippetRun;
 }
 
-export function createSnippetService({ db, publicUrl }: SnippetServiceDeps) {
+export function createSnippetService(deps: SnippetServiceDeps) {
+  const { db, publicUrl } = deps;
   const wire = (row: store.SnippetRow) => toSnippet(row, publicUrl);
 
   /** The workspace's snippet (archived or not), or 404. */
@@ -100,6 +102,7 @@ export function createSnippetService({ db, publicUrl }: SnippetServiceDeps) {
     async create(workspaceId: string, caller: Caller, body: CreateSnippetBody): Promise<Snippet> {
       const inputs = body.inputs ?? [];
       assertDescriptors(inputs);
+      await checkAgentRefs(deps, workspaceId, body);
       const row = await store.insertSnippet(db, {
         id: newId('snp'),
         workspace_id: workspaceId,

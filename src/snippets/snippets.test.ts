@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createTurn } from '../agents/test-fixtures.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 
 const minimal = { name: 'Cluster Resource Audit', code: 'async () => 1', display_type: 'table' };
@@ -99,6 +100,7 @@ describe('snippets', () => {
   });
 
   test('every optional field given at create is stored, the result contract included', async () => {
+    const turn = await createTurn(h, { id: h.workspaceId, token: h.token });
     const body = {
       ...minimal,
       description: 'Checks resource requests and limits',
@@ -110,8 +112,8 @@ describe('snippets', () => {
       ],
       visibility: 'session',
       origin: 'agent',
-      agent_session_id: 'ags_1',
-      agent_turn_id: 'trn_1',
+      agent_session_id: turn.session_id,
+      agent_turn_id: turn.id,
       purpose: 'widget',
       result_contract_version: 1,
       result_type: 'timeseries',
@@ -119,6 +121,39 @@ describe('snippets', () => {
     };
     const s = (await read(await create(body))).body;
     for (const [field, value] of Object.entries(body)) assert.deepEqual(s[field], value, field);
+  });
+
+  test("agent_session_id and agent_turn_id must be the workspace's own, and agree (F9)", async () => {
+    const other = await h.newWorkspace('elsewhere');
+    const theirs = await createTurn(h, other);
+    const mine = await createTurn(h, { id: h.workspaceId, token: h.token });
+    const refused = async (refs: object, paths: string[][]) => {
+      const res = await h.request('POST', '/v1/snippets', { body: { ...minimal, ...refs } });
+      assert.equal(res.status, 422, res.text);
+      assert.deepEqual(
+        res.body.errors.map((e: { path: string[] }) => e.path),
+        paths,
+      );
+    };
+    await refused({ agent_session_id: theirs.session_id }, [['body', 'agent_session_id']]);
+    await refused({ agent_turn_id: theirs.id }, [['body', 'agent_turn_id']]);
+    await refused({ agent_session_id: theirs.session_id, agent_turn_id: theirs.id }, [
+      ['body', 'agent_session_id'],
+      ['body', 'agent_turn_id'],
+    ]);
+    await refused({ agent_session_id: mine.session_id, agent_turn_id: theirs.id }, [
+      ['body', 'agent_turn_id'],
+    ]);
+    const other2 = await createTurn(h, { id: h.workspaceId, token: h.token });
+    await refused({ agent_session_id: other2.session_id, agent_turn_id: mine.id }, [
+      ['body', 'agent_turn_id'],
+    ]);
+    const list = await h.request('GET', '/v1/snippets?limit=100');
+    assert.ok(!JSON.stringify(list.body).includes(theirs.id), 'nothing was stored');
+    const ok = await h.request('POST', '/v1/snippets', {
+      body: { ...minimal, agent_session_id: mine.session_id, agent_turn_id: mine.id },
+    });
+    assert.equal(ok.status, 201, ok.text);
   });
 
   test('the list shows active snippets newest first and pages with a cursor', async () => {
