@@ -114,7 +114,10 @@ export async function createAtoll(
     // Postgres wakes other processes with a NOTIFY sent at commit; the embedded store is one process.
     const eventLog = createEventLog(db, bus, { notify: database.kind === 'postgres' });
     // platform.request() goes through the app itself, which is built below.
-    const running = createExecutor(config.executor, { log, fetch: async (request) => app.fetch(request) });
+    const running = createExecutor(config.executor, {
+      log,
+      fetch: async (request, bindings) => app.fetch(request, bindings),
+    });
     executor = running;
     const snippets = snippetsModule({
       db,
@@ -123,6 +126,7 @@ export async function createAtoll(
       agentTurns: lookupAgentTurn(db),
       agentSessions: lookupAgentSession(db),
       announce: createAnnouncer(eventLog),
+      nesting: config.executor.nesting,
     });
     const envKey = loadEnvKey(config.agents.envKey, config.dataDir);
     // Turn tokens let a deployment runtime's run emit into its turn (docs/agents.md "Deployment runtimes").

@@ -78,18 +78,26 @@ const EnvSchema = z
     ATOLL_SNIPPET_WALL_MS: int(60_000, 10, 3_600_000),
     /** Largest JSON result of a snippet run, in bytes. */
     ATOLL_SNIPPET_RESULT_BYTES: int(10 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-    /** Console entries kept per run, and the size of each. */
+    /** Console entries kept per run, the UTF-8 size of each, and of all of them together (enforced inside the isolate). */
     ATOLL_SNIPPET_LOG_ENTRIES: int(1000, 0, 100_000),
     ATOLL_SNIPPET_LOG_ENTRY_BYTES: int(4096, 64, 1024 * 1024),
+    ATOLL_SNIPPET_LOG_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     /** platform.request() limits per run: count, concurrency, request body and response body bytes. */
     ATOLL_SNIPPET_MAX_REQUESTS: int(50, 0, 10_000),
     ATOLL_SNIPPET_MAX_CONCURRENT_REQUESTS: int(8, 1, 1000),
     ATOLL_SNIPPET_REQUEST_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
     ATOLL_SNIPPET_RESPONSE_BYTES: int(10 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    /** Snippets starting snippets (platform.request): nested executions in flight under one run, and in one workspace. */
+    ATOLL_SNIPPET_MAX_NESTED: int(8, 1, 1000),
+    ATOLL_SNIPPET_WORKSPACE_NESTED: int(16, 1, 100_000),
     /** Executor child processes hosting isolates, isolates kept warm in each, and runs at once in each. */
     ATOLL_EXECUTOR_PROCESSES: int(2, 1, 64),
     ATOLL_EXECUTOR_WARM_ISOLATES: int(4, 0, 256),
     ATOLL_EXECUTOR_CONCURRENCY: int(16, 1, 1024),
+    /** Executions of one workspace running at once in all executors (0: half of all executor slots); more wait their turn. */
+    ATOLL_EXECUTOR_WORKSPACE_CONCURRENCY: int(0, 0, 1_000_000),
+    /** Resident memory ceiling of one executor process, in MB: a process over it is killed and its other runs are run again. */
+    ATOLL_EXECUTOR_MAX_RSS_MB: int(1536, 128, 1_048_576),
     /** Render programs (package versions): memory of the isolate in MB, CPU and wall-clock limit in ms, largest output in bytes. */
     ATOLL_RENDER_MEMORY_MB: int(256, 16, 4096),
     ATOLL_RENDER_TIMEOUT_MS: int(30_000, 100, 600_000),
@@ -146,6 +154,11 @@ export type ExecutorConfig = {
   readonly processes: number;
   readonly warmIsolates: number;
   readonly concurrencyPerProcess: number;
+  /** Executions of one workspace running at once, all processes together. */
+  readonly workspaceConcurrency: number;
+  readonly maxRssMb: number;
+  /** Nested executions (snippets starting snippets) in flight per outermost run and per workspace. */
+  readonly nesting: { readonly perTree: number; readonly perWorkspace: number };
   readonly limits: {
     memoryMb: number;
     cpuMs: number;
@@ -153,6 +166,7 @@ export type ExecutorConfig = {
     resultBytes: number;
     logEntries: number;
     logEntryBytes: number;
+    logBytes: number;
     requests: { maxRequests: number; maxConcurrent: number; maxBodyBytes: number; maxResponseBytes: number };
   };
 };
@@ -237,6 +251,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       processes: e.ATOLL_EXECUTOR_PROCESSES,
       warmIsolates: e.ATOLL_EXECUTOR_WARM_ISOLATES,
       concurrencyPerProcess: e.ATOLL_EXECUTOR_CONCURRENCY,
+      workspaceConcurrency:
+        e.ATOLL_EXECUTOR_WORKSPACE_CONCURRENCY ||
+        Math.max(1, Math.floor((e.ATOLL_EXECUTOR_PROCESSES * e.ATOLL_EXECUTOR_CONCURRENCY) / 2)),
+      maxRssMb: e.ATOLL_EXECUTOR_MAX_RSS_MB,
+      nesting: { perTree: e.ATOLL_SNIPPET_MAX_NESTED, perWorkspace: e.ATOLL_SNIPPET_WORKSPACE_NESTED },
       limits: {
         memoryMb: e.ATOLL_SNIPPET_MEMORY_MB,
         cpuMs: e.ATOLL_SNIPPET_CPU_MS,
@@ -244,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         resultBytes: e.ATOLL_SNIPPET_RESULT_BYTES,
         logEntries: e.ATOLL_SNIPPET_LOG_ENTRIES,
         logEntryBytes: e.ATOLL_SNIPPET_LOG_ENTRY_BYTES,
+        logBytes: e.ATOLL_SNIPPET_LOG_BYTES,
         requests: {
           maxRequests: e.ATOLL_SNIPPET_MAX_REQUESTS,
           maxConcurrent: e.ATOLL_SNIPPET_MAX_CONCURRENT_REQUESTS,

@@ -4,6 +4,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
+import type { InternalBindings } from '../isolate/platform-bridge.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 
 /** The credential a request authenticated with. */
@@ -43,6 +44,11 @@ export type Authenticator = {
 };
 
 export type AppEnv = {
+  /**
+   * What the server passes beside a request: nothing from a client's socket that a client controls;
+   * `atollLineage` only on requests a running snippet makes through platform.request().
+   */
+  Bindings: Partial<InternalBindings> | undefined;
   Variables: {
     requestId: string;
     log: Logger;

@@ -8,18 +8,20 @@
  * It runs with an empty environment and talks only over its IPC channel.
  */
 import ivm from 'isolated-vm';
-import { RUNTIME_SOURCE, type RuntimeConfig } from './guest-runtime.ts';
+import { RUNTIME_SOURCE, type RunnerReply, type RuntimeConfig } from './guest-runtime.ts';
 import { admitRequest, PolicyError, type RequestCounters } from './request-policy.ts';
-import type {
-  BridgedResponse,
-  Determinism,
-  ExecutionError,
-  ExecutionLimits,
-  ExecutionOutcome,
-  ExecutionState,
-  FromExecutor,
-  LogEntry,
-  ToExecutor,
+import {
+  MAX_JSON_DEPTH,
+  type BridgedResponse,
+  type Determinism,
+  type ExecutionError,
+  type ExecutionErrorCode,
+  type ExecutionLimits,
+  type ExecutionState,
+  type FromExecutor,
+  type LogEntry,
+  type ToExecutor,
+  type WireOutcome,
 } from './types.ts';
 
 type RunState = {
@@ -36,7 +38,7 @@ type Slot = {
   profile: string;
   isolate: ivm.Isolate;
   context: ivm.Context;
-  runner: ivm.Reference<(inputsJson: string) => Promise<string>>;
+  runner: ivm.Reference<(inputsJson: string) => Promise<RunnerReply>>;
   run: RunState | undefined;
 };
 
@@ -48,8 +50,22 @@ let warmProfile: { memoryMb: number; config: RuntimeConfig } | undefined;
 let refilling = false;
 let nextRequestId = 1;
 
-function send(message: FromExecutor): void {
-  process.send?.(message);
+/**
+ * Sends a message to the API process. A message that cannot be sent (the channel is gone, or it cannot
+ * be serialised) must not take this process down with everyone's runs: it is reported and dropped, and
+ * `onError` may send a replacement.
+ */
+function send(message: FromExecutor, onError?: (error: Error) => void): void {
+  if (!process.connected) return;
+  const failed = (error: Error) => {
+    console.error(`atoll executor: could not send a ${message.type} message: ${error.message}`);
+    onError?.(error);
+  };
+  try {
+    process.send?.(message, undefined, {}, (error) => error && failed(error));
+  } catch (error) {
+    failed(error as Error);
+  }
 }
 
 function profileKey(memoryMb: number, config: RuntimeConfig): string {
@@ -63,9 +79,14 @@ function runtimeConfig(
 ): RuntimeConfig {
   return {
     requests,
+    maxRequests: limits.requests.maxRequests,
+    maxConcurrent: limits.requests.maxConcurrent,
     resultBytes: limits.resultBytes,
     resultChars: limits.resultBytes,
-    logEntryChars: limits.logEntryBytes,
+    maxDepth: MAX_JSON_DEPTH,
+    logEntries: limits.logEntries,
+    logEntryBytes: limits.logEntryBytes,
+    logBytes: limits.logBytes,
     determinism,
   };
 }
@@ -122,19 +143,23 @@ function refill(): void {
   });
 }
 
+/**
+ * A console entry from the guest runtime, already bounded there; the limits are checked again here in
+ * case the runtime was subverted. `dropped` reports how many entries the runtime has dropped so far.
+ */
 function recordLog(slot: Slot, level: unknown, message: unknown): void {
   const run = slot.run;
   if (!run) return;
-  if (run.logs.length >= run.limits.logEntries) {
+  if (level === 'dropped') {
+    if (typeof message === 'number') run.logsDropped = Math.max(run.logsDropped, message);
+    return;
+  }
+  if (typeof message !== 'string' || run.logs.length >= run.limits.logEntries) {
     run.logsDropped++;
     return;
   }
   const lvl = level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
-  run.logs.push({
-    timestamp: Date.now(),
-    level: lvl,
-    message: String(message).slice(0, run.limits.logEntryBytes),
-  });
+  run.logs.push({ timestamp: Date.now(), level: lvl, message: message.slice(0, run.limits.logEntryBytes) });
 }
 
 async function forwardRequest(slot: Slot, payload: unknown): Promise<string> {
@@ -175,11 +200,57 @@ function outcome(
   state: ExecutionState,
   error: ExecutionError | null,
   run: RunState,
-  stats: ExecutionOutcome['stats'],
-  output: unknown = null,
+  stats: WireOutcome['stats'],
+  outputJson: string | null = null,
   returnedUndefined = false,
-): ExecutionOutcome {
-  return { state, output, returnedUndefined, error, stats, logs: run.logs, logsDropped: run.logsDropped };
+): WireOutcome {
+  return { state, outputJson, returnedUndefined, error, stats, logs: run.logs, logsDropped: run.logsDropped };
+}
+
+function memoryExceeded(limits: ExecutionLimits): ExecutionError {
+  return {
+    code: 'memory_limit_exceeded',
+    message: `the run exceeded its memory limit of ${limits.memoryMb} MB`,
+  };
+}
+
+const GUEST_CODES = new Set<ExecutionErrorCode>([
+  'not_a_function',
+  'uncaught_exception',
+  'request_limit_exceeded',
+  'request_rejected',
+  'result_too_large',
+  'result_not_serializable',
+  'invalid_result',
+]);
+
+/**
+ * The runtime's failure text as an ExecutionError. The runtime builds it from bounded strings; it is
+ * read as untrusted all the same (only known codes, strings, and details of two strings).
+ */
+function guestFailure(text: string): ExecutionError {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) parsed = value as typeof parsed;
+  } catch {
+    // Fall through to the generic failure below.
+  }
+  const code = GUEST_CODES.has(parsed.code as ExecutionErrorCode)
+    ? (parsed.code as ExecutionErrorCode)
+    : 'uncaught_exception';
+  const message = typeof parsed.message === 'string' ? parsed.message.slice(0, 8192) : 'the run failed';
+  const raw = parsed.details;
+  if (raw === null || typeof raw !== 'object') return { code, message };
+  const { name, stack } = raw as Record<string, unknown>;
+  return {
+    code,
+    message,
+    details: {
+      name: typeof name === 'string' ? name.slice(0, 256) : 'Error',
+      ...(typeof stack === 'string' ? { stack: stack.slice(0, 8192) } : {}),
+    },
+  };
 }
 
 /**
@@ -249,7 +320,7 @@ async function loadModuleEntry(
   return undefined;
 }
 
-async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<ExecutionOutcome> {
+async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<WireOutcome> {
   const { limits } = message;
   const config = runtimeConfig(limits, message.requests, message.determinism);
   const key = profileKey(limits.memoryMb, config);
@@ -313,12 +384,29 @@ async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<E
       if (!(script instanceof ivm.Script)) return outcome('failed', script, run, stats());
       await script.run(slot.context, { timeout: limits.cpuMs });
     }
-    const reply = await slot.runner.apply(undefined, [JSON.stringify(message.inputs ?? {})], {
+    const reply = await slot.runner.apply(undefined, [message.inputsJson], {
       arguments: { copy: true },
       result: { promise: true, copy: true },
     });
     const finalStats = stats();
-    if (typeof reply !== 'string' || Buffer.byteLength(reply) > limits.resultBytes + 64) {
+    if (!Array.isArray(reply) || typeof reply[2] !== 'string') {
+      return outcome(
+        'failed',
+        { code: 'uncaught_exception', message: 'the run gave no result' },
+        run,
+        finalStats,
+      );
+    }
+    const [kind, dropped, text] = reply;
+    if (typeof dropped === 'number') run.logsDropped = Math.max(run.logsDropped, dropped);
+    // V8 lets one large allocation (a flattened string) overshoot the heap limit, and stops the isolate
+    // only at a later garbage collection; a run that ends first is judged by its heap here.
+    if (finalStats.heap_used_bytes > limits.memoryMb * 2 ** 20) {
+      return outcome('failed', memoryExceeded(limits), run, finalStats);
+    }
+    if (kind === 'error') return outcome('failed', guestFailure(text), run, finalStats);
+    if (kind === 'undefined') return outcome('succeeded', null, run, finalStats, null, true);
+    if (Buffer.byteLength(text) > limits.resultBytes) {
       return outcome(
         'failed',
         {
@@ -329,17 +417,7 @@ async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<E
         finalStats,
       );
     }
-    const parsed = JSON.parse(reply) as
-      | { ok: true; undefined?: true; result?: unknown }
-      | { ok: false; code: ExecutionError['code']; message: string; details?: unknown };
-    if (!parsed.ok)
-      return outcome(
-        'failed',
-        { code: parsed.code, message: parsed.message, details: parsed.details },
-        run,
-        finalStats,
-      );
-    return outcome('succeeded', null, run, finalStats, parsed.result ?? null, parsed.undefined === true);
+    return outcome('succeeded', null, run, finalStats, text);
   } catch (error) {
     const finalStats = stats();
     const text = (error as Error)?.message ?? String(error);
@@ -366,15 +444,7 @@ async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<E
       );
     }
     if (/memory limit/i.test(text) || isolate.isDisposed) {
-      return outcome(
-        'failed',
-        {
-          code: 'memory_limit_exceeded',
-          message: `the run exceeded its memory limit of ${limits.memoryMb} MB`,
-        },
-        run,
-        finalStats,
-      );
+      return outcome('failed', memoryExceeded(limits), run, finalStats);
     }
     return outcome(
       'failed',
@@ -396,9 +466,9 @@ process.on('message', (message: ToExecutor) => {
   switch (message.type) {
     case 'run':
       execute(message)
-        .catch((error): ExecutionOutcome => ({
+        .catch((error): WireOutcome => ({
           state: 'failed',
-          output: null,
+          outputJson: null,
           returnedUndefined: false,
           error: {
             code: 'uncaught_exception',
@@ -409,7 +479,23 @@ process.on('message', (message: ToExecutor) => {
           logsDropped: 0,
         }))
         .then((result) => {
-          send({ type: 'done', id: message.id, outcome: result });
+          send({ type: 'done', id: message.id, outcome: result }, (error) =>
+            // The outcome could not be sent as it was: send its verdict without the output and logs.
+            send({
+              type: 'done',
+              id: message.id,
+              outcome: {
+                ...result,
+                state: 'failed',
+                outputJson: null,
+                error: {
+                  code: 'uncaught_exception',
+                  message: `the outcome could not be sent: ${error.message}`,
+                },
+                logs: [],
+              },
+            }),
+          );
           // Replace the isolate only once the reply is out: creating one blocks this thread ~1 ms.
           refill();
         });

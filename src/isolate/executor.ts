@@ -12,6 +12,13 @@ import type { Determinism, ExecutionLimits, ExecutionOutcome } from './types.ts'
 export type RunRequest = {
   code: string;
   inputs: unknown;
+  /** The workspace the execution runs for: executor slots are shared fairly between workspaces. */
+  workspaceId: string;
+  /**
+   * Started by a running execution (a snippet's platform.request): placed at once instead of queued,
+   * because its parent holds a slot while it waits; the caller bounds how many there are.
+   */
+  nested?: boolean;
   /** platform.request() acting as this identity; absent = no platform.request() in the guest. */
   platform?: PlatformIdentity;
   determinism?: Determinism;
@@ -39,16 +46,38 @@ export function createExecutor(
     processes: config.processes,
     warmIsolates: config.warmIsolates,
     concurrencyPerProcess: config.concurrencyPerProcess,
+    tenantConcurrency: config.workspaceConcurrency,
+    maxRssBytes: config.maxRssMb * 2 ** 20,
     warmLimits: limits,
     log: deps.log,
   });
   return {
     limits,
     pool,
-    run(request) {
+    async run(request) {
+      let inputsJson: string;
+      try {
+        // Inputs reach here checked (depth, size) at the HTTP edge; a failure is still an outcome.
+        inputsJson = JSON.stringify(request.inputs ?? {});
+      } catch (error) {
+        return {
+          state: 'failed',
+          output: null,
+          returnedUndefined: false,
+          error: {
+            code: 'uncaught_exception',
+            message: `the inputs cannot be passed: ${(error as Error).message}`,
+          },
+          stats: { cpu_time_ms: 0, wall_time_ms: 0, heap_used_bytes: 0 },
+          logs: [],
+          logsDropped: 0,
+        };
+      }
       return pool.execute({
         code: request.code,
-        inputs: request.inputs,
+        inputsJson,
+        tenant: request.workspaceId,
+        ...(request.nested ? { nested: true } : {}),
         limits: { ...limits, ...request.limits },
         ...(request.determinism ? { determinism: request.determinism } : {}),
         ...(request.program ? { program: request.program } : {}),

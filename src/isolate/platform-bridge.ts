@@ -2,20 +2,28 @@
  * Answers a guest's platform.request() inside the API process, without a socket: the request goes
  * through the same Hono app as any client's, authenticated as the caller who started the run (their own
  * bearer credential, held in memory only) and pinned to the run's workspace with akua-context, so it
- * has exactly the caller's permissions. The response body is read up to the size limit; only a few
- * response headers are shown to the guest.
+ * has exactly the caller's permissions. The run's lineage (which tree of nested executions it belongs
+ * to, and how deep) travels beside the request as app bindings, which no client can set. The response
+ * body is read up to the size limit and handed to the guest as text; only a few response headers are
+ * shown to the guest.
  */
 import { PolicyError } from './request-policy.ts';
 import type { Dispatcher } from './pool.ts';
 import type { BridgedResponse, RequestLimits } from './types.ts';
 
-export type InProcessFetch = (request: Request) => Promise<Response>;
+/**
+ * Where an execution sits among snippets starting snippets: `tree` names the outermost execution (the
+ * one a client started), `depth` counts the platform.request() hops from it (0 for the outermost).
+ */
+export type Lineage = { tree: string; depth: number };
 
-/** Who a run acts as, and how deep in snippet-runs-snippet nesting it is. */
-export type PlatformIdentity = { secret: string; workspaceId: string; depth: number };
+/** What platform.request() passes to the in-process app beside the request (never from a client). */
+export type InternalBindings = { atollLineage: Lineage };
 
-/** Header carrying the nesting depth of snippet runs started through platform.request(). */
-export const DEPTH_HEADER = 'x-atoll-snippet-depth';
+export type InProcessFetch = (request: Request, bindings: InternalBindings) => Promise<Response>;
+
+/** Who a run acts as, and where it sits among nested executions. */
+export type PlatformIdentity = { secret: string; workspaceId: string; lineage: Lineage };
 
 const EXPOSED_HEADERS = ['content-type', 'etag', 'location', 'idempotent-replayed'];
 
@@ -28,13 +36,13 @@ export function platformDispatcher(
     const headers = new Headers(request.headers);
     headers.set('authorization', `Bearer ${identity.secret}`);
     headers.set('akua-context', identity.workspaceId);
-    headers.set(DEPTH_HEADER, String(identity.depth + 1));
     const response = await fetch(
       new Request(`http://atoll.internal${request.url}`, {
         method: request.method,
         headers,
         body: request.body,
       }),
+      { atollLineage: { tree: identity.lineage.tree, depth: identity.lineage.depth + 1 } },
     );
     const text = await readLimited(response, limits.maxResponseBytes);
     const exposed: Record<string, string> = {};
@@ -42,16 +50,10 @@ export function platformDispatcher(
       const value = response.headers.get(name);
       if (value !== null) exposed[name] = value;
     }
-    let body: unknown = text;
-    if (text === '') body = null;
-    else if (/^application\/([a-z.+-]+\+)?json/i.test(response.headers.get('content-type') ?? '')) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    return { status: response.status, headers: exposed, body } satisfies BridgedResponse;
+    // Parsed in the guest: a structure (however deep) is never rebuilt and serialised on the host.
+    const json =
+      text !== '' && /^application\/([a-z.+-]+\+)?json/i.test(response.headers.get('content-type') ?? '');
+    return { status: response.status, headers: exposed, body: text, json } satisfies BridgedResponse;
   };
 }
 

@@ -3,6 +3,12 @@
  * child processes that host the V8 isolates. Messages between them go over the child's IPC channel.
  */
 
+/**
+ * Deepest nesting of JSON an execution takes or gives (a top-level object or array is 1): results
+ * deeper fail with invalid_result. Request bodies have the same limit at the HTTP edge.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** Resource limits of one execution. */
 export type ExecutionLimits = {
   memoryMb: number;
@@ -11,6 +17,8 @@ export type ExecutionLimits = {
   resultBytes: number;
   logEntries: number;
   logEntryBytes: number;
+  /** Console bytes kept per execution, all entries together. */
+  logBytes: number;
   requests: RequestLimits;
 };
 
@@ -36,6 +44,7 @@ export type ExecutionErrorCode =
   | 'memory_limit_exceeded'
   | 'result_too_large'
   | 'result_not_serializable'
+  | 'invalid_result'
   | 'request_limit_exceeded'
   | 'request_rejected'
   | 'executor_lost';
@@ -70,8 +79,22 @@ export type BridgedRequest = {
   body: string | undefined;
 };
 
-/** What the guest receives from platform.request(). */
-export type BridgedResponse = { status: number; headers: Record<string, string>; body: unknown };
+/**
+ * What the guest receives from platform.request(): the body crosses to the isolate as text (parsed there
+ * when `json`), so no structure a guest could shape is ever serialised recursively on the host.
+ */
+export type BridgedResponse = {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  json: boolean;
+};
+
+/**
+ * An outcome as it crosses from the executor process: the result stays JSON text, made and bounded
+ * (size, depth) inside the isolate; the API process parses it (JSON.parse is not recursive).
+ */
+export type WireOutcome = Omit<ExecutionOutcome, 'output'> & { outputJson: string | null };
 
 /** API process → executor process. */
 export type ToExecutor =
@@ -79,7 +102,8 @@ export type ToExecutor =
       type: 'run';
       id: number;
       code: string;
-      inputs: unknown;
+      /** The inputs as JSON text, parsed inside the isolate. */
+      inputsJson: string;
       limits: ExecutionLimits;
       determinism: Determinism | undefined;
       /** Whether platform.request() is available (render programs have none). */
@@ -101,4 +125,4 @@ export type ToExecutor =
 export type FromExecutor =
   | { type: 'ready' }
   | { type: 'request'; id: number; requestId: number; request: BridgedRequest }
-  | { type: 'done'; id: number; outcome: ExecutionOutcome };
+  | { type: 'done'; id: number; outcome: WireOutcome };

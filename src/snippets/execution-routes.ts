@@ -16,7 +16,6 @@ import {
   pathId,
 } from '../http/schemas.ts';
 import { openapiVerb } from '../http/verb-route.ts';
-import { DEPTH_HEADER } from '../isolate/platform-bridge.ts';
 import type { ExecutionService, RunContext } from './execution.ts';
 import {
   CreateSnippetRunBody,
@@ -90,14 +89,10 @@ const executeCode = createRoute({
   },
 });
 
-/** Who runs and how deep in snippet nesting this request is. */
+/** Who runs, and, for a request a running snippet made, where it sits among nested executions. */
 function runContext(c: Context<AppEnv>): RunContext {
-  const depth = Number(c.req.header(DEPTH_HEADER) ?? 0);
-  return {
-    caller: c.var.caller,
-    workspaceId: c.var.workspaceId,
-    depth: Number.isSafeInteger(depth) && depth > 0 ? depth : 0,
-  };
+  const lineage = c.env?.atollLineage;
+  return { caller: c.var.caller, workspaceId: c.var.workspaceId, ...(lineage ? { lineage } : {}) };
 }
 
 export function registerExecutionRoutes(app: ApiApp, execution: ExecutionService): void {

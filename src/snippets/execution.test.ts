@@ -276,18 +276,23 @@ describe('running snippets', () => {
     });
   });
 
-  test('snippets may start snippets only three levels deep', async () => {
-    const id = await create({
-      code: `async (inputs) => {
-        const r = await platform.request({ method: 'POST', path: '/v1/snippets:execute', body: { code: 'async () => 1' } });
-        return r.status;
-      }`,
-    });
-    // depth 0 (this request) → snippet at depth 1 → platform.request at depth 1 → fine.
-    assert.equal((await h.request('POST', `/v1/snippets/${id}:execute`, {})).body.result, 200);
-    const deep = await h.request('POST', `/v1/snippets/${id}:execute`, {
-      headers: { 'x-atoll-snippet-depth': '2' },
-    });
-    assert.equal(deep.body.result, 409, 'the nested execution at depth 3 was refused');
+  test('snippets may start snippets only three levels deep, whatever headers a client sends', async () => {
+    // Each level starts the same code one level deeper and reports the statuses down the chain.
+    const code = `async (inputs) => {
+      const r = await platform.request({ method: 'POST', path: '/v1/snippets:execute', body: { code: inputs.code, inputs } });
+      return r.status === 200 ? r.status + ' ' + r.body.result : r.status + ' ' + r.body.errors[0].metadata.reason;
+    }`;
+    const variants: Array<Record<string, string>> = [
+      {},
+      { 'x-atoll-snippet-depth': '-5' },
+      { 'x-atoll-snippet-depth': '2' },
+    ];
+    for (const headers of variants) {
+      const res = await h.request('POST', '/v1/snippets:execute', {
+        body: { code, inputs: { code } },
+        headers,
+      });
+      assert.equal(res.body.result, '200 200 409 nesting_limit', JSON.stringify(headers));
+    }
   });
 });

@@ -5,12 +5,14 @@
  * acting as the caller in the caller's workspace; a snippet with a result contract has its output
  * checked against it; the run is written once, when it has ended.
  */
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
-import { failedPrecondition, invalid } from '../http/errors.ts';
+import { ApiError, failedPrecondition, invalid } from '../http/errors.ts';
 import { etagOf } from '../http/etag.ts';
 import type { Executor } from '../isolate/executor.ts';
+import type { Lineage } from '../isolate/platform-bridge.ts';
 import type { ExecutionOutcome, LogEntry } from '../isolate/types.ts';
 import { checkResultContract, contractFields, type ResultContractTrio } from './contract.ts';
 import { validateRunInputs } from './inputs.ts';
@@ -22,6 +24,7 @@ import type {
   SnippetRun,
   SnippetRunError,
 } from './run-schemas.ts';
+import type { NestingGate } from './nesting.ts';
 import type { SnippetService } from './service.ts';
 import { toSnippetRun } from './service.ts';
 import { recordRun, type NewSnippetRun, type SnippetRow, type SnippetRunRow } from './store.ts';
@@ -53,31 +56,51 @@ export type ExecutionDeps = {
   snippets: SnippetService;
   agentTurns: AgentTurnLookup;
   announce: TurnAnnouncer;
+  nesting: NestingGate;
 };
 
-/** Who runs, where, and how deep in snippet nesting (from the x-atoll-snippet-depth header). */
-export type RunContext = { caller: Caller; workspaceId: string; depth: number };
+/**
+ * Who runs, where, and, for an execution a running snippet started through platform.request(), its
+ * lineage (set in-process by the platform bridge, never from a request header).
+ */
+export type RunContext = { caller: Caller; workspaceId: string; lineage?: Lineage };
 
 export type ExecutionService = ReturnType<typeof createExecutionService>;
 
 export function createExecutionService(deps: ExecutionDeps) {
   const { executor, snippets } = deps;
 
-  function execute(
+  async function execute(
     ctx: RunContext,
     code: string,
     inputs: Record<string, unknown>,
   ): Promise<ExecutionOutcome> {
-    if (ctx.depth >= MAX_NESTING) {
+    const lineage = ctx.lineage ?? { tree: randomUUID(), depth: 0 };
+    if (lineage.depth >= MAX_NESTING) {
       throw failedPrecondition(`snippets may start other snippets at most ${MAX_NESTING} levels deep`, {
         code: 'nesting_limit',
       });
     }
-    return executor.run({
-      code,
-      inputs,
-      platform: { secret: ctx.caller.secret, workspaceId: ctx.workspaceId, depth: ctx.depth },
-    });
+    const nested = lineage.depth > 0;
+    const release = nested ? deps.nesting.enter(lineage.tree, ctx.workspaceId) : undefined;
+    if (typeof release === 'string') {
+      throw new ApiError(
+        'RESOURCE_EXHAUSTED',
+        { message: release },
+        { code: 'nested_execution_limit', headers: { 'retry-after': '1' } },
+      );
+    }
+    try {
+      return await executor.run({
+        code,
+        inputs,
+        workspaceId: ctx.workspaceId,
+        nested,
+        platform: { secret: ctx.caller.secret, workspaceId: ctx.workspaceId, lineage },
+      });
+    } finally {
+      release?.();
+    }
   }
 
   async function runnable(ctx: RunContext, snippetId: string): Promise<SnippetRow> {

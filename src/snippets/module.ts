@@ -6,6 +6,7 @@ import type { Executor } from '../isolate/executor.ts';
 import type { AgentSessionLookup } from './agent-refs.ts';
 import { createExecutionService, type AgentTurnLookup, type TurnAnnouncer } from './execution.ts';
 import { registerExecutionRoutes } from './execution-routes.ts';
+import { createNestingGate, type NestingLimits } from './nesting.ts';
 import { registerSnippetRunRoutes } from './run-routes.ts';
 import { registerSnippetRoutes } from './routes.ts';
 import { createSnippetService } from './service.ts';
@@ -17,9 +18,10 @@ export function snippetsModule(deps: {
   agentTurns: AgentTurnLookup;
   agentSessions: AgentSessionLookup;
   announce: TurnAnnouncer;
+  nesting: NestingLimits;
 }) {
   const snippets = createSnippetService(deps);
-  const execution = createExecutionService({ ...deps, snippets });
+  const execution = createExecutionService({ ...deps, snippets, nesting: createNestingGate(deps.nesting) });
   return {
     snippets,
     execution,

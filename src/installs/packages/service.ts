@@ -128,6 +128,7 @@ export function createPackageService(deps: PackageServiceDeps) {
     const check = await executor.run({
       code: contents.program,
       inputs: [],
+      workspaceId,
       program: 'module',
       checkOnly: true,
       determinism: { nowMs: 0, seed: 0 },

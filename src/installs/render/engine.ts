@@ -77,6 +77,7 @@ export async function renderPackage(executor: Executor, request: RenderRequest):
   const outcome = await executor.run({
     code: request.contents.program,
     inputs: [validated.values, request.context],
+    workspaceId: request.context.install.workspace_id,
     program: 'module',
     determinism: RENDER_DETERMINISM,
     limits: request.limits,

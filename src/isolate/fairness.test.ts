@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startHarness, type Harness } from '../testing/harness.ts';
+
+/**
+ * F7: executor slots are shared fairly between workspaces. One workspace holding every slot it may
+ * have, with more of its executions queued, does not make another workspace's run wait for them.
+ */
+describe('executor slots shared between workspaces', () => {
+  let h: Harness;
+  const WALL_MS = 1500;
+  before(async () => {
+    // 2 processes × 4 slots; a workspace may hold half of them.
+    h = await startHarness({
+      ATOLL_EXECUTOR_PROCESSES: '2',
+      ATOLL_EXECUTOR_CONCURRENCY: '4',
+      ATOLL_SNIPPET_WALL_MS: String(WALL_MS),
+    });
+  });
+  after(() => h.close());
+
+  test("a workspace with 12 executions waiting on their wall clock does not delay another workspace's run", async () => {
+    const other = await h.newWorkspace('b');
+    const hogs = Array.from({ length: 12 }, () =>
+      h.request('POST', '/v1/snippets:execute', {
+        body: { code: 'async () => { await new Promise(() => {}); }' },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(h.atoll.executor.pool.load().queued, 8, 'the hog holds its 4 slots and queues the rest');
+    const started = performance.now();
+    const res = await h.request('POST', '/v1/snippets:execute', {
+      body: { code: 'async () => "served"' },
+      token: other.token,
+    });
+    const waited = performance.now() - started;
+    assert.equal(res.body.result, 'served');
+    // Behind the hog's queue it would wait for the wall clock of the running ones.
+    assert.ok(waited < WALL_MS / 2, `waited ${Math.round(waited)} ms`);
+    for (const hog of await Promise.all(hogs)) assert.match(hog.body.error, /^wall_time_limit_exceeded: /);
+  });
+
+  test('one workspace alone may use only its share of the slots; the rest wait their turn in order', async () => {
+    const order: number[] = [];
+    const runs = Array.from({ length: 6 }, (_, i) =>
+      h
+        .request('POST', '/v1/snippets:execute', {
+          body: {
+            code: 'async (inputs) => { const end = Date.now() + 300; while (Date.now() < end); return inputs.i; }',
+            inputs: { i },
+          },
+        })
+        .then((res) => order.push(res.body.result)),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(h.atoll.executor.pool.load(), { running: 4, queued: 2 });
+    await Promise.all(runs);
+    assert.deepEqual(order.slice(4).sort(), [4, 5]);
+  });
+});
