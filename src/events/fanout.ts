@@ -4,9 +4,19 @@
  * workspace's new events once and hands each to every subscriber whose filter it passes — one query per
  * wake-up however many subscribers there are.
  *
- * A subscriber first catches up from its own cursor with its own queries, then joins the tail. It joins
- * only once it has read up to where the tail has dispatched (otherwise it reads again), and ignores
- * what it has already seen, so that no event is lost or repeated across the hand-over.
+ * A subscriber first catches up from its own cursor with its own queries, at its consumer's pace, then
+ * joins the tail. The hand-over is where an event could be lost or repeated, so:
+ * - every read says up to where it has considered every event (`through`: the last row of a full page,
+ *   the horizon of a short one), and the watermark moves there and nowhere else, whatever the page size,
+ *   and however few of the rows a filter matches;
+ * - joining is synchronous with comparing the watermark to the tail's position. Events the tail has
+ *   dispatched past the watermark while the subscriber was reading are handed over from the tail's
+ *   recent rows (or, when the tail has moved further than it keeps, read again from the store), so the
+ *   subscriber joins exactly where the tail is;
+ * - every path (catch-up, hand-over, tail) delivers only past the watermark and raises it: nothing is
+ *   delivered twice, and everything arrives in position order;
+ * - a subscriber joins only with room to spare in its buffer: a consumer whose buffer filled while it
+ *   caught up would otherwise be closed as too slow by the first live event.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -14,24 +24,34 @@ import type { DB } from '../db/schema.ts';
 import type { EventBus } from './bus.ts';
 import { matches, readAfter, readTail, type EventFilter, type EventRow } from './store.ts';
 
-/**
- * Where events go. `deliver` is called in position order, `live` telling whether the event comes from
- * the shared tail (which cannot wait for one slow subscriber) or from the subscriber's own catch-up
- * (which waits for `room` first); it returns false when the subscriber is closed.
- */
+/** Where events go: one stream's consumer, with its filter and its position in the log. */
 export type Subscriber = {
   filter: EventFilter;
   /** Everything up to here has been delivered or skipped. */
   watermark: number;
+  /**
+   * Delivers one event, in position order: `live` when it comes from the tail, which cannot wait for one
+   * consumer (the subscriber may then close itself as too slow). False when the subscriber is closed.
+   */
   deliver(event: EventRow, live: boolean): boolean;
-  /** Resolves when the subscriber can take more events (its consumer has read what it was sent). */
-  room(): Promise<void>;
+  /** Whether at least `share` (0 ≤ share < 1; 0: any room at all) of its buffer is free; true once closed. */
+  hasRoom(share: number): boolean;
+  /** Resolves once `hasRoom(share)` holds: its consumer has read enough of what it was sent (or it closed). */
+  room(share: number): Promise<void>;
 };
 
-/** Rows per read of the shared tail. */
-const PAGE = 500;
-/** Rows per catch-up read: they wait in memory for a slow consumer, so fewer. */
+/** Rows per catch-up read: they wait in memory for a slow consumer, so fewer than the tail's. */
 const CATCH_UP_PAGE = 100;
+/** Rows per read of the shared tail. */
+const TAIL_PAGE = 500;
+/**
+ * Rows the tail keeps after dispatching them, to hand over to a subscriber whose catch-up ended just
+ * behind it. Without them, in a busy workspace the tail could move on during every re-read and the
+ * subscriber would keep reading instead of joining.
+ */
+const RECENT = 200;
+/** The share of its buffer a subscriber must have free to join the tail. */
+const JOIN_ROOM = 0.5;
 const POLL_MS = 5000;
 
 type Tail = {
@@ -39,6 +59,9 @@ type Tail = {
   subscribers: Set<Subscriber>;
   /** Events up to here have been read and dispatched. */
   position: number;
+  /** The last rows read, oldest first: every event after `recentFrom`, up to `position`. */
+  recent: EventRow[];
+  recentFrom: number;
   reading: boolean;
   again: boolean;
   unsubscribe: () => void;
@@ -65,11 +88,11 @@ export function createFanout(db: Kysely<DB>, bus: EventBus, log: Logger): Fanout
     try {
       do {
         tail.again = false;
-        const rows = await readTail(db, tail.workspaceId, tail.position, PAGE);
+        const { rows, more } = await readTail(db, tail.workspaceId, tail.position, TAIL_PAGE);
         for (const row of rows) dispatch(tail, row);
-        if (rows.length > 0) tail.position = rows[rows.length - 1]!.position;
+        remember(tail, rows);
         closeIfIdle(tail);
-        if (rows.length === PAGE) tail.again = true;
+        if (more) tail.again = true;
       } while (tail.again && tails.get(tail.workspaceId) === tail);
     } catch (error) {
       log.warn({ err: error, workspace_id: tail.workspaceId }, 'reading the event tail failed; will retry');
@@ -88,11 +111,22 @@ export function createFanout(db: Kysely<DB>, bus: EventBus, log: Logger): Fanout
     }
   }
 
+  /** Moves the tail past the rows it dispatched, keeping the last RECENT of them. */
+  function remember(tail: Tail, rows: EventRow[]): void {
+    if (rows.length === 0) return;
+    tail.position = rows[rows.length - 1]!.position;
+    tail.recent.push(...rows);
+    const excess = tail.recent.length - RECENT;
+    if (excess > 0) tail.recentFrom = tail.recent.splice(0, excess)[excess - 1]!.position;
+  }
+
   function openTail(workspaceId: string, position: number): Tail {
     const tail: Tail = {
       workspaceId,
       subscribers: new Set(),
       position,
+      recent: [],
+      recentFrom: position,
       reading: false,
       again: false,
       unsubscribe: () => {},
@@ -112,34 +146,46 @@ export function createFanout(db: Kysely<DB>, bus: EventBus, log: Logger): Fanout
     clearInterval(tail.poll);
   }
 
+  /**
+   * Adds a subscriber that has considered every event up to its watermark to its workspace's tail,
+   * first handing it what the tail dispatched past the watermark. Synchronous, so the tail cannot move
+   * in between. False when the tail has moved further than it keeps rows: read the gap from the store.
+   */
+  function join(workspaceId: string, subscriber: Subscriber): boolean {
+    const tail = tails.get(workspaceId) ?? openTail(workspaceId, subscriber.watermark);
+    if (tail.position > subscriber.watermark) {
+      if (tail.recentFrom > subscriber.watermark) return false;
+      for (const row of tail.recent) {
+        if (row.position <= subscriber.watermark) continue;
+        subscriber.watermark = row.position;
+        if (matches(row, subscriber.filter) && !subscriber.deliver(row, true)) {
+          closeIfIdle(tail);
+          return true;
+        }
+      }
+    }
+    tail.subscribers.add(subscriber);
+    return true;
+  }
+
   return {
     async attach(workspaceId, subscriber, signal) {
-      for (;;) {
-        if (signal.aborted) return;
-        const { rows, horizon } = await readAfter(
-          db,
-          workspaceId,
-          subscriber.filter,
-          subscriber.watermark,
-          PAGE,
-        );
-        for (const row of rows) {
-          await subscriber.room();
+      while (!signal.aborted) {
+        const page = await readAfter(db, workspaceId, subscriber.filter, subscriber.watermark, CATCH_UP_PAGE);
+        for (const row of page.rows) {
+          await subscriber.room(0);
           subscriber.watermark = row.position;
           if (!subscriber.deliver(row, false)) return;
         }
-        if (rows.length === CATCH_UP_PAGE) continue;
-        // Read everything up to the horizon: the subscriber has considered all of it.
-        subscriber.watermark = Math.max(subscriber.watermark, horizon);
-        const tail = tails.get(workspaceId) ?? openTail(workspaceId, horizon);
-        // The tail dispatched past what we read: events in between would be missed. Read again.
-        if (tail.position > subscriber.watermark) continue;
-        if (signal.aborted) {
-          closeIfIdle(tail);
-          return;
+        subscriber.watermark = Math.max(subscriber.watermark, page.through);
+        if (page.more) continue;
+        // Caught up to the horizon. Live events cannot wait for the consumer: join with room to spare.
+        if (!subscriber.hasRoom(JOIN_ROOM)) {
+          await subscriber.room(JOIN_ROOM);
+          continue;
         }
-        tail.subscribers.add(subscriber);
-        return;
+        if (signal.aborted) return;
+        if (join(workspaceId, subscriber)) return;
       }
     },
     detach(workspaceId, subscriber) {

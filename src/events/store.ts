@@ -65,8 +65,17 @@ export function matches(event: EventRow, filter: EventFilter): boolean {
 }
 
 /**
- * Up to `limit` matching events after `after`, oldest first, and the workspace's last position at the
- * time of reading (the horizon: every event up to it has been considered when fewer than `limit` came back).
+ * One read of the log: up to `limit` rows oldest first, `through` the position up to which every matching
+ * event has been returned, and `more` whether the page was full (more may follow `through`). A reader
+ * resumes from `through`, and keeps reading while `more`: the page size and the rule to continue come
+ * from the same read, so they cannot disagree.
+ */
+export type EventPage = { rows: EventRow[]; through: number; more: boolean };
+
+/**
+ * Up to `limit` matching events after `after`, oldest first, read below the workspace's last position at
+ * the time of reading (the horizon). A short page has considered every event up to the horizon, so
+ * `through` is the horizon; a full page only up to its last row.
  */
 export async function readAfter(
   db: Kysely<DB>,
@@ -74,15 +83,16 @@ export async function readAfter(
   filter: EventFilter,
   after: number,
   limit: number,
-): Promise<{ rows: EventRow[]; horizon: number }> {
+): Promise<EventPage> {
+  if (limit < 1) throw new RangeError('readAfter needs a limit of at least 1');
   const horizon = await db
     .selectFrom('agent_event_positions')
     .select('last_position')
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst();
   const last = horizon?.last_position ?? 0;
-  if (last <= after) return { rows: [], horizon: Math.max(last, after) };
-  const rows = await filtered(
+  if (last <= after) return { rows: [], through: after, more: false };
+  const rows = (await filtered(
     db
       .selectFrom('agent_events')
       .select(COLUMNS)
@@ -93,26 +103,31 @@ export async function readAfter(
   )
     .orderBy('position')
     .limit(limit)
-    .execute();
-  return { rows: rows as EventRow[], horizon: last };
+    .execute()) as EventRow[];
+  const more = rows.length === limit;
+  return { rows, through: more ? rows[rows.length - 1]!.position : last, more };
 }
 
-/** The workspace's events after `after`, whatever their session (the tail that feeds live streams). */
+/**
+ * The workspace's events after `after`, whatever their session (the tail that feeds live streams), and
+ * whether the page was full. Positions become visible in order (the append holds the position row until
+ * commit), so the rows after `after` are always the next ones, without holes.
+ */
 export async function readTail(
   db: Kysely<DB>,
   workspaceId: string,
   after: number,
   limit: number,
-): Promise<EventRow[]> {
-  const rows = await db
+): Promise<{ rows: EventRow[]; more: boolean }> {
+  const rows = (await db
     .selectFrom('agent_events')
     .select(COLUMNS)
     .where('workspace_id', '=', workspaceId)
     .where('position', '>', after)
     .orderBy('position')
     .limit(limit)
-    .execute();
-  return rows as EventRow[];
+    .execute()) as EventRow[];
+  return { rows, more: rows.length === limit };
 }
 
 /** The event an emit with this idempotency key produced, with the fingerprint of its request. */

@@ -1,68 +1,7 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
-
-type Frame = { id?: string; event?: string; data?: string; comment?: string };
-
-/** A raw SSE reader over a real socket: frames as they arrive, and control over the connection. */
-function openStream(url: string, token: string, headers: Record<string, string> = {}) {
-  const frames: Frame[] = [];
-  const waiters: Array<() => void> = [];
-  let response: http.IncomingMessage | undefined;
-  let ended = false;
-  const request = http.get(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
-  const ready = new Promise<number>((resolve, reject) => {
-    request.on('response', (res) => {
-      response = res;
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const raw = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const frame: Frame = {};
-          for (const line of raw.split('\n')) {
-            if (line.startsWith(':')) frame.comment = line.slice(1).trim();
-            else if (line.startsWith('id: ')) frame.id = line.slice(4);
-            else if (line.startsWith('event: ')) frame.event = line.slice(7);
-            else if (line.startsWith('data: ')) frame.data = line.slice(6);
-          }
-          frames.push(frame);
-        }
-        for (const w of waiters.splice(0)) w();
-      });
-      res.on('end', () => {
-        ended = true;
-        for (const w of waiters.splice(0)) w();
-      });
-      resolve(res.statusCode ?? 0);
-    });
-    request.on('error', reject);
-  });
-  return {
-    frames,
-    ready,
-    get ended() {
-      return ended;
-    },
-    events: () => frames.filter((f) => f.id !== undefined),
-    response: () => response,
-    async until(predicate: () => boolean, ms = 5000): Promise<void> {
-      const deadline = Date.now() + ms;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(frames.slice(-5))}`);
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 50);
-        });
-      }
-    },
-    close: () => request.destroy(),
-  };
-}
+import { openSse as openStream } from '../testing/sse.ts';
 
 describe('the event stream (SSE over a real socket)', () => {
   let h: Harness;

@@ -3,9 +3,11 @@
  * `id: <cursor>` / `event: <type>` / `data: <AgentEvent JSON>`; a client resumes with `after` or the
  * Last-Event-ID header. follow=false sends what exists and ends with an `event: end` frame; follow=true
  * stays open, delivers new events as they are appended, and sends a comment every heartbeat interval.
- * Catching up from a cursor goes at the consumer's pace. Live, a consumer that falls too far behind (its
- * unread frames exceed the buffer) is sent a final `event: overflow` frame carrying the cursor to resume
- * from, and the stream closes: no event is skipped.
+ * Catching up from a cursor goes at the consumer's pace, however far behind it starts (src/events/fanout.ts
+ * says how it hands over to live delivery without a gap or a repeat); it goes live once at least half of
+ * its buffer is free. Live, a consumer that falls too far behind (its unread frames exceed the buffer) is
+ * sent a final `event: overflow` frame carrying the cursor to resume from, and the stream closes: no event
+ * is skipped.
  * (A server-side failure ends the stream with an `event: failure` frame carrying the cursor.)
  */
 import type { Kysely } from 'kysely';
@@ -43,14 +45,20 @@ export function eventStream(
   let heartbeat: NodeJS.Timeout | undefined;
   let cursor: string | null = request.after > 0 ? cursorOf(request.after) : null;
   let sent = 0;
-  const waitingForRoom: Array<() => void> = [];
+  // Aborted when the stream closes, whoever closes it (the client, an overflow, the end).
+  const stop = new AbortController();
+  const waitingForRoom: Array<{ share: number; resolve: () => void }> = [];
   const roomAvailable = () => {
-    for (const resolve of waitingForRoom.splice(0)) resolve();
+    for (const waiter of waitingForRoom.splice(0)) {
+      if (subscriber.hasRoom(waiter.share)) waiter.resolve();
+      else waitingForRoom.push(waiter);
+    }
   };
 
   const close = () => {
     if (closed) return;
     closed = true;
+    stop.abort();
     roomAvailable();
     clearInterval(heartbeat);
     deps.fanout.detach(request.workspaceId, subscriber);
@@ -85,9 +93,14 @@ export function eventStream(
       }
       return true;
     },
-    room() {
-      if (closed || (controller.desiredSize ?? 1) > 0) return Promise.resolve();
-      return new Promise((resolve) => waitingForRoom.push(resolve));
+    hasRoom(share) {
+      if (closed) return true;
+      const free = controller.desiredSize ?? 0;
+      return free > 0 && free >= share * deps.settings.bufferBytes;
+    },
+    room(share) {
+      if (subscriber.hasRoom(share)) return Promise.resolve();
+      return new Promise((resolve) => waitingForRoom.push({ share, resolve }));
     },
   };
 
@@ -106,6 +119,7 @@ export function eventStream(
     { highWaterMark: deps.settings.bufferBytes, size: (chunk) => chunk.byteLength },
   );
   request.signal.addEventListener('abort', close);
+  if (request.signal.aborted) close();
 
   const run = async () => {
     write('retry: 1000\n\n');
@@ -114,15 +128,15 @@ export function eventStream(
       let hasMore = false;
       for (;;) {
         const want = Math.min(PAGE, max - sent);
-        const { rows } = await readAfter(
+        const page = await readAfter(
           deps.db,
           request.workspaceId,
           request.filter,
           subscriber.watermark,
           want,
         );
-        for (const row of rows) {
-          await subscriber.room();
+        for (const row of page.rows) {
+          await subscriber.room(0);
           subscriber.watermark = row.position;
           if (!subscriber.deliver(row, false)) return;
         }
@@ -131,14 +145,14 @@ export function eventStream(
           hasMore = next.rows.length > 0;
           break;
         }
-        if (rows.length < want) break;
+        if (!page.more) break;
       }
       control('end', { cursor, has_more: hasMore });
       close();
       return;
     }
     heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.settings.heartbeatMs);
-    await deps.fanout.attach(request.workspaceId, subscriber, request.signal);
+    await deps.fanout.attach(request.workspaceId, subscriber, stop.signal);
   };
   run().catch(() => {
     control('failure', {
