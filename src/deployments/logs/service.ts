@@ -114,17 +114,19 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
               controller.enqueue(encoder.encode(': heartbeat\n\n'));
               return;
             }
+            // Until a wake-up, the poll or the client leaving; whichever comes first removes the others
+            // (a listener left on the request per quiet poll would pile up for as long as it follows).
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, POLL_MS);
-              const onAbort = () => resolve();
-              signal.addEventListener('abort', onAbort, { once: true });
-              wake = () => {
+              const done = () => {
                 clearTimeout(timer);
-                signal.removeEventListener('abort', onAbort);
+                signal.removeEventListener('abort', done);
+                wake = undefined;
                 resolve();
               };
+              const timer = setTimeout(done, POLL_MS);
+              signal.addEventListener('abort', done, { once: true });
+              wake = done;
             });
-            wake = undefined;
           }
         },
         cancel() {
