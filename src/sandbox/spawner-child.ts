@@ -4,6 +4,9 @@
  * server's (measured here: ~1.5 ms instead of ~17 ms with the embedded store loaded). It relays the
  * children's pipes over IPC and exits, killing nothing itself, when the server goes: bwrap's
  * --die-with-parent then ends every sandbox it started.
+ *
+ * A pipe or the IPC channel failing because its other end is gone (the server killed, a child dead
+ * before reading) is expected: it never crashes this process, whose end is the channel's 'disconnect'.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,7 +37,11 @@ export type FromChild =
 const leaking = leakingDescriptors();
 const devNull = fs.openSync('/dev/null', 'r');
 const children = new Map<number, ChildProcess>();
-const send = (message: FromChild) => process.send?.(message);
+const send = (message: FromChild) => {
+  // With a callback, a failed send (the server is gone) is reported there instead of as an 'error'
+  // event that would crash this process; 'disconnect' follows and ends it.
+  if (process.connected) process.send!(message, () => {});
+};
 
 function start(message: Extract<ToChild, { t: 'spawn' }>): void {
   const opened: number[] = [];
@@ -73,9 +80,10 @@ function start(message: Extract<ToChild, { t: 'spawn' }>): void {
   });
   message.stdio.forEach((entry, fd) => {
     const stream = child.stdio[fd] as Readable | Writable | null;
-    if (entry !== 'pipe' || !stream || !('on' in stream)) return;
+    if (!stream) return;
+    // EPIPE or ECONNRESET when the child ended (or never started) first: its 'close' reports it.
     stream.on('error', () => {});
-    if ('read' in stream) {
+    if (entry === 'pipe') {
       stream.on('data', (data: Buffer) => send({ t: 'data', id, fd, data }));
       stream.on('end', () => send({ t: 'eof', id, fd }));
     }

@@ -108,11 +108,9 @@ export function createSpawner(): Spawner {
       const id = nextId++;
       const streams = new Map<number, PassThrough>();
       const send = (message: ToChild) => {
-        try {
-          process_.send(message);
-        } catch {
-          // the helper died: its exit handler closes this child
-        }
+        // The helper died: its exit handler closes this child. With a callback, the failed send is
+        // not an 'error' event on the helper, which nothing listens to.
+        if (process_.connected) process_.send(message, () => {});
       };
       const stdio: Array<PassThrough | Writable | null> = options.stdio.map((entry, fd) => {
         if (entry === 'input') {
