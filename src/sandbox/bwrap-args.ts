@@ -1,6 +1,11 @@
 /**
  * The bwrap command line of one command: namespaces, identity, environment and the filesystem view
  * (see docs/sandbox.md for the table). Pure: everything it needs is in the plan.
+ *
+ * The environment is not on the command line: bwrap lives as long as the command, and any local user
+ * reads every process's argv (`ps -eo args`). It goes, NUL-separated, into a pipe bwrap reads with
+ * `--args` before it starts anything (`envArgs`); bwrap sets it in its heap, which no other user can
+ * read, and hands it to the sandbox's first process. Its own environment is empty (spawner-child.ts).
  */
 import { INSIDE, INSIDE_UID, type SandboxPaths } from './layout.ts';
 import type { SystemView } from './system-view.ts';
@@ -22,9 +27,8 @@ export type BwrapPlan = {
   internet: boolean;
   /** Size of the /dev/shm tmpfs (its pages count as the sandbox's memory). */
   shmBytes: number;
-  env: Record<string, string>;
-  /** Descriptors in bwrap: --info-fd, --seccomp. */
-  fds: { info: number; seccomp?: number };
+  /** Descriptors in bwrap: --args (the environment, `envArgs`), --info-fd, --seccomp. */
+  fds: { env: number; info: number; seccomp?: number };
   /** The wrapper script (wrapper.ts) and the user's command, its `$1`. */
   script: string;
   command: string;
@@ -41,6 +45,17 @@ export function sandboxEnv(env: Record<string, string>): Record<string, string> 
   return { PATH: DEFAULT_PATH, HOME: DEFAULT_HOME, ...env };
 }
 
+/**
+ * What bwrap reads from `fds.env`: `--clearenv` and one `--setenv NAME VALUE` per variable of
+ * `sandboxEnv(env)`, NUL-separated (bwrap's `--args` format). Names and values hold no NUL.
+ */
+export function envArgs(env: Record<string, string>): Buffer {
+  const args = ['--clearenv'];
+  for (const [name, value] of Object.entries(sandboxEnv(env))) args.push('--setenv', name, value);
+  return Buffer.from(args.map((arg) => `${arg}\0`).join(''));
+}
+
+/** bwrap's argv. No environment value is on it: bwrap reads them from `fds.env` (`envArgs`). */
 export function bwrapArgs(plan: BwrapPlan): string[] {
   const { view, paths } = plan;
   const args = [
@@ -57,9 +72,10 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     String(INSIDE_UID),
     '--hostname',
     'sandbox',
-    '--clearenv',
+    // Read before anything else is set up; bwrap closes the descriptor after reading it.
+    '--args',
+    String(plan.fds.env),
   ];
-  for (const [name, value] of Object.entries(sandboxEnv(plan.env))) args.push('--setenv', name, value);
 
   args.push('--ro-bind', '/usr', '/usr');
   for (const entry of view.topLevel) {

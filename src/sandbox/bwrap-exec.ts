@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { bwrapArgs, sandboxEnv } from './bwrap-args.ts';
+import { bwrapArgs, envArgs } from './bwrap-args.ts';
 import type { SandboxCgroup } from './cgroups.ts';
 import { watchDisk, type DiskWatch } from './disk-watch.ts';
 import type { ExecRequest, ExecResult, SandboxProcess, SandboxSpec } from './driver.ts';
@@ -29,6 +29,7 @@ const MIB = 1024 * 1024;
 const INFO_FD = 3;
 const GATE_FD = 4;
 const SECCOMP_FD = 5;
+const ENV_FD = 6;
 
 /** What every command of one sandbox shares. */
 export type ExecEnvironment = {
@@ -66,7 +67,8 @@ export function startExec(
   cgroup: SandboxCgroup | undefined,
 ): ExecHandle {
   const { paths, spec } = env;
-  const variables = sandboxEnv(request.env);
+  // Validates the names and values too, before anything is made.
+  const environment = envArgs(request.env);
   const expose = request.expose;
   if (expose !== undefined && !(Number.isInteger(expose) && expose > 0 && expose < 65536))
     throw new TypeError(`invalid port to expose: ${expose}`);
@@ -82,8 +84,8 @@ export function startExec(
     relayScript: relay ? env.relayScript : undefined,
     internet: spec.internetAccess,
     shmBytes: Math.floor(spec.resources.memoryMb * MIB),
-    env: variables,
     fds: {
+      env: ENV_FD,
       info: INFO_FD,
       seccomp: env.view.seccomp ? SECCOMP_FD : undefined,
     },
@@ -103,6 +105,8 @@ export function startExec(
         'pipe',
         needGate ? 'input' : 'ignore',
         env.view.seccomp ? { file: env.view.seccomp } : 'ignore',
+        // The environment, never on argv (bwrap-args.ts).
+        { data: environment },
       ],
     });
   } catch (error) {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { run, sandboxUid, testDriver, type TestDriver } from './test-support.ts';
+import { run, sandboxUid, scanHostProcesses, testDriver, type TestDriver } from './test-support.ts';
 
 describe('bwrap sandbox: commands, environment and filesystem', () => {
   let t: TestDriver;
@@ -51,6 +52,47 @@ describe('bwrap sandbox: commands, environment and filesystem', () => {
     } finally {
       delete process.env.ATOLL_SANDBOX_TEST_LEAK;
     }
+  });
+
+  test('environment values are on no host process’s command line or environment while the command runs', async () => {
+    const internet = (await t.driver.checkInternet()).ok;
+    // With internet access and an exposed port, slirp4netns and the relay run too.
+    const sandbox = await t.sandbox({ internetAccess: internet });
+    const secret = `env-value-${randomBytes(12).toString('hex')}`;
+    const odd = '--setenv X y\n-- /bin/true ünï\tcödé ';
+    let stdout = '';
+    const proc = sandbox.exec({
+      command: `printf '%s|%s' "$SECRET" "$ODD" | sha256sum; while [ ! -e release ]; do sleep 0.05; done`,
+      // A value that looks like options, spans lines and is not ASCII arrives as it is.
+      env: { SECRET: secret, ODD: odd },
+      expose: 8000,
+      onOutput: (_stream, chunk) => (stdout += chunk.toString()),
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!stdout.includes('\n')) {
+        assert.ok(Date.now() < deadline, 'the command started');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // The command saw the value.
+      assert.equal(stdout.split(' ')[0], createHash('sha256').update(`${secret}|${odd}`).digest('hex'));
+      const scan = scanHostProcesses(secret);
+      assert.deepEqual(scan.holders, []);
+      // The scan did read bwrap (and slirp4netns) of this sandbox, the spawner and this process.
+      const seen = (pattern: RegExp) => scan.scanned.some(({ command }) => pattern.test(command));
+      const scanned = scan.scanned.map(({ pid, command }) => `${pid} ${command}`).join('\n');
+      assert.ok(
+        scan.scanned.some(
+          ({ command }) => /^\S*bwrap /.test(command) && command.includes(sandbox.hostWorkdir),
+        ),
+        scanned,
+      );
+      assert.ok(seen(/spawner-child\.ts/) && scan.scanned.some(({ pid }) => pid === process.pid), scanned);
+      if (internet) assert.ok(seen(/^\S*slirp4netns /), scanned);
+    } finally {
+      fs.writeFileSync(path.join(sandbox.hostWorkdir, 'release'), '');
+    }
+    assert.deepEqual(await proc.exited, { exitCode: 0, signal: null, limit: null });
   });
 
   test('node runs inside as the unprivileged sandbox user, in the workdir, with hostname sandbox', async () => {

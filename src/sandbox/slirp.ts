@@ -34,7 +34,8 @@ export function startSlirp(options: {
       ns('net'),
       'tap0',
     ],
-    { ...options.identity, stdio: options.seal(['ignore', 'ignore', 'pipe', 'pipe']) },
+    // Nothing of the server's environment: slirp4netns runs as the sandbox's uid and needs none of it.
+    { ...options.identity, env: {}, stdio: options.seal(['ignore', 'ignore', 'pipe', 'pipe']) },
   );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {

@@ -5,16 +5,22 @@
  * children's pipes over IPC and exits, killing nothing itself, when the server goes: bwrap's
  * --die-with-parent then ends every sandbox it started.
  *
- * A pipe or the IPC channel failing because its other end is gone (the server killed, a child dead
- * before reading) is expected: it never crashes this process, whose end is the channel's 'disconnect'.
+ * Children get an empty environment: bwrap lives as long as its sandbox, as the sandbox's uid, and
+ * needs nothing of the server's (DATABASE_URL, keys); what the sandbox gets comes on a descriptor
+ * (bwrap-args.ts). A pipe or the IPC channel failing because its other end is gone (the server
+ * killed, a child dead before reading) is expected: it never crashes this process, whose end is the
+ * channel's 'disconnect'.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { leakingDescriptors, sealedStdio, type StdioEntry } from './inherited-fds.ts';
 
-/** 'pipe': the child writes, the server reads; 'input': the server writes; `{file}`: opened read-only. */
-export type SpawnStdio = 'ignore' | 'pipe' | 'input' | { file: string };
+/**
+ * 'pipe': the child writes, the server reads; 'input': the server writes; `{file}`: opened read-only;
+ * `{data}`: a pipe holding `data`, then EOF.
+ */
+export type SpawnStdio = 'ignore' | 'pipe' | 'input' | { file: string } | { data: Uint8Array };
 export type ToChild =
   | {
       t: 'spawn';
@@ -46,17 +52,18 @@ const send = (message: FromChild) => {
 function start(message: Extract<ToChild, { t: 'spawn' }>): void {
   const opened: number[] = [];
   const base: StdioEntry[] = message.stdio.map((entry) => {
-    if (typeof entry === 'object') {
+    if (typeof entry === 'object' && 'file' in entry) {
       const fd = fs.openSync(entry.file, 'r');
       opened.push(fd);
       return fd;
     }
-    return entry === 'input' ? 'pipe' : entry;
+    return entry === 'input' || typeof entry === 'object' ? 'pipe' : entry;
   });
   let child: ChildProcess;
   try {
     child = spawn(message.file, message.args, {
       detached: true,
+      env: {},
       ...(message.uid !== undefined ? { uid: message.uid, gid: message.gid } : {}),
       stdio: sealedStdio(base, leaking, devNull),
     });
@@ -86,7 +93,7 @@ function start(message: Extract<ToChild, { t: 'spawn' }>): void {
     if (entry === 'pipe') {
       stream.on('data', (data: Buffer) => send({ t: 'data', id, fd, data }));
       stream.on('end', () => send({ t: 'eof', id, fd }));
-    }
+    } else if (typeof entry === 'object' && 'data' in entry) (stream as Writable).end(entry.data);
   });
   child.once('close', (code, signal) => {
     children.delete(id);

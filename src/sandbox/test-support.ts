@@ -138,3 +138,45 @@ export function hasMemoryCgroup(): boolean {
   const support = detectCgroups();
   return support.kind === 'v2' || (support.kind === 'v1' && support.bases.memory !== undefined);
 }
+
+export type ProcessScan = {
+  /** `<pid> cmdline` or `<pid> environ` of each host process holding the needle. */
+  holders: string[];
+  /** The processes whose command line and environment were both read (the command line space-joined). */
+  scanned: Array<{ pid: number; command: string }>;
+};
+
+/**
+ * Reads /proc/<pid>/cmdline and /proc/<pid>/environ of every process on the host outside the
+ * sandboxes (in this process's pid namespace; a sandbox's processes are in one of their own) and
+ * reports those holding `needle`. Processes that end meanwhile, or that this user may not read, are
+ * left out of `scanned`, so a test can check that the scan reached the processes it is about.
+ */
+export function scanHostProcesses(needle: string): ProcessScan {
+  const ours = fs.readlinkSync('/proc/self/ns/pid');
+  const holders: string[] = [];
+  const scanned: ProcessScan['scanned'] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const read = (file: string) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/${file}`);
+      } catch {
+        return undefined; // Gone meanwhile, or not this user's to read.
+      }
+    };
+    let namespace: string;
+    try {
+      namespace = fs.readlinkSync(`/proc/${pid}/ns/pid`);
+    } catch {
+      namespace = ours; // Not this user's to look into: a host process all the same.
+    }
+    if (namespace !== ours) continue;
+    const cmdline = read('cmdline');
+    const environ = read('environ');
+    if (cmdline?.includes(needle)) holders.push(`${pid} cmdline`);
+    if (environ?.includes(needle)) holders.push(`${pid} environ`);
+    if (cmdline && environ)
+      scanned.push({ pid: Number(pid), command: cmdline.toString().split('\0').join(' ').trim() });
+  }
+  return { holders, scanned };
+}
