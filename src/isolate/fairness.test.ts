@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { createFairQueue } from './fair-queue.ts';
 
 /**
  * F7: executor slots are shared fairly between workspaces. One workspace holding every slot it may
@@ -39,22 +40,59 @@ describe('executor slots shared between workspaces', () => {
     assert.ok(waited < WALL_MS / 2, `waited ${Math.round(waited)} ms`);
     for (const hog of await Promise.all(hogs)) assert.match(hog.body.error, /^wall_time_limit_exceeded: /);
   });
+});
 
-  test('one workspace alone may use only its share of the slots; the rest wait their turn in order', async () => {
-    const order: number[] = [];
+describe('executor slots of one workspace', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ ATOLL_EXECUTOR_PROCESSES: '2', ATOLL_EXECUTOR_CONCURRENCY: '4' });
+  });
+  after(() => h.close());
+
+  test('one workspace alone may use only its share of the slots; the rest wait', async () => {
+    const done: number[] = [];
     const runs = Array.from({ length: 6 }, (_, i) =>
       h
         .request('POST', '/v1/snippets:execute', {
           body: {
-            code: 'async (inputs) => { const end = Date.now() + 300; while (Date.now() < end); return inputs.i; }',
+            code: 'async (inputs) => { const end = Date.now() + 1000; while (Date.now() < end); return inputs.i; }',
             inputs: { i },
           },
         })
-        .then((res) => order.push(res.body.result)),
+        .then((res) => done.push(res.body.result)),
     );
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(h.atoll.executor.pool.load(), { running: 4, queued: 2 });
+    const pool = h.atoll.executor.pool;
+    for (let i = 0; i < 200 && pool.load().running + pool.load().queued < 6; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.deepEqual(pool.load(), { running: 4, queued: 2 });
     await Promise.all(runs);
-    assert.deepEqual(order.slice(4).sort(), [4, 5]);
+    assert.deepEqual(done.sort(), [0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the fair queue', () => {
+  test('serves tenants in turn, each in its own order, and skips tenants that may not run now', () => {
+    const queue = createFairQueue<string>();
+    for (const item of ['a1', 'a2', 'a3']) queue.push('a', item);
+    queue.push('b', 'b1');
+    queue.push('c', 'c1');
+    queue.push('b', 'b2');
+    const all = () => true;
+    assert.deepEqual(
+      [queue.take(all), queue.take(all), queue.take(all), queue.take(all)],
+      ['a1', 'b1', 'c1', 'a2'],
+    );
+    assert.equal(
+      queue.take((tenant) => tenant === 'c'),
+      undefined,
+    );
+    assert.equal(
+      queue.take((tenant) => tenant !== 'b'),
+      'a3',
+    );
+    assert.equal(queue.size(), 1);
+    assert.deepEqual(queue.drain(), ['b2']);
+    assert.equal(queue.take(all), undefined);
   });
 });
