@@ -44,26 +44,36 @@ export async function listEvents(
   const limit = query.limit ?? 50;
   const deadline = Date.now() + LONG_POLL_MS;
   for (;;) {
-    const { rows } = await readAfter(deps.db, workspaceId, filter, after, limit + 1);
-    if (rows.length > 0 || !query.follow || Date.now() >= deadline || signal.aborted) {
-      const served = rows.slice(0, limit);
-      const hasMore = rows.length > limit;
-      return {
-        data: served.map(toAgentEvent),
-        has_more: hasMore,
-        next_cursor: hasMore ? cursorOf(served[served.length - 1]!.position) : null,
-      };
+    // Listen before reading: an event committed between the read and the wait must still wake us.
+    let woken = false;
+    let wake = () => {
+      woken = true;
+    };
+    const unsubscribe = query.follow ? deps.bus.subscribe(workspaceId, () => wake()) : () => {};
+    try {
+      const { rows } = await readAfter(deps.db, workspaceId, filter, after, limit + 1);
+      if (rows.length > 0 || !query.follow || Date.now() >= deadline || signal.aborted) {
+        const served = rows.slice(0, limit);
+        const hasMore = rows.length > limit;
+        return {
+          data: served.map(toAgentEvent),
+          has_more: hasMore,
+          next_cursor: hasMore ? cursorOf(served[served.length - 1]!.position) : null,
+        };
+      }
+      if (woken) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        wake = done;
+        const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+        signal.addEventListener('abort', done);
+      });
+    } finally {
+      unsubscribe();
     }
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        unsubscribe();
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const unsubscribe = deps.bus.subscribe(workspaceId, done);
-      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-      signal.addEventListener('abort', done);
-    });
   }
 }
