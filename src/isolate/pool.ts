@@ -210,6 +210,7 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
     const notSent = () => {
       const gone = leave(member, id);
       gone?.resolve(lost('the executor process could not be given the code; the run did not start'));
+      if (member.solo) retire(member);
     };
     const sent = send(
       member,
