@@ -1,6 +1,7 @@
 /**
- * The Hono application: shared middleware (request context, body limits), validation and error
- * handling, health, OpenAPI and every domain's routes (each domain registers itself).
+ * The Hono application: shared middleware (request context, body limits), the input guard on every
+ * route (src/http/input-guard.ts), validation and error handling, health, OpenAPI and every domain's
+ * routes (each domain registers itself).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import type { ApiApp, AppEnv, Authenticator } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
+import { guardRoutes } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
 import { requestContext } from './request-context.ts';
 import { validationHook } from './validation.ts';
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps): ApiApp {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestContext(deps));
   app.use('/v1/*', jsonBodyLimit(deps.maxBodyBytes));
+  guardRoutes(app);
   registerHealth(app, deps.database);
   for (const domain of deps.domains) domain.register(app);
   registerOpenApi(app, { version: deps.version, publicUrl: deps.publicUrl });

@@ -1,13 +1,12 @@
 /**
  * AIP custom methods on a resource (`POST /v1/snippets/{id}:execute`, `/v1/agent_turns/{id}:emit`).
  * Hono's router cannot match a parameter followed by `:verb` in one path segment, so such a route is
- * documented under its real path and routed through a regex parameter that captures `<id>:verb`; the
- * validator strips the suffix, so handlers see `{id}` as for any other route.
+ * documented under its real path and routed through a regex parameter, named like the documented one,
+ * that captures `<id>:verb`; the validator strips the suffix, so handlers see `{id}` as for any other
+ * route (and the shared input guard names the parameter as documented).
  */
 import { z, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { ApiApp, AppEnv } from './context.ts';
-
-const ROUTED = 'aip_target';
 
 export function openapiVerb<R extends RouteConfig>(
   app: ApiApp,
@@ -22,13 +21,13 @@ export function openapiVerb<R extends RouteConfig>(
   app.openAPIRegistry.registerPath(route);
   const suffix = `:${verb}`;
   const routedParams = z
-    .object({ [ROUTED]: z.string() })
-    .transform((value) => ({ [param]: value[ROUTED]!.slice(0, -suffix.length) }))
+    .object({ [param]: z.string() })
+    .transform((value) => ({ [param]: value[param]!.slice(0, -suffix.length) }))
     .pipe(params as z.ZodType<unknown, Record<string, string>>);
   app.openapi(
     {
       ...route,
-      path: `${prefix}/:${ROUTED}{[^/:]+${suffix}}`,
+      path: `${prefix}/:${param}{[^/:]+${suffix}}`,
       hide: true,
       request: { ...route.request, params: routedParams },
     } as unknown as R,

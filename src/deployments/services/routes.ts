@@ -7,6 +7,7 @@ import { requireWorkspace } from '../../http/auth.ts';
 import type { ApiApp } from '../../http/context.ts';
 import { invalid } from '../../http/errors.ts';
 import { idempotent } from '../../http/idempotency.ts';
+import { inputGuard } from '../../http/input-guard.ts';
 import { json, jsonBody } from '../../http/schemas.ts';
 import { validationError } from '../../http/validation.ts';
 import { serveLogs, type LogReader } from '../logs/service.ts';
@@ -196,6 +197,8 @@ export function registerServiceRoutes(
 
   const proxy = createServiceProxy({ registry: options.registry, load: services.load });
   const PROXY = '/v1/agent-deployments/:deployment_id/services/:service_id/proxy';
-  app.all(PROXY, requireWorkspace, proxy);
-  app.all(`${PROXY}/*`, requireWorkspace, proxy);
+  // Only the ids are checked: the proxied path, query and body belong to the service.
+  const guard = inputGuard(PROXY, { body: false, query: false });
+  app.all(PROXY, requireWorkspace, guard, proxy);
+  app.all(`${PROXY}/*`, requireWorkspace, guard, proxy);
 }
