@@ -143,6 +143,55 @@ describe('packages', () => {
     assert.deepEqual(helm.body.errors[0].path, ['body', 'sources']);
   });
 
+  test('an archive with U+0000, a lone surrogate or nesting past 64 levels in any file is 422 naming the file and field', async () => {
+    const good = {
+      'atoll.package.json': '{"name":"x","version":"1.0.0"}',
+      'inputs.schema.json': '{}',
+      'render.js': 'export default () => []',
+    };
+    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [
+        { 'atoll.package.json': '{"name":"a\\u0000b","version":"1.0.0"}' },
+        /^atoll\.package\.json: at name: .*U\+0000/,
+      ],
+      [
+        { 'atoll.package.json': '{"name":"x","version":"1.0.0","description":"\\ud800"}' },
+        /^atoll\.package\.json: at description: .*lone surrogate/,
+      ],
+      [
+        { 'inputs.schema.json': '{"properties":{"a\\u0000":{}}}' },
+        /^inputs\.schema\.json: at properties\["a\\u0000"\]: .*U\+0000/,
+      ],
+      [
+        { 'inputs.schema.json': `{"default":${deep}}` },
+        /^inputs\.schema\.json: at default\.a\.a.*…: .*deeper than 64 levels/,
+      ],
+      [{ 'render.js': 'export default () => [] // \u0000' }, /^render\.js: contains the character U\+0000/],
+      [
+        { 'manifests/a.yaml': 'kind: ConfigMap\n# \u0000\n' },
+        /^manifests\/a\.yaml: contains the character U\+0000/,
+      ],
+      [
+        {
+          'manifests/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: "a\\0b"\n',
+        },
+        /^manifests\/a\.yaml: at data\.x: .*U\+0000/,
+      ],
+      [
+        {
+          'manifests/a.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: ${'['.repeat(100)}${']'.repeat(100)}\n`,
+        },
+        /^manifests\/a\.yaml: at data\.x\..*deeper than 64 levels/,
+      ],
+    ];
+    for (const [files, message] of cases) {
+      const res = await upload(h, await packFiles({ ...good, ...files }));
+      assert.equal(res.status, 422, `${JSON.stringify(files).slice(0, 100)}: ${res.text}`);
+      assert.match(res.body.errors[0].message, message);
+    }
+  });
+
   test('atoll package publish packs a directory, creates the package, then adds versions; the package repository holds them', async () => {
     const dir = tempDir('atoll-pkg-');
     fs.cpSync(path.join(process.cwd(), 'examples/packages/hello-web'), dir, { recursive: true });

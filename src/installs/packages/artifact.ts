@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { parseAllDocuments } from 'yaml';
+import { formatPath, jsonProblems, textProblem } from '../../http/json-guard.ts';
 import { checkObjects, type KubeObject } from '../render/manifests.ts';
 import { schemaProblems } from '../render/inputs.ts';
 import type { ArtifactContents } from '../tables.ts';
@@ -103,11 +104,35 @@ async function unpack(bytes: Uint8Array): Promise<Map<string, Buffer>> {
 function json(files: Map<string, Buffer>, file: string): unknown {
   const raw = files.get(file);
   if (!raw) throw new ArtifactError('is missing', file);
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(raw.toString('utf8'));
   } catch (error) {
     throw new ArtifactError(`is not valid JSON (${(error as Error).message})`, file);
   }
+  storable(value, file);
+  return value;
+}
+
+/**
+ * Refuses what the store cannot hold or our code cannot walk (src/http/json-guard.ts): U+0000, lone
+ * surrogates, nesting deeper than MAX_JSON_DEPTH, like the same values in a JSON request body.
+ */
+function storable(value: unknown, file: string): void {
+  const problem = jsonProblems(value, { maxProblems: 1 })[0];
+  if (problem) {
+    const where = problem.path.length > 0 ? `at ${formatPath(problem, '')}: ` : '';
+    throw new ArtifactError(`${where}${problem.message}`, file);
+  }
+}
+
+/** A text file of the archive, refused if it holds U+0000 (which text columns cannot store). */
+function text(file: string, content: Buffer): string {
+  // UTF-8 decoding replaces invalid bytes, so the text is well-formed; only U+0000 is left to refuse.
+  const decoded = content.toString('utf8');
+  if (textProblem(decoded) === 'nul')
+    throw new ArtifactError('contains the character U+0000 (NUL), which cannot be stored; remove it', file);
+  return decoded;
 }
 
 /** Parses and checks an artifact; throws ArtifactError naming the file at fault. */
@@ -147,14 +172,15 @@ export async function readArtifact(bytes: Uint8Array): Promise<ArtifactContents>
   const manifests = [...files.entries()]
     .filter(([path]) => path.startsWith('manifests/'))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, content]) => ({ path, content: content.toString('utf8') }));
-  for (const m of manifests) staticObjects(m);
+    .map(([path, content]) => ({ path, content: text(path, content) }));
+  // Each document is checked like the JSON files, once, when the artifact comes in.
+  for (const m of manifests) for (const object of staticObjects(m)) storable(object, m.path);
   return {
     name,
     version,
     description: typeof description === 'string' ? description : null,
     input_schema: schema as Record<string, unknown>,
-    program: program.toString('utf8'),
+    program: text('render.js', program),
     manifests,
   };
 }
