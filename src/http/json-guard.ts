@@ -19,7 +19,7 @@ export const MAX_JSON_DEPTH = 64;
 /** Problems reported at most per value: enough to fix a request, bounded for a hostile one. */
 const MAX_PROBLEMS = 20;
 
-/** Path elements shown at most (a value nested too deep has a path as long as the limit). */
+/** Path elements shown for a value nested too deep (its full path is as long as the limit). */
 const DEPTH_PATH_SHOWN = 8;
 
 /** Longest key echoed in a path or message; longer keys are cut (a key may be megabytes long). */
@@ -33,7 +33,7 @@ export type JsonProblem = {
   path: string[];
   /** Whether the object key at the end of `path`, rather than the value there, is at fault. */
   key: boolean;
-  /** Whether `path` was cut short (a value nested too deep has a path as long as its depth). */
+  /** Whether `path` was cut short (only for too_deep: its full path is as long as the limit). */
   truncated: boolean;
   /** What is wrong, without the location (callers prefix the field they name). */
   message: string;
@@ -102,7 +102,7 @@ export function jsonProblems(value: unknown, options: JsonGuardOptions = {}): Js
   const maxProblems = options.maxProblems ?? MAX_PROBLEMS;
   const problems: JsonProblem[] = [];
   const report = (kind: JsonProblemKind, path: string[], key: boolean): boolean => {
-    const truncated = path.length > DEPTH_PATH_SHOWN;
+    const truncated = kind === 'too_deep' && path.length > DEPTH_PATH_SHOWN;
     problems.push({
       kind,
       path: truncated ? path.slice(0, DEPTH_PATH_SHOWN) : path,
@@ -125,17 +125,15 @@ export function jsonProblems(value: unknown, options: JsonGuardOptions = {}): Js
   }
 
   const stack: Frame[] = [{ value, depth: 1, parent: undefined, key: '' }];
-  // Checks one member of a container; true when the walk should stop.
-  const visit = (frame: Frame, key: string, member: unknown): boolean => {
+  // Checks one member of a container (keys are made strings only when needed); true to stop the walk.
+  const visit = (frame: Frame, key: string | number, member: unknown): boolean => {
     if (typeof member === 'string') {
       const kind = textProblem(member);
-      return kind !== undefined && report(kind, pathOf(frame, shownKey(key)), false);
+      return kind !== undefined && report(kind, pathOf(frame, shownKey(String(key))), false);
     }
     if (member === null || typeof member !== 'object') return false;
-    if (frame.depth >= maxDepth) {
-      return report('too_deep', pathOf(frame, shownKey(key)), false);
-    }
-    stack.push({ value: member, depth: frame.depth + 1, parent: frame, key: shownKey(key) });
+    if (frame.depth >= maxDepth) return report('too_deep', pathOf(frame, shownKey(String(key))), false);
+    stack.push({ value: member, depth: frame.depth + 1, parent: frame, key: shownKey(String(key)) });
     return false;
   };
 
@@ -143,7 +141,7 @@ export function jsonProblems(value: unknown, options: JsonGuardOptions = {}): Js
     const frame = stack.pop()!;
     if (Array.isArray(frame.value)) {
       const items = frame.value as unknown[];
-      for (let i = 0; i < items.length; i++) if (visit(frame, String(i), items[i])) return problems;
+      for (let i = 0; i < items.length; i++) if (visit(frame, i, items[i])) return problems;
       continue;
     }
     const record = frame.value as Record<string, unknown>;

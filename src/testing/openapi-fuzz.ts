@@ -300,6 +300,9 @@ export function queryVariants(op: FuzzOperation): FuzzRequest[] {
       { variant: `query ${name}: invalid UTF-8`, refuse: true, query: `${name}=%ff%fe` },
       { variant: `query ${name}: encoded lone surrogate`, refuse: true, query: `${name}=%ed%b0%80` },
       { variant: `query ${name}: very long`, refuse: false, query: `${name}=${'x'.repeat(10_000)}` },
+      { variant: `query ${name}: number beyond float range`, refuse: false, query: `${name}=1e400` },
+      { variant: `query ${name}: negative`, refuse: false, query: `${name}=-1` },
+      { variant: `query ${name}: repeated`, refuse: false, query: `${name}=1&${name}=2` },
     );
   }
   return out;
