@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createAgent, createTurn, minimalAgent } from '../agents/test-fixtures.ts';
+import { createTurn, minimalAgent } from '../agents/test-fixtures.ts';
 import { startHarness, type Harness, type TestResponse } from '../testing/harness.ts';
 import { deepArray, deepObject } from '../testing/openapi-fuzz.ts';
 
@@ -88,15 +88,7 @@ describe('input guard: U+0000, lone surrogates and hostile nesting are refused a
 
   test('an agent turn emit with U+0000 in a key of free-form widget data is 422 naming it', async () => {
     const me = { id: h.workspaceId, token: h.token };
-    const turn = await createTurn(
-      h,
-      me,
-      (
-        await h.request('POST', '/v1/agent_sessions', {
-          body: { agent_id: (await createAgent(h, me)).id },
-        })
-      ).body.id,
-    );
+    const turn = await createTurn(h, me);
     const body = {
       type: 'widget',
       data: { widget_type: 'status_card', schema_version: 1, actions: [{ 'a\u0000': 1 }] },

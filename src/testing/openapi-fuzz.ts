@@ -152,8 +152,8 @@ function withField(doc: Schema, base: unknown, field: Field, value: unknown): un
     const next = node[key];
     if (next === null || typeof next !== 'object') {
       const sub = field.parents[i + 1]!;
-      node[key] = typeOf(sub) === 'array' ? [] : (sample(doc, sub) ?? {});
-      if (typeof node[key] !== 'object' || node[key] === null) node[key] = typeOf(sub) === 'array' ? [] : {};
+      const sampled = typeOf(sub) === 'array' ? [] : sample(doc, sub);
+      node[key] = sampled !== null && typeof sampled === 'object' ? sampled : {};
     }
     node = node[key];
   }
