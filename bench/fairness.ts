@@ -61,7 +61,8 @@ try {
     headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'B' }),
   });
-  if (created.status !== 201) throw new Error(`creating workspace B: ${created.status} ${await created.text()}`);
+  if (created.status !== 201)
+    throw new Error(`creating workspace B: ${created.status} ${await created.text()}`);
   const b = ((await created.json()) as { id: string }).id;
 
   const execute = async (headers: Record<string, string>, body: unknown) => {
@@ -89,7 +90,9 @@ try {
 
   console.log('bench/fairness: workspace B runs while workspace A runs a snippet fan-out attack');
   console.log(machineLine());
-  console.log(`conditions: ${SAMPLES} sequential runs of B per row, ${ATTACKERS} attack loops in A, PGlite\n`);
+  console.log(
+    `conditions: ${SAMPLES} sequential runs of B per row, ${ATTACKERS} attack loops in A, PGlite\n`,
+  );
   const floor = await bare(SAMPLES);
   await runB(50); // warm-up
   const alone = await runB(SAMPLES);

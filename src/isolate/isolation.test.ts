@@ -50,6 +50,17 @@ describe("runs of one caller survive what another caller's snippet does to its e
     assert.match((await execute(deepResult(65))).body.error, /^invalid_result: /);
   });
 
+  test('inputs nested 2,000 deep (a 10 KB body) are refused with 422 before any code runs', async () => {
+    const body = `{"code":"async () => 1","inputs":{"a":${'['.repeat(2000)}${']'.repeat(2000)}}}`;
+    const res = await h.request('POST', '/v1/snippets:execute', {
+      raw: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 422, res.text);
+    assert.deepEqual(res.body.errors[0].path.slice(0, 3), ['body', 'inputs', 'a']);
+    assert.equal((await execute('async () => "alive"')).body.result, 'alive');
+  });
+
   test('a persisted run whose result is too deep is recorded failed with invalid_result', async () => {
     const created = await h.request('POST', '/v1/snippets', {
       body: { name: 'deep', code: deepResult(5000), display_type: 'json' },

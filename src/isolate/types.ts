@@ -5,9 +5,9 @@
 
 /**
  * Deepest nesting of JSON an execution takes or gives (a top-level object or array is 1): results
- * deeper fail with invalid_result. Request bodies have the same limit at the HTTP edge.
+ * deeper fail with invalid_result. The same limit as request bodies at the HTTP edge.
  */
-export const MAX_JSON_DEPTH = 64;
+export { MAX_JSON_DEPTH } from '../http/json-guard.ts';
 
 /** Resource limits of one execution. */
 export type ExecutionLimits = {
