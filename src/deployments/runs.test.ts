@@ -80,6 +80,22 @@ describe('agent runs in bwrap sandboxes', () => {
     assert.ok(lines.every((l, i) => l.seq === i + 1 && /Z$/.test(l.timestamp)));
   });
 
+  test('a job that prints NUL bytes and invalid UTF-8 keeps every log line, made storable', async () => {
+    const binary = await deployAgent(h, {
+      files: {
+        'main.js': `process.stdout.write('a\\0b\\n'); process.stdout.write(Buffer.from([0x63, 0xff, 0xfe, 0x64, 0x0a])); console.log('after');`,
+      },
+      config: { entrypoint: 'node main.js' },
+    });
+    const run = await waitForRun(h, binary.deploymentId, await startRun(h, binary.deploymentId));
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    const lines = await runLogs(h, binary.deploymentId, run.id);
+    assert.deepEqual(
+      lines.filter((l) => l.stream === 'stdout').map((l) => l.text),
+      ['a\ufffdb', 'c\ufffd\ufffdd', 'after'],
+    );
+  });
+
   test('a non-zero exit fails the run with its exit code', async () => {
     const id = await startRun(h, job.deploymentId, { input: { who: 'x', n: 1, exit: 3 } });
     const run = await waitForRun(h, job.deploymentId, id);

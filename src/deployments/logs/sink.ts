@@ -1,6 +1,6 @@
 /**
  * Captures a sandboxed process's stdout and stderr as numbered, timestamped lines tagged with their
- * stream: decoded as UTF-8, split on newlines (very long lines in chunks), env values redacted, kept
+ * stream: decoded as UTF-8 (bytes that are not UTF-8, and NUL, become U+FFFD), split on newlines (very long lines in chunks), env values redacted, kept
  * up to the owner's byte budget (one `system` line marks the truncation), and written in small
  * batches so that a chatty process costs few statements. Followers are woken after each commit.
  */
@@ -119,7 +119,9 @@ export function createLogSink(deps: {
   };
 
   const emitLine = (stream: LogStream, line: string) => {
-    const text = redactor.apply(line);
+    // Postgres text cannot hold U+0000 (one in a batch would lose the whole batch): show it as U+FFFD,
+    // as the UTF-8 decoder shows bytes that are not UTF-8.
+    const text = redactor.apply(line.replaceAll('\0', '\ufffd'));
     for (let i = 0; i < text.length || i === 0; i += MAX_LINE_CHARS) {
       push(stream, text.slice(i, i + MAX_LINE_CHARS));
       if (text.length === 0) break;
