@@ -117,6 +117,7 @@ export async function createAtoll(
     const running = createExecutor(config.executor, {
       log,
       fetch: async (request, bindings) => app.fetch(request, bindings),
+      preflight: (request, lineage, workspaceId) => snippets.preflight(request, lineage, workspaceId),
     });
     executor = running;
     const snippets = snippetsModule({

@@ -5,7 +5,12 @@
  */
 import type { Logger } from 'pino';
 import type { ExecutorConfig } from '../config.ts';
-import { platformDispatcher, type InProcessFetch, type PlatformIdentity } from './platform-bridge.ts';
+import {
+  platformDispatcher,
+  type InProcessFetch,
+  type PlatformIdentity,
+  type Preflight,
+} from './platform-bridge.ts';
 import { createExecutorPool, type ExecutorPool } from './pool.ts';
 import type { Determinism, ExecutionLimits, ExecutionOutcome } from './types.ts';
 
@@ -39,7 +44,7 @@ export type Executor = {
 
 export function createExecutor(
   config: ExecutorConfig,
-  deps: { log: Logger; fetch: InProcessFetch },
+  deps: { log: Logger; fetch: InProcessFetch; preflight?: Preflight },
 ): Executor {
   const limits: ExecutionLimits = { ...config.limits, requests: { ...config.limits.requests } };
   const pool = createExecutorPool({
@@ -83,7 +88,7 @@ export function createExecutor(
         ...(request.program ? { program: request.program } : {}),
         ...(request.checkOnly ? { checkOnly: true } : {}),
         ...(request.platform
-          ? { dispatch: platformDispatcher(deps.fetch, request.platform, limits.requests) }
+          ? { dispatch: platformDispatcher(deps.fetch, request.platform, limits.requests, deps.preflight) }
           : {}),
       });
     },

@@ -9,7 +9,7 @@
  */
 import { PolicyError } from './request-policy.ts';
 import type { Dispatcher } from './pool.ts';
-import type { BridgedResponse, RequestLimits } from './types.ts';
+import type { BridgedRequest, BridgedResponse, RequestLimits } from './types.ts';
 
 /**
  * Where an execution sits among snippets starting snippets: `tree` names the outermost execution (the
@@ -22,6 +22,16 @@ export type InternalBindings = { atollLineage: Lineage };
 
 export type InProcessFetch = (request: Request, bindings: InternalBindings) => Promise<Response>;
 
+/**
+ * The answer to a request that needs no trip through the app (a nested execution that would be
+ * refused: cheap to refuse here, where a fan-out makes hundreds a second), or undefined to send it.
+ */
+export type Preflight = (
+  request: BridgedRequest,
+  lineage: Lineage,
+  workspaceId: string,
+) => Response | undefined;
+
 /** Who a run acts as, and where it sits among nested executions. */
 export type PlatformIdentity = { secret: string; workspaceId: string; lineage: Lineage };
 
@@ -31,19 +41,23 @@ export function platformDispatcher(
   fetch: InProcessFetch,
   identity: PlatformIdentity,
   limits: RequestLimits,
+  preflight?: Preflight,
 ): Dispatcher {
   return async (request) => {
+    const lineage = { tree: identity.lineage.tree, depth: identity.lineage.depth + 1 };
     const headers = new Headers(request.headers);
     headers.set('authorization', `Bearer ${identity.secret}`);
     headers.set('akua-context', identity.workspaceId);
-    const response = await fetch(
-      new Request(`http://atoll.internal${request.url}`, {
-        method: request.method,
-        headers,
-        body: request.body,
-      }),
-      { atollLineage: { tree: identity.lineage.tree, depth: identity.lineage.depth + 1 } },
-    );
+    const response =
+      preflight?.(request, lineage, identity.workspaceId) ??
+      (await fetch(
+        new Request(`http://atoll.internal${request.url}`, {
+          method: request.method,
+          headers,
+          body: request.body,
+        }),
+        { atollLineage: lineage },
+      ));
     const text = await readLimited(response, limits.maxResponseBytes);
     const exposed: Record<string, string> = {};
     for (const name of EXPOSED_HEADERS) {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
-import { ApiError, failedPrecondition, invalid } from '../http/errors.ts';
+import { failedPrecondition, invalid } from '../http/errors.ts';
 import { etagOf } from '../http/etag.ts';
 import type { Executor } from '../isolate/executor.ts';
 import type { Lineage } from '../isolate/platform-bridge.ts';
@@ -24,13 +24,10 @@ import type {
   SnippetRun,
   SnippetRunError,
 } from './run-schemas.ts';
-import type { NestingGate } from './nesting.ts';
+import { admitNested, type NestingGate } from './nesting.ts';
 import type { SnippetService } from './service.ts';
 import { toSnippetRun } from './service.ts';
 import { recordRun, type NewSnippetRun, type SnippetRow, type SnippetRunRow } from './store.ts';
-
-/** How deep snippets may start snippets through platform.request(). */
-export const MAX_NESTING = 3;
 
 /** Checks that an agent turn belongs to the workspace and gives its session (the agents domain). */
 export type AgentTurnLookup = (
@@ -76,20 +73,8 @@ export function createExecutionService(deps: ExecutionDeps) {
     inputs: Record<string, unknown>,
   ): Promise<ExecutionOutcome> {
     const lineage = ctx.lineage ?? { tree: randomUUID(), depth: 0 };
-    if (lineage.depth >= MAX_NESTING) {
-      throw failedPrecondition(`snippets may start other snippets at most ${MAX_NESTING} levels deep`, {
-        code: 'nesting_limit',
-      });
-    }
     const nested = lineage.depth > 0;
-    const release = nested ? deps.nesting.enter(lineage.tree, ctx.workspaceId) : undefined;
-    if (typeof release === 'string') {
-      throw new ApiError(
-        'RESOURCE_EXHAUSTED',
-        { message: release },
-        { code: 'nested_execution_limit', headers: { 'retry-after': '1' } },
-      );
-    }
+    const release = nested ? admitNested(deps.nesting, lineage, ctx.workspaceId) : undefined;
     try {
       return await executor.run({
         code,

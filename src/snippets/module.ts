@@ -2,11 +2,14 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
+import { newId } from '../db/ids.ts';
+import { renderError } from '../http/families.ts';
 import type { Executor } from '../isolate/executor.ts';
+import type { Preflight } from '../isolate/platform-bridge.ts';
 import type { AgentSessionLookup } from './agent-refs.ts';
 import { createExecutionService, type AgentTurnLookup, type TurnAnnouncer } from './execution.ts';
 import { registerExecutionRoutes } from './execution-routes.ts';
-import { createNestingGate, type NestingLimits } from './nesting.ts';
+import { createNestingGate, nestingError, startsExecution, type NestingLimits } from './nesting.ts';
 import { registerSnippetRunRoutes } from './run-routes.ts';
 import { registerSnippetRoutes } from './routes.ts';
 import { createSnippetService } from './service.ts';
@@ -21,10 +24,22 @@ export function snippetsModule(deps: {
   nesting: NestingLimits;
 }) {
   const snippets = createSnippetService(deps);
-  const execution = createExecutionService({ ...deps, snippets, nesting: createNestingGate(deps.nesting) });
+  const nesting = createNestingGate(deps.nesting);
+  const execution = createExecutionService({ ...deps, snippets, nesting });
   return {
     snippets,
     execution,
+    /**
+     * Answers a platform.request() that would start an execution the route would refuse (too deep, or
+     * over a nesting bound) without sending it through the app; the route checks again when admitting.
+     */
+    preflight: ((request, lineage, workspaceId) => {
+      if (!startsExecution(request.method, request.url)) return undefined;
+      const error = nestingError(nesting, lineage, workspaceId);
+      if (!error) return undefined;
+      const rendered = renderError('akua', error, newId('req'));
+      return Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
+    }) satisfies Preflight,
     register(app: ApiApp): void {
       registerSnippetRoutes(app, snippets);
       registerExecutionRoutes(app, execution);

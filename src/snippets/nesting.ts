@@ -8,6 +8,12 @@
  * that would grow as 8^depth into at most `perTree` executions under any one run.
  */
 
+import { ApiError, failedPrecondition } from '../http/errors.ts';
+import type { Lineage } from '../isolate/platform-bridge.ts';
+
+/** How deep snippets may start snippets through platform.request() (a client's execution is level 0). */
+export const MAX_NESTING = 3;
+
 export type NestingLimits = {
   /** Nested executions in flight under one outermost execution. */
   perTree: number;
@@ -16,6 +22,8 @@ export type NestingLimits = {
 };
 
 export type NestingGate = {
+  /** Why a nested execution of `tree` in `workspaceId` would be refused now, or undefined. */
+  refusal(tree: string, workspaceId: string): string | undefined;
   /**
    * Admits one nested execution of `tree` in `workspaceId`: a release function to call when it has
    * ended, or the sentence saying which bound refused it.
@@ -33,14 +41,20 @@ export function createNestingGate(limits: NestingLimits): NestingGate {
     if (n > 0) map.set(key, n);
     else map.delete(key);
   };
+  const refusal = (tree: string, workspaceId: string) => {
+    if ((trees.get(tree) ?? 0) >= limits.perTree) {
+      return `a run may have at most ${limits.perTree} nested snippet executions in flight; await some before starting more`;
+    }
+    if ((workspaces.get(workspaceId) ?? 0) >= limits.perWorkspace) {
+      return `the workspace has ${limits.perWorkspace} nested snippet executions in flight, its limit; retry when some have ended`;
+    }
+    return undefined;
+  };
   return {
+    refusal,
     enter(tree, workspaceId) {
-      if ((trees.get(tree) ?? 0) >= limits.perTree) {
-        return `a run may have at most ${limits.perTree} nested snippet executions in flight; await some before starting more`;
-      }
-      if ((workspaces.get(workspaceId) ?? 0) >= limits.perWorkspace) {
-        return `the workspace has ${limits.perWorkspace} nested snippet executions in flight, its limit; retry when some have ended`;
-      }
+      const refused = refusal(tree, workspaceId);
+      if (refused !== undefined) return refused;
       bump(trees, tree, 1);
       bump(workspaces, workspaceId, 1);
       let released = false;
@@ -53,4 +67,41 @@ export function createNestingGate(limits: NestingLimits): NestingGate {
     },
     inFlight: (workspaceId) => workspaces.get(workspaceId) ?? 0,
   };
+}
+
+/** The error refusing an execution at this lineage: too deep (409), or over a bound (429); else undefined. */
+export function nestingError(gate: NestingGate, lineage: Lineage, workspaceId: string): ApiError | undefined {
+  if (lineage.depth >= MAX_NESTING) {
+    return failedPrecondition(`snippets may start other snippets at most ${MAX_NESTING} levels deep`, {
+      code: 'nesting_limit',
+    });
+  }
+  const refused = lineage.depth > 0 ? gate.refusal(lineage.tree, workspaceId) : undefined;
+  return refused === undefined ? undefined : exhausted(refused);
+}
+
+function exhausted(message: string): ApiError {
+  return new ApiError(
+    'RESOURCE_EXHAUSTED',
+    { message },
+    { code: 'nested_execution_limit', headers: { 'retry-after': '1' } },
+  );
+}
+
+/** Admits a nested execution (a release function to call when it ends) or throws nestingError's error. */
+export function admitNested(gate: NestingGate, lineage: Lineage, workspaceId: string): () => void {
+  const error = nestingError(gate, lineage, workspaceId);
+  if (error) throw error;
+  const release = gate.enter(lineage.tree, workspaceId);
+  if (typeof release === 'string') throw exhausted(release);
+  return release;
+}
+
+/** Whether a platform.request() starts a snippet execution: :execute (stored or ad hoc) or a run. */
+export function startsExecution(method: string, url: string): boolean {
+  if (method !== 'POST') return false;
+  const path = url.split('?', 1)[0]!;
+  return (
+    /^\/v1\/snippets(?:\/[^/]+)?(?::|%3[aA])execute$/.test(path) || /^\/v1\/snippets\/[^/]+\/runs$/.test(path)
+  );
 }
