@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import { createAtoll, type Role } from '../atoll.ts';
 import type { Config } from '../config.ts';
 import { bootstrapTokenPath } from '../platform/bootstrap.ts';
+import { ensureDataDir } from './data-dir.ts';
 
 export async function serve(config: Config, role: Role, log: Logger): Promise<void> {
+  ensureDataDir(config.dataDir);
   const atoll = await createAtoll(config, { log, role });
   const server =
     role === 'worker'
