@@ -58,6 +58,8 @@ export type Atoll = {
   jobs: JobRunner | undefined;
   /** The runner of agent runs and services (one job per sandbox); undefined in an api-only process. */
   agentJobs: JobRunner | undefined;
+  /** Starts background work (job runners, sweepers) when created with `start: false`; once only. */
+  start(): Promise<void>;
   /** Stops background work and closes the store. */
   close(): Promise<void>;
 };
@@ -91,7 +93,13 @@ export function storeOptions(config: Config): DatabaseOptions {
 
 export async function createAtoll(
   config: Config,
-  options: { log: Logger; role?: Role; database?: Database },
+  options: {
+    log: Logger;
+    role?: Role;
+    database?: Database;
+    /** false: leave background work to `start()` (`atoll serve` listens first). Default true. */
+    start?: boolean;
+  },
 ): Promise<Atoll> {
   const { log } = options;
   const role = options.role ?? 'all';
@@ -195,30 +203,9 @@ export async function createAtoll(
     closers.push(() => turnHooks.close());
     let jobs: JobRunner | undefined;
     let agentJobs: JobRunner | undefined;
+    let startWork = async () => {};
     if (role !== 'api') {
-      const sweep = () =>
-        idempotency
-          .sweep()
-          .then((n) => n > 0 && log.debug({ removed: n }, 'swept expired idempotency keys'))
-          .catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
-      timers.push(setInterval(sweep, SWEEP_INTERVAL_MS).unref());
-      const purgeJobs = () =>
-        purgeFinishedJobs(db)
-          .then((n) => n > 0 && log.debug({ removed: n }, 'purged finished jobs'))
-          .catch((error) => log.warn({ err: error }, 'purging finished jobs failed'));
-      timers.push(setInterval(purgeJobs, SWEEP_INTERVAL_MS).unref());
-      const expire = () =>
-        installs
-          .expireChangeRequests()
-          .then((n) => n > 0 && log.info({ expired: n }, 'expired repository change requests'))
-          .catch((error) => log.warn({ err: error }, 'expiring change requests failed'));
-      timers.push(setInterval(expire, EXPIRY_INTERVAL_MS).unref());
-      if (database.kind === 'pglite') {
-        // The embedded store belongs to this one process: a job still `running` was left by a previous
-        // process that died, so its lease is over now rather than after ATOLL_JOB_LEASE_MS.
-        await sql`UPDATE jobs SET lease_until = now() WHERE state = 'running'`.execute(db);
-      }
-      jobs = createJobRunner({
+      const renderRunner = createJobRunner({
         db,
         database,
         log,
@@ -228,19 +215,9 @@ export async function createAtoll(
         pollMs: config.jobs.pollMs,
         handlers: { ...installs.jobHandlers },
       });
-      jobs.start();
       // Agent runs hold a job for as long as their sandbox lives, so they get their own runner, sized
       // to the sandbox capacity, and cannot starve renders (or be starved by them).
-      await deployments
-        .removeOrphans()
-        .catch((error) => log.warn({ err: error }, 'removing orphaned sandboxes failed'));
-      const sweepSandboxes = () =>
-        deployments
-          .sweepRetained()
-          .then((n) => n > 0 && log.info({ removed: n }, 'removed expired retained sandboxes'))
-          .catch((error) => log.warn({ err: error }, 'sweeping retained sandboxes failed'));
-      timers.push(setInterval(sweepSandboxes, RETENTION_SWEEP_MS).unref());
-      agentJobs = createJobRunner({
+      const agentRunner = createJobRunner({
         db,
         database,
         log,
@@ -251,8 +228,46 @@ export async function createAtoll(
         stopGraceMs: AGENT_STOP_GRACE_MS,
         handlers: { ...deployments.jobHandlers },
       });
-      agentJobs.start();
+      [jobs, agentJobs] = [renderRunner, agentRunner];
+      startWork = async () => {
+        const sweep = () =>
+          idempotency
+            .sweep()
+            .then((n) => n > 0 && log.debug({ removed: n }, 'swept expired idempotency keys'))
+            .catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
+        timers.push(setInterval(sweep, SWEEP_INTERVAL_MS).unref());
+        const purgeJobs = () =>
+          purgeFinishedJobs(db)
+            .then((n) => n > 0 && log.debug({ removed: n }, 'purged finished jobs'))
+            .catch((error) => log.warn({ err: error }, 'purging finished jobs failed'));
+        timers.push(setInterval(purgeJobs, SWEEP_INTERVAL_MS).unref());
+        const expire = () =>
+          installs
+            .expireChangeRequests()
+            .then((n) => n > 0 && log.info({ expired: n }, 'expired repository change requests'))
+            .catch((error) => log.warn({ err: error }, 'expiring change requests failed'));
+        timers.push(setInterval(expire, EXPIRY_INTERVAL_MS).unref());
+        if (database.kind === 'pglite') {
+          // The embedded store belongs to this one process: a job still `running` was left by a previous
+          // process that died, so its lease is over now rather than after ATOLL_JOB_LEASE_MS.
+          await sql`UPDATE jobs SET lease_until = now() WHERE state = 'running'`.execute(db);
+        }
+        renderRunner.start();
+        await deployments
+          .removeOrphans()
+          .catch((error) => log.warn({ err: error }, 'removing orphaned sandboxes failed'));
+        const sweepSandboxes = () =>
+          deployments
+            .sweepRetained()
+            .then((n) => n > 0 && log.info({ removed: n }, 'removed expired retained sandboxes'))
+            .catch((error) => log.warn({ err: error }, 'sweeping retained sandboxes failed'));
+        timers.push(setInterval(sweepSandboxes, RETENTION_SWEEP_MS).unref());
+        agentRunner.start();
+      };
     }
+    let started: Promise<void> | undefined;
+    const start = () => (started ??= startWork());
+    if (options.start !== false) await start();
     return {
       app,
       database,
@@ -267,7 +282,9 @@ export async function createAtoll(
       deployments,
       jobs,
       agentJobs,
+      start,
       async close() {
+        await started?.catch(() => {});
         for (const t of timers) clearInterval(t);
         // The job runner stops first (its jobs use the executor and the store).
         if (jobs) await jobs.stop();

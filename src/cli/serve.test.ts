@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../testing/harness.ts';
@@ -17,6 +18,20 @@ describe('atoll serve refuses to start, in one line, when', () => {
     server = await childServer();
   });
   after(() => server.cleanup());
+
+  test('its port is in use, and leaves nothing running or locked', async () => {
+    const occupier = net.createServer();
+    await new Promise<void>((resolve) => occupier.listen(server.port, '127.0.0.1', resolve));
+    try {
+      const res = serveOnce(server.env());
+      assert.equal(res.error, undefined, 'the process exited by itself');
+      assert.equal(res.status, 1, res.stderr);
+      assert.equal(res.stderr, `atoll: port ${server.port} is in use (set PORT)\n`);
+      assert.equal(fs.existsSync(path.join(server.dataDir, 'pglite.lock')), false, 'DATA_DIR is not locked');
+    } finally {
+      await new Promise((resolve) => occupier.close(resolve));
+    }
+  });
 
   test('DATA_DIR cannot be created or written, naming DATA_DIR, the path and the fix', () => {
     const dir = tempDir('atoll-datadir-');

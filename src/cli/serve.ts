@@ -1,23 +1,31 @@
-/** `atoll serve`: the HTTP API and background workers in one process (or one role of them). */
+/**
+ * `atoll serve`: the HTTP API and background workers in one process (or one role of them).
+ *
+ * Start-up listens before any background work starts, so a port in use stops the process with one line
+ * and leaves nothing running.
+ */
+import type http from 'node:http';
 import { serve as listen } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { createAtoll, type Role } from '../atoll.ts';
+import { createAtoll, type Atoll, type Role } from '../atoll.ts';
 import type { Config } from '../config.ts';
 import { bootstrapTokenPath } from '../platform/bootstrap.ts';
 import { ensureDataDir } from './data-dir.ts';
+import { CliError } from './errors.ts';
 
 export async function serve(config: Config, role: Role, log: Logger): Promise<void> {
   ensureDataDir(config.dataDir);
-  const atoll = await createAtoll(config, { log, role });
-  const server =
-    role === 'worker'
-      ? undefined
-      : await new Promise<ReturnType<typeof listen>>((resolve, reject) => {
-          const s = listen({ fetch: atoll.app.fetch, hostname: config.host, port: config.port }, () =>
-            resolve(s),
-          );
-          s.once('error', reject);
-        });
+  const atoll = await createAtoll(config, { log, role, start: false });
+  let server: http.Server | undefined;
+  if (role !== 'worker') {
+    try {
+      server = await open(atoll, config);
+    } catch (error) {
+      await atoll.close();
+      throw listenError(error, config);
+    }
+  }
+  await atoll.start();
   const tokenFile = atoll.bootstrap.tokenFile;
   if (atoll.bootstrap.created) {
     log.info(
@@ -54,4 +62,31 @@ export async function serve(config: Config, role: Role, log: Logger): Promise<vo
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function open(atoll: Atoll, config: Config): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const s = listen({ fetch: atoll.app.fetch, hostname: config.host, port: config.port }, () =>
+      resolve(s as http.Server),
+    );
+    s.once('error', reject);
+  });
+}
+
+/** A listen failure an operator can fix, as one line naming the variable; anything else as it is. */
+function listenError(error: unknown, config: Config): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new CliError(`port ${config.port} is in use (set PORT)`, 1);
+    case 'EACCES':
+      return new CliError(
+        `no permission to listen on port ${config.port} (set PORT to 1024 or above, or run with the right to bind it)`,
+        1,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new CliError(`cannot listen on ${config.host}: not an address of this machine (set HOST)`, 1);
+    default:
+      return error;
+  }
 }
