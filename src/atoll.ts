@@ -60,14 +60,23 @@ export type Atoll = {
   agentJobs: JobRunner | undefined;
   /** Starts background work (job runners, sweepers) when created with `start: false`; once only. */
   start(): Promise<void>;
-  /** Stops background work and closes the store. */
+  /**
+   * The first step of a graceful stop: open event and log streams end with a final `shutdown` frame,
+   * and the job runners stop claiming and give running jobs their grace (ATOLL_SHUTDOWN_GRACE_MS; agent
+   * runs and services at most 5 s) before aborting them. Resolves when background work has stopped.
+   */
+  drain(): Promise<void>;
+  /** Drains (if not done yet), then closes the executors and the store. */
   close(): Promise<void>;
 };
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 const EXPIRY_INTERVAL_MS = 60_000;
 const RETENTION_SWEEP_MS = 15_000;
-/** On shutdown, agent runs get this long to finish before their sandboxes are killed (they end failed). */
+/**
+ * On shutdown, agent runs and services get this long (or ATOLL_SHUTDOWN_GRACE_MS when shorter) before
+ * their sandboxes are killed: they rarely end on their own, and they end failed either way.
+ */
 const AGENT_STOP_GRACE_MS = 5_000;
 
 /**
@@ -106,6 +115,8 @@ export async function createAtoll(
   const database = options.database ?? (await openDatabase(storeOptions(config)));
   const timers: NodeJS.Timeout[] = [];
   const closers: Array<() => Promise<void>> = [];
+  // Aborted by drain(): streams end with a final frame instead of holding the shutdown open.
+  const stopping = new AbortController();
   let executor: Executor | undefined;
   try {
     const applied = await migrate(database);
@@ -147,6 +158,7 @@ export async function createAtoll(
       driver: createBwrapDriver({ root: sandboxRoot(config.dataDir, log), log }),
       envKey,
       settings: config.agents,
+      stopping: stopping.signal,
     });
     const agents = agentsModule({
       db,
@@ -159,6 +171,7 @@ export async function createAtoll(
       eventLog,
       log,
       settings: config.sse,
+      stopping: stopping.signal,
     });
     const authenticator = createAuthenticator({
       db,
@@ -213,6 +226,7 @@ export async function createAtoll(
         concurrency: config.jobs.concurrency,
         leaseMs: config.jobs.leaseMs,
         pollMs: config.jobs.pollMs,
+        stopGraceMs: config.shutdownGraceMs,
         handlers: { ...installs.jobHandlers },
       });
       // Agent runs hold a job for as long as their sandbox lives, so they get their own runner, sized
@@ -225,11 +239,12 @@ export async function createAtoll(
         concurrency: config.agents.capacity,
         leaseMs: config.jobs.leaseMs,
         pollMs: config.jobs.pollMs,
-        stopGraceMs: AGENT_STOP_GRACE_MS,
+        stopGraceMs: Math.min(AGENT_STOP_GRACE_MS, config.shutdownGraceMs),
         handlers: { ...deployments.jobHandlers },
       });
       [jobs, agentJobs] = [renderRunner, agentRunner];
       startWork = async () => {
+        if (stopping.signal.aborted) return;
         const sweep = () =>
           idempotency
             .sweep()
@@ -262,12 +277,22 @@ export async function createAtoll(
             .then((n) => n > 0 && log.info({ removed: n }, 'removed expired retained sandboxes'))
             .catch((error) => log.warn({ err: error }, 'sweeping retained sandboxes failed'));
         timers.push(setInterval(sweepSandboxes, RETENTION_SWEEP_MS).unref());
+        if (stopping.signal.aborted) return; // stopped while orphans were removed
         agentRunner.start();
       };
     }
     let started: Promise<void> | undefined;
     const start = () => (started ??= startWork());
     if (options.start !== false) await start();
+    let drained: Promise<void> | undefined;
+    const drain = () =>
+      (drained ??= (async () => {
+        stopping.abort();
+        await started?.catch(() => {});
+        for (const t of timers) clearInterval(t);
+        // Both runners stop claiming at once and share the grace; neither waits for the other.
+        await Promise.all([jobs?.stop(), agentJobs?.stop()]);
+      })());
     return {
       app,
       database,
@@ -283,12 +308,10 @@ export async function createAtoll(
       jobs,
       agentJobs,
       start,
+      drain,
       async close() {
-        await started?.catch(() => {});
-        for (const t of timers) clearInterval(t);
-        // The job runner stops first (its jobs use the executor and the store).
-        if (jobs) await jobs.stop();
-        if (agentJobs) await agentJobs.stop();
+        // The job runners stop first (their jobs use the executor and the store).
+        await drain();
         await running.close();
         for (const close of closers) await close();
         if (!options.database) await database.close();

@@ -125,6 +125,8 @@ const EnvSchema = z
     /** SSE: interval of heartbeat comments, and the unread bytes a stream may queue before it is closed as too slow. */
     ATOLL_SSE_HEARTBEAT_MS: int(15_000, 100, 3_600_000),
     ATOLL_SSE_BUFFER_BYTES: int(1024 * 1024, 1024, 256 * 1024 * 1024),
+    /** On SIGTERM/SIGINT: how long in-flight requests and jobs get to finish before their connections are closed and jobs aborted, in ms. */
+    ATOLL_SHUTDOWN_GRACE_MS: int(10_000, 0, 3_600_000),
     /** pino log level. */
     LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()).transform((v) => v ?? 'info'),
   })
@@ -205,6 +207,8 @@ export type Config = {
     /** 32 bytes, or undefined to use DATA_DIR/env-key. */
     readonly envKey: Buffer | undefined;
   };
+  /** On SIGTERM/SIGINT, how long in-flight requests and jobs get to finish (ms). */
+  readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
 };
 
@@ -299,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             ? Buffer.from(e.ATOLL_ENV_KEY, 'hex')
             : Buffer.from(e.ATOLL_ENV_KEY, 'base64'),
     },
+    shutdownGraceMs: e.ATOLL_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

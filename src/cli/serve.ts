@@ -2,7 +2,9 @@
  * `atoll serve`: the HTTP API and background workers in one process (or one role of them).
  *
  * Start-up listens before any background work starts, so a port in use stops the process with one line
- * and leaves nothing running.
+ * and leaves nothing running. A graceful stop (SIGTERM/SIGINT, see docs/architecture.md) stops accepting
+ * connections, ends open event and log streams with a final frame, lets in-flight requests and jobs
+ * finish within ATOLL_SHUTDOWN_GRACE_MS, then closes what is left and exits 0; a second signal exits at once.
  */
 import type http from 'node:http';
 import { serve as listen } from '@hono/node-server';
@@ -12,6 +14,9 @@ import type { Config } from '../config.ts';
 import { bootstrapTokenPath } from '../platform/bootstrap.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { CliError } from './errors.ts';
+
+/** How often idle keep-alive connections are closed while in-flight requests drain. */
+const IDLE_SWEEP_MS = 50;
 
 export async function serve(config: Config, role: Role, log: Logger): Promise<void> {
   ensureDataDir(config.dataDir);
@@ -52,16 +57,22 @@ export async function serve(config: Config, role: Role, log: Logger): Promise<vo
       : 'Atoll worker started',
   );
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting at once');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await atoll.close();
-    process.exit(0);
+    stop(atoll, server, config, log, signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'the graceful stop failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 function open(atoll: Atoll, config: Config): Promise<http.Server> {
@@ -89,4 +100,44 @@ function listenError(error: unknown, config: Config): unknown {
     default:
       return error;
   }
+}
+
+/** The graceful stop: stop accepting, drain within the grace, close what is left, close atoll. */
+async function stop(
+  atoll: Atoll,
+  server: http.Server | undefined,
+  config: Config,
+  log: Logger,
+  signal: NodeJS.Signals,
+): Promise<void> {
+  const graceMs = config.shutdownGraceMs;
+  log.info(
+    { signal, grace_ms: graceMs },
+    `shutting down: finishing in-flight requests and jobs for up to ${graceMs} ms (a second signal exits at once)`,
+  );
+  const drained = atoll.drain(); // streams end with a final frame; runners stop claiming
+  if (server) {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection whose request has finished would hold close() open: close each as it idles.
+    server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      closed.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    clearInterval(sweep);
+    if (!inTime) {
+      log.warn(
+        { grace_ms: graceMs },
+        'requests still running after ATOLL_SHUTDOWN_GRACE_MS; closing their connections',
+      );
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+  await drained;
+  await atoll.close();
+  log.info('stopped');
 }

@@ -46,11 +46,13 @@ export function deploymentsModule(deps: {
   envKey: Buffer;
   settings: DeploymentsSettings;
   hooks?: RunHooks;
+  /** Aborted when the server shuts down: open log streams end with a final frame. */
+  stopping?: AbortSignal;
 }) {
   const { db, log, settings, driver } = deps;
   const blobs = createBlobStore(db);
   const bus = createLogBus();
-  const reader = createLogReader({ db, bus });
+  const reader = createLogReader({ db, bus, stopping: deps.stopping });
   const fingerprintKey = Buffer.from(
     hkdfSync('sha256', deps.envKey, '', 'atoll idempotency fingerprint', 32),
   );

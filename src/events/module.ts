@@ -17,13 +17,16 @@ export function eventsModule(deps: {
   eventLog: EventLog;
   settings: StreamSettings;
   log: Logger;
+  /** Aborted when the server shuts down: open streams end with a final frame. */
+  stopping?: AbortSignal;
 }) {
   const emitter = createEmitter(deps);
   const fanout = createFanout(deps.db, deps.eventLog.bus, deps.log);
   const streams: EventStreams = {
     db: deps.db,
     bus: deps.eventLog.bus,
-    open: (request) => eventStream({ db: deps.db, fanout, settings: deps.settings }, request),
+    open: (request) =>
+      eventStream({ db: deps.db, fanout, settings: deps.settings, stopping: deps.stopping }, request),
   };
   return {
     emitter,

@@ -9,6 +9,8 @@
  * sent a final `event: overflow` frame carrying the cursor to resume from, and the stream closes: no event
  * is skipped.
  * (A server-side failure ends the stream with an `event: failure` frame carrying the cursor.)
+ * When the server shuts down, every stream ends with `retry: 1000` and an `event: shutdown` frame carrying
+ * the cursor, so that clients (a browser EventSource on its own) reconnect, to another server, from there.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -36,7 +38,13 @@ export function sseFrame(row: EventRow): string {
 }
 
 export function eventStream(
-  deps: { db: Kysely<DB>; fanout: Fanout; settings: StreamSettings },
+  deps: {
+    db: Kysely<DB>;
+    fanout: Fanout;
+    settings: StreamSettings;
+    /** Aborted when the server shuts down: the stream ends with an `event: shutdown` frame. */
+    stopping?: AbortSignal;
+  },
   request: StreamRequest,
 ): Response {
   const encoder = new TextEncoder();
@@ -63,6 +71,7 @@ export function eventStream(
     clearInterval(heartbeat);
     deps.fanout.detach(request.workspaceId, subscriber);
     request.signal.removeEventListener('abort', close);
+    deps.stopping?.removeEventListener('abort', shutdown);
     try {
       controller.close();
     } catch {
@@ -74,6 +83,15 @@ export function eventStream(
   };
   const control = (event: string, data: Record<string, unknown>) =>
     write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  function shutdown() {
+    write('retry: 1000\n');
+    control('shutdown', {
+      cursor,
+      message:
+        'the server is shutting down; reconnect with after (or Last-Event-ID) set to cursor to continue',
+    });
+    close();
+  }
 
   const subscriber: Subscriber = {
     filter: request.filter,
@@ -119,10 +137,12 @@ export function eventStream(
     { highWaterMark: deps.settings.bufferBytes, size: (chunk) => chunk.byteLength },
   );
   request.signal.addEventListener('abort', close);
+  deps.stopping?.addEventListener('abort', shutdown);
   if (request.signal.aborted) close();
 
   const run = async () => {
     write('retry: 1000\n\n');
+    if (deps.stopping?.aborted) return shutdown();
     if (!request.follow) {
       const max = request.limit ?? Number.POSITIVE_INFINITY;
       let hasMore = false;

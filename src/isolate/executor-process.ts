@@ -525,4 +525,7 @@ process.on('message', (message: ToExecutor) => {
 
 // The API process is our only reason to live.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C (SIGINT) signals the whole process group: requests still running during the server's graceful stop
+// need this process, which goes when the server closes it or exits.
+process.on('SIGINT', () => {});
 send({ type: 'ready' });

@@ -121,3 +121,6 @@ process.on('message', (message: ToChild) => {
 });
 // The server is gone (exited or killed): so is this process, and with it every bwrap it started.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C (SIGINT) signals the whole process group: the server's graceful stop decides when sandboxes end (and
+// says why), so this process outlives the signal and goes with the server.
+process.on('SIGINT', () => {});

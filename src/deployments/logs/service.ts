@@ -3,7 +3,8 @@
  * that send what exists, then follow new lines as they are committed until the run or service ends
  * (`event: end`). Each SSE frame carries `id: <seq>`, so a client resumes with Last-Event-ID or
  * `cursor` without losing or repeating a line. Same-process writers wake followers at once; lines
- * written by other processes are found by a poll every second.
+ * written by other processes are found by a poll every second. When the server shuts down, a stream
+ * ends with `retry: 1000` and `event: shutdown` carrying the cursor to reconnect from.
  */
 import type { Context } from 'hono';
 import type { Kysely, Selectable } from 'kysely';
@@ -41,7 +42,12 @@ const entry = (row: Selectable<AgentLogsTable>) => ({
   text: row.text,
 });
 
-export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
+export function createLogReader(deps: {
+  db: Kysely<DB>;
+  bus: LogBus;
+  /** Aborted when the server shuts down: open streams end with an `event: shutdown` frame. */
+  stopping?: AbortSignal;
+}) {
   const { db } = deps;
   const after = (ownerId: string, seq: number, limit: number) =>
     db
@@ -73,7 +79,12 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
       const encoder = new TextEncoder();
       let seq = cursor;
       let wake: (() => void) | undefined;
-      const unsubscribe = deps.bus.subscribe(owner.id, () => wake?.());
+      // A wake-up that comes while a read is in flight is kept, not lost to the next poll.
+      let woken = false;
+      const unsubscribe = deps.bus.subscribe(owner.id, () => {
+        woken = true;
+        wake?.();
+      });
       let lastSent = Date.now();
       let done = false;
       const finish = (controller: ReadableStreamDefaultController<Uint8Array>, frame: string) => {
@@ -91,6 +102,17 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
               controller.close();
               return;
             }
+            if (deps.stopping?.aborted) {
+              return finish(
+                controller,
+                `retry: 1000\nevent: shutdown\ndata: ${JSON.stringify({
+                  cursor: String(seq),
+                  message:
+                    'the server is shutting down; reconnect with Last-Event-ID (or cursor) set to cursor to continue',
+                })}\n\n`,
+              );
+            }
+            woken = false;
             const { ended, truncated } = await owner.state();
             const rows = await after(owner.id, seq, BATCH);
             if (rows.length > 0) {
@@ -120,12 +142,16 @@ export function createLogReader(deps: { db: Kysely<DB>; bus: LogBus }) {
               const done = () => {
                 clearTimeout(timer);
                 signal.removeEventListener('abort', done);
+                deps.stopping?.removeEventListener('abort', done);
                 wake = undefined;
                 resolve();
               };
               const timer = setTimeout(done, POLL_MS);
               signal.addEventListener('abort', done, { once: true });
+              deps.stopping?.addEventListener('abort', done, { once: true });
               wake = done;
+              // Woken while reading, or stopped meanwhile: look again at once.
+              if (woken || deps.stopping?.aborted) done();
             });
           }
         },

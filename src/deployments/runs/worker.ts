@@ -55,6 +55,10 @@ type Outcome = {
   outputs?: OutputManifest;
 };
 
+/** Why a run that was active when its worker stopped (SIGTERM/SIGINT) failed. */
+const LOST_ON_STOP =
+  'worker lost: the server stopped while the run was active; it was not retried because it had started';
+
 export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
   const { db, driver, log } = deps;
 
@@ -129,10 +133,13 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
             exitCode: null,
             reason: run.failure_reason ?? 'cancelled by request',
           };
+        // The runner is stopping (shutdown) and its grace is over: the run's process tree was killed.
+        // It ends as a lost worker's run does (docs/agent-deployments.md), settled here by the worker
+        // that knows it, and its job is done: it is never run again.
         return {
           status: 'failed',
           exitCode: null,
-          reason: 'worker stopped: the server shut down while the run was active',
+          reason: LOST_ON_STOP,
         };
       case 'exited': {
         const why = describeExit(what, ending.result, limits);
