@@ -124,7 +124,15 @@ export async function createAtoll(
       log.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'applied migrations');
     const db = database.db;
     const boot = await bootstrap(db, { dataDir: config.dataDir, token: config.bootstrapToken });
-    const idempotency = createIdempotencyStore(db, config.idempotencyTtlSeconds);
+    const idempotency = createIdempotencyStore(db, {
+      ttlSeconds: config.idempotencyTtlSeconds,
+      owner: `${os.hostname()}:${process.pid}:${newId('inst')}`,
+      log,
+    });
+    closers.push(async () => idempotency.close());
+    // The embedded store belongs to this one process: a claim still in flight was left by a previous
+    // process that died, so a retry may take it over at once (docs/api-conventions.md).
+    if (database.kind === 'pglite') await idempotency.expireClaims();
     // Only the embedded store guarantees that this process sees every token revocation.
     const tokenCache = createTokenCache(database.kind === 'pglite');
     const platform = platformModule({ db, publicUrl: config.publicUrl, tokenCache });

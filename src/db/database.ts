@@ -2,7 +2,8 @@
  * The one database seam: Kysely over embedded PGlite (a data directory, or memory in tests) or over
  * Postgres through a `pg` pool. Both speak the same SQL dialect, so everything above this file is
  * written once. An `AdminConnection` runs multi-statement migration scripts under a lock that
- * serialises migrators across processes.
+ * serialises migrators across processes. Both dialects are wrapped by the write fence (write-fence.ts)
+ * that idempotent requests use.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import pg from 'pg';
 import { startPgliteWorker, type PgliteClient } from './pglite-client.ts';
 import { PGliteWorkerDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
+import { fencedDialect } from './write-fence.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -65,7 +67,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     release();
     throw error;
   }
-  const db = new Kysely<DB>({ dialect: new PGliteWorkerDialect(client) });
+  const db = new Kysely<DB>({ dialect: fencedDialect(new PGliteWorkerDialect(client)) });
   const admin: AdminConnection = {
     async query<R>(text: string, params?: unknown[]) {
       return (await client.query(text, params ?? [])).rows as R[];
@@ -104,7 +106,7 @@ async function openPostgres(options: { url: string; poolSize: number; schema?: s
     // An idle client lost its connection; the pool replaces it on next use. Queries in flight still fail.
   });
   if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: fencedDialect(new PostgresDialect({ pool })) });
   return {
     kind: 'postgres',
     db,

@@ -1,11 +1,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { issueToken } from '../platform/api-tokens/service.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { requireWorkspace } from './auth.ts';
+import { idempotent } from './idempotency.ts';
 
 describe('idempotency keys', () => {
   let h: Harness;
+  let attempts = 0;
   before(async () => {
     h = await startHarness();
+    // A route that fails unexpectedly (500) on its first attempt, before or after making a token.
+    h.atoll.app.post(
+      '/v1/test/flaky/:when',
+      requireWorkspace,
+      idempotent({ operation: 'test.flaky' }, async (c) => {
+        const when = c.req.param('when');
+        if (++attempts === 1 && when === 'before-writing') throw new Error('failed before writing');
+        await issueToken(h.database.db, {
+          workspaceId: c.var.workspaceId,
+          name: `flaky-${when}`,
+          createdBy: 'test',
+          expiresAt: null,
+        });
+        if (attempts === 1) throw new Error('failed after writing');
+        return c.json({ ok: true }, 201);
+      }),
+    );
   });
   after(() => h.close());
 
@@ -107,6 +129,72 @@ describe('idempotency keys', () => {
     }
   });
 
+  /** A snippet busy for `ms` in its isolate (the guest has no timers); its run is recorded after. */
+  const slowSnippet = async (ms: number) => {
+    const res = await h.request('POST', '/v1/snippets', {
+      body: {
+        name: `slow-${ms}`,
+        display_type: 'json',
+        code: `async () => { const end = Date.now() + ${ms}; while (Date.now() < end) {} return 1; }`,
+      },
+    });
+    assert.equal(res.status, 201, res.text);
+    return res.body.snippet_id as string;
+  };
+
+  test('a request running longer than the claim lease keeps its key: a twin waits and gets its replay', async () => {
+    const id = await slowSnippet(7000);
+    const headers = { 'idempotency-key': 'outlives-the-lease' };
+    const first = h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
+    await new Promise((r) => setTimeout(r, 6000)); // past the 5 s lease: only renewal keeps the claim
+    const twin = await h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
+    const original = await first;
+    assert.equal(original.status, 201, original.text);
+    assert.equal(twin.status, 201, twin.text);
+    assert.equal(twin.headers.get('idempotent-replayed'), 'true');
+    assert.equal(twin.body.id, original.body.id);
+  });
+
+  test('a request whose claim was taken over is refused at its first write and changes nothing', async () => {
+    const id = await slowSnippet(2000);
+    const headers = { 'idempotency-key': 'taken-over' };
+    const first = h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
+    await new Promise((r) => setTimeout(r, 500));
+    // What a retry in another process does once this claim's lease lapsed (this process stalled).
+    await h.database.db
+      .updateTable('idempotency_keys')
+      .set({ owner: 'another process' })
+      .where('key', '=', 'taken-over')
+      .execute();
+    const refused = await first;
+    assert.equal(refused.status, 409, refused.text);
+    const [error] = refused.body.errors;
+    assert.equal(error.metadata.status, 'IDEMPOTENCY_CONFLICT');
+    assert.match(error.message, /a retry took it over; it was stopped before changing anything/);
+    const runs = await h.request('GET', `/v1/snippets/${id}/runs`);
+    assert.equal(runs.body.data.length, 0, 'no run was recorded');
+  });
+
+  test('a request that failed unexpectedly before writing is executed by its retry', async () => {
+    attempts = 0;
+    const headers = { 'idempotency-key': 'flaky-before' };
+    assert.equal((await h.request('POST', '/v1/test/flaky/before-writing', { headers })).status, 500);
+    const retry = await h.request('POST', '/v1/test/flaky/before-writing', { headers });
+    assert.equal(retry.status, 201, retry.text);
+    assert.equal(await countTokens('flaky-before-writing'), 1);
+  });
+
+  test('a request that failed unexpectedly after writing is not executed again: its retry is told so', async () => {
+    attempts = 0;
+    const headers = { 'idempotency-key': 'flaky-after' };
+    assert.equal((await h.request('POST', '/v1/test/flaky/after-writing', { headers })).status, 500);
+    const retry = await h.request('POST', '/v1/test/flaky/after-writing', { headers });
+    assert.equal(retry.status, 409, retry.text);
+    assert.match(JSON.stringify(retry.body), /interrupted .* not executed again/);
+    assert.equal(attempts, 1, 'the handler ran once');
+    assert.equal(await countTokens('flaky-after-writing'), 1);
+  });
+
   test('a key longer than 64 characters is 400', async () => {
     const res = await h.request('POST', '/v1/api_tokens', {
       headers: { 'idempotency-key': 'k'.repeat(65) },
@@ -156,6 +244,12 @@ describe('idempotency keys', () => {
       .where('key', '=', 'expiring')
       .execute();
     const { createIdempotencyStore } = await import('./idempotency-store.ts');
-    assert.ok((await createIdempotencyStore(h.database.db, 86400).sweep()) >= 1);
+    const store = createIdempotencyStore(h.database.db, {
+      ttlSeconds: 86400,
+      owner: 'test',
+      log: pino({ level: 'silent' }),
+    });
+    assert.ok((await store.sweep()) >= 1);
+    store.close();
   });
 });

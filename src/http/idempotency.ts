@@ -6,11 +6,17 @@
  * arrives while the first is still executing waits for it and then gets the replay (up to 65 s, after
  * which it gets 409 and may retry). Responses with secrets (a new API token) are stored encrypted
  * under a key derived from the caller's own credential, which is never stored. 4xx outcomes are kept
- * like successes; an unexpected failure (5xx) releases the key so a retry executes again.
- * See docs/api-conventions.md.
+ * like successes; an unexpected failure (5xx) before any write releases the key so a retry executes.
+ *
+ * The handler runs behind a write fence (src/db/write-fence.ts): its first write marks the record
+ * `wrote` in the same transaction. When the process executing a request dies, a retry finds its claim
+ * lapsed within seconds and executes the request again only if it had written nothing; otherwise (and
+ * after a 5xx that followed a write) the outcome is unknown and the retry gets a 409 saying so. A
+ * request is never executed twice. See docs/api-conventions.md.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context, Handler } from 'hono';
+import { runFenced } from '../db/write-fence.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { familyOf, renderError } from './families.ts';
@@ -84,6 +90,14 @@ export function idempotent<H extends Handler<AppEnv, any, any, any>>(
         throw mismatch();
       case 'done':
         return replay(c, id, claim.response, options);
+      case 'interrupted':
+        throw new ApiError('IDEMPOTENCY_CONFLICT', {
+          message:
+            'the first request with this idempotency-key was interrupted (its server stopped, or it failed) after ' +
+            'it had begun making changes, so it is not executed again and its outcome is unknown: look at the ' +
+            'resource it was to create or change, and use a new key for a new request',
+          path: ['header', 'idempotency-key'],
+        });
       case 'claimed':
         return execute(c, next, id, handler, options);
       default:
@@ -101,21 +115,38 @@ async function execute(
   options: IdempotencyOptions,
 ): Promise<Response> {
   const store = c.var.idempotency;
+  let wrote = false;
+  const fence = {
+    guard: () => store.guard(id),
+    written: () => (wrote = true),
+    // Our claim lapsed (this process stalled) and a retry took it over before we changed anything.
+    refused: () =>
+      new ApiError(
+        'IDEMPOTENCY_CONFLICT',
+        {
+          message:
+            'this request took too long to keep its claim on the idempotency-key and a retry took it over; ' +
+            'it was stopped before changing anything: retry to get the outcome',
+          path: ['header', 'idempotency-key'],
+        },
+        { retryable: true },
+      ),
+  };
   let response: Response;
   try {
-    response = (await handler(c, next)) as Response;
+    response = await runFenced(fence, async () => (await handler(c, next)) as Response);
   } catch (error) {
     // A retryable refusal (429 capacity_exceeded) is not an outcome to replay: the retry should execute.
     if (error instanceof ApiError && error.httpStatus < 500 && !error.retryable) {
       const rendered = renderError(familyOf(c.req.path), error, c.var.requestId);
       response = Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
     } else {
-      await store.release(id).catch((e) => c.var.log.error({ err: e }, 'could not release idempotency key'));
+      await giveUp(c, id, wrote);
       throw error;
     }
   }
   if (response.status >= 500) {
-    await store.release(id).catch((e) => c.var.log.error({ err: e }, 'could not release idempotency key'));
+    await giveUp(c, id, wrote);
     return response;
   }
   const body = await response.clone().text();
@@ -124,13 +155,29 @@ async function execute(
     const value = response.headers.get(name);
     if (value !== null) headers[name] = value;
   }
-  await store.finish(id, {
+  const recorded = await store.finish(id, {
     status: response.status,
     headers,
     body: options.secret ? seal(c.var.caller.secret, id, body) : body,
     encrypted: options.secret === true,
   });
+  if (!recorded)
+    c.var.log.warn(
+      { idempotency_key: id.key },
+      'the idempotency claim was taken over; the response is not recorded',
+    );
   return response;
+}
+
+/**
+ * After an unexpected failure: a request that changed nothing releases its key (a retry executes it);
+ * one that had begun writing may have had effects, so a retry is told its outcome is unknown instead.
+ */
+async function giveUp(c: Context<AppEnv>, id: IdempotencyRecordKey, wrote: boolean): Promise<void> {
+  const store = c.var.idempotency;
+  await (wrote ? store.abandon(id) : store.release(id)).catch((e) =>
+    c.var.log.error({ err: e }, 'could not give up the idempotency key'),
+  );
 }
 
 function replay(

@@ -3,6 +3,7 @@
  * limits, optionally with platform.request() acting as a caller, optionally deterministic (fixed clock,
  * seeded random; for render programs). See docs/snippets.md for the calling convention and error codes.
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { ExecutorConfig } from '../config.ts';
 import {
@@ -87,8 +88,17 @@ export function createExecutor(
         ...(request.determinism ? { determinism: request.determinism } : {}),
         ...(request.program ? { program: request.program } : {}),
         ...(request.checkOnly ? { checkOnly: true } : {}),
+        // The guest's requests run in the async context of the run's caller (they arrive over IPC):
+        // they are part of its request, and their writes count as its writes (src/db/write-fence.ts).
         ...(request.platform
-          ? { dispatch: platformDispatcher(deps.fetch, request.platform, limits.requests, deps.preflight) }
+          ? {
+              dispatch: platformDispatcher(
+                AsyncResource.bind(deps.fetch),
+                request.platform,
+                limits.requests,
+                deps.preflight,
+              ),
+            }
           : {}),
       });
     },

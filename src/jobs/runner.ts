@@ -4,6 +4,7 @@
  * (their worker died). Woken by enqueues in this process, Postgres NOTIFYs from others, and a poll
  * every `pollMs` that also looks for expired leases. See docs/jobs.md.
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
@@ -110,11 +111,14 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     return promise;
   };
 
-  /** Asks the claim loop to look for ready jobs (coalescing concurrent wake-ups). */
-  const kick = () => {
+  /**
+   * Asks the claim loop to look for ready jobs (coalescing concurrent wake-ups). Bound to the runner's
+   * own async context: a job enqueued by a request is not part of that request (its write fence).
+   */
+  const kick = AsyncResource.bind(() => {
     wanted = true;
     if (phase === 'running' && !loop) loop = claimLoop().finally(() => (loop = undefined));
-  };
+  });
 
   async function claimLoop(): Promise<void> {
     while (wanted && phase === 'running') {
@@ -247,13 +251,13 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
   }
 
-  const onWakeup = (wakeup: JobWakeup) => {
+  const onWakeup = AsyncResource.bind((wakeup: JobWakeup) => {
     if (wakeup.type === 'ready') {
       if (wakeup.kind === ANY_KIND || kinds.includes(wakeup.kind)) kick();
     } else if ([...runs.values()].some((r) => r.job.id === wakeup.jobId)) {
       void track(renewAll());
     }
-  };
+  });
 
   /** Stops claiming: no more polls or wake-ups (lease renewal goes on until `renewTimer` is cleared). */
   async function stopClaiming(): Promise<void> {

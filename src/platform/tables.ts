@@ -44,7 +44,11 @@ export type IdempotencyKeysTable = {
   key: string;
   request_hash: string;
   state: 'in_flight' | 'done';
+  /** The process instance executing the request (it renews `locked_until` while it runs). */
+  owner: string | null;
   locked_until: Date | null;
+  /** The request began writing (set with its first write): it is never executed again. */
+  wrote: Generated<boolean>;
   response_status: number | null;
   response_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
   response_body: string | null;
