@@ -100,7 +100,9 @@ describe('hostile agents are contained', () => {
     const started = Date.now();
     const agent = await deployAgent(h, {
       files: { 'bomb.sh': 'b() { b | b & }; b' },
-      config: { entrypoint: 'sh bomb.sh; sleep 30', resources: { timeout_seconds: 3 } },
+      // sleep is started before the bomb: started after, its fork could find the process table full
+      // and end the run failed at once instead of at its timeout.
+      config: { entrypoint: 'sleep 30 & sh bomb.sh; wait', resources: { timeout_seconds: 3 } },
     });
     const run = await waitForRun(
       h,
@@ -109,7 +111,7 @@ describe('hostile agents are contained', () => {
       undefined,
       60_000,
     );
-    assert.equal(run.status, 'timed_out');
+    assert.equal(run.status, 'timed_out', JSON.stringify(run));
     assert.ok(Date.now() - started < 30_000);
     // The host still forks fine and the run's processes are gone.
     assert.equal(fs.existsSync(`/proc/${run.process_id}`), false);
