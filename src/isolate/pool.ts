@@ -339,21 +339,35 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
     return lost(`the code crashed the executor process running it (${how}); the run did not finish`);
   }
 
-  /** The least busy live shared process (ties round-robin), ignoring concurrency when `any`. */
-  function pick(any: boolean): Member | undefined {
+  /**
+   * The process for an execution of `tenant`: the one running the fewest executions of other tenants,
+   * then the least busy (ties round-robin), ignoring concurrency when `any`. So when workspaces compete,
+   * each keeps to its own processes where it can, and one's churn (isolates made and disposed by the
+   * hundred) does not sit in front of another's runs in the same process's event loop.
+   */
+  function pick(tenant: string, any: boolean): Member | undefined {
     let best: Member | undefined;
+    let bestOthers = 0;
     for (let i = 0; i < members.length; i++) {
       const m = members[(turn + i) % members.length]!;
       if (!m.child.connected || (!any && m.running.size >= options.concurrencyPerProcess)) continue;
-      if (!best || m.running.size < best.running.size) best = m;
+      let others = 0;
+      for (const execution of m.running.values()) if (execution.job.tenant !== tenant) others++;
+      if (!best || others < bestOthers || (others === bestOthers && m.running.size < best.running.size)) {
+        best = m;
+        bestOthers = others;
+      }
     }
     if (best) turn = (members.indexOf(best) + 1) % members.length;
     return best;
   }
 
+  const hasRoom = () =>
+    members.some((m) => m.child.connected && m.running.size < options.concurrencyPerProcess);
+
   function drain(): void {
     while (nestedWaiting.length > 0) {
-      const member = pick(true);
+      const member = pick(nestedWaiting[0]!.job.tenant, true);
       if (!member) break;
       place(member, nestedWaiting.shift()!);
     }
@@ -374,12 +388,10 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
       solos.add(solo);
       place(solo, execution, left);
     }
-    while (queue.size() > 0) {
-      const member = pick(false);
-      if (!member) return;
+    while (queue.size() > 0 && hasRoom()) {
       const execution = queue.take((tenant) => (tenantRunning.get(tenant) ?? 0) < options.tenantConcurrency);
       if (!execution) return;
-      place(member, execution);
+      place(pick(execution.job.tenant, false)!, execution);
     }
   }
 
