@@ -20,3 +20,8 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
     .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
     .join('\n');
 }
+
+/** The p-th percentile (0–100) of ascending `sorted` (the sample at floor(p% of n)). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}

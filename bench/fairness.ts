@@ -7,9 +7,9 @@
  * against `atoll serve` in a child process on PGlite. Prints p50/p99 and the ratio (c)/(b) of the p99s
  * (target ≤ 2), and how many executions and refusals the attack made.
  */
-import ivm from 'isolated-vm';
+import { bareIsolateRun } from './_floors.ts';
 import { SignJWT } from 'jose';
-import { machineLine, table } from './_machine.ts';
+import { machineLine, percentile, table } from './_machine.ts';
 import { BENCH_TOKEN, startBenchServer } from './_server.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -31,21 +31,12 @@ type Stats = { p50: number; p99: number; n: number };
 
 function stats(times: number[]): Stats {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return { p50: at(0.5), p99: at(0.99), n: sorted.length };
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
 }
 
 async function bare(n: number): Promise<Stats> {
   const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const isolate = new ivm.Isolate({ memoryLimit: 64 });
-    const context = await isolate.createContext();
-    const script = await isolate.compileScript('(async () => 1)()');
-    await script.run(context, { promise: true, copy: true });
-    isolate.dispose();
-    times.push(performance.now() - t);
-  }
+  for (let i = 0; i < n; i++) times.push(await bareIsolateRun());
   return stats(times);
 }
 

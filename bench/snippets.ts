@@ -8,8 +8,8 @@
  * Targets on the 2-core machine: (b) p50 ≤ 5 ms and ≥ 400 runs/s on PGlite, b/a ≤ 2.5; (c) p50 ≤ 15 ms.
  */
 import autocannon from 'autocannon';
-import ivm from 'isolated-vm';
-import { machineLine, table } from './_machine.ts';
+import { bareIsolateRun } from './_floors.ts';
+import { machineLine, percentile, table } from './_machine.ts';
 import { BENCH_TOKEN, postgresAdminUrl, startBenchServer } from './_server.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -17,22 +17,10 @@ const CONNECTIONS = 8;
 
 type Row = [string, string, number, string, string, number];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function bareIsolateLoop(seconds: number): Promise<{ perSecond: number; p50: number; p99: number }> {
   const times: number[] = [];
   const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    const t = performance.now();
-    const isolate = new ivm.Isolate({ memoryLimit: 64 });
-    const context = await isolate.createContext();
-    const script = await isolate.compileScript('(async () => 1)()');
-    await script.run(context, { promise: true, copy: true });
-    isolate.dispose();
-    times.push(performance.now() - t);
-  }
+  while (performance.now() < end) times.push(await bareIsolateRun());
   times.sort((x, y) => x - y);
   return { perSecond: times.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99) };
 }

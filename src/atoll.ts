@@ -251,25 +251,37 @@ export async function createAtoll(
         handlers: { ...deployments.jobHandlers },
       });
       [jobs, agentJobs] = [renderRunner, agentRunner];
+      /** Runs `task` every `ms`: what it did (a count) is reported when not zero, a failure logged. */
+      const every = (ms: number, what: string, task: () => Promise<number>, report: (n: number) => void) =>
+        timers.push(
+          setInterval(
+            () =>
+              void task()
+                .then((n) => n > 0 && report(n))
+                .catch((error) => log.warn({ err: error }, `${what} failed`)),
+            ms,
+          ).unref(),
+        );
       startWork = async () => {
         if (stopping.signal.aborted) return;
-        const sweep = () =>
-          idempotency
-            .sweep()
-            .then((n) => n > 0 && log.debug({ removed: n }, 'swept expired idempotency keys'))
-            .catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
-        timers.push(setInterval(sweep, SWEEP_INTERVAL_MS).unref());
-        const purgeJobs = () =>
-          purgeFinishedJobs(db)
-            .then((n) => n > 0 && log.debug({ removed: n }, 'purged finished jobs'))
-            .catch((error) => log.warn({ err: error }, 'purging finished jobs failed'));
-        timers.push(setInterval(purgeJobs, SWEEP_INTERVAL_MS).unref());
-        const expire = () =>
-          installs
-            .expireChangeRequests()
-            .then((n) => n > 0 && log.info({ expired: n }, 'expired repository change requests'))
-            .catch((error) => log.warn({ err: error }, 'expiring change requests failed'));
-        timers.push(setInterval(expire, EXPIRY_INTERVAL_MS).unref());
+        every(
+          SWEEP_INTERVAL_MS,
+          'idempotency sweep',
+          () => idempotency.sweep(),
+          (n) => log.debug({ removed: n }, 'swept expired idempotency keys'),
+        );
+        every(
+          SWEEP_INTERVAL_MS,
+          'purging finished jobs',
+          () => purgeFinishedJobs(db),
+          (n) => log.debug({ removed: n }, 'purged finished jobs'),
+        );
+        every(
+          EXPIRY_INTERVAL_MS,
+          'expiring change requests',
+          () => installs.expireChangeRequests(),
+          (n) => log.info({ expired: n }, 'expired repository change requests'),
+        );
         if (database.kind === 'pglite') {
           // The embedded store belongs to this one process: a job still `running` was left by a previous
           // process that died, so its lease is over now rather than after ATOLL_JOB_LEASE_MS.
@@ -279,12 +291,12 @@ export async function createAtoll(
         await deployments
           .removeOrphans()
           .catch((error) => log.warn({ err: error }, 'removing orphaned sandboxes failed'));
-        const sweepSandboxes = () =>
-          deployments
-            .sweepRetained()
-            .then((n) => n > 0 && log.info({ removed: n }, 'removed expired retained sandboxes'))
-            .catch((error) => log.warn({ err: error }, 'sweeping retained sandboxes failed'));
-        timers.push(setInterval(sweepSandboxes, RETENTION_SWEEP_MS).unref());
+        every(
+          RETENTION_SWEEP_MS,
+          'sweeping retained sandboxes',
+          () => deployments.sweepRetained(),
+          (n) => log.info({ removed: n }, 'removed expired retained sandboxes'),
+        );
         if (stopping.signal.aborted) return; // stopped while orphans were removed
         agentRunner.start();
       };

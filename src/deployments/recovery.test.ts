@@ -4,14 +4,8 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { createJobRunner } from '../jobs/runner.ts';
-import {
-  BOOTSTRAP_TOKEN,
-  freePort,
-  startHarness,
-  tempDir,
-  type Harness,
-  type TestResponse,
-} from '../testing/harness.ts';
+import { BOOTSTRAP_TOKEN, freePort, startHarness, tempDir, type Harness } from '../testing/harness.ts';
+import { socketRequest } from '../testing/child-server.ts';
 import { deployAgent, startRun, waitForRun } from './test-fixtures.ts';
 
 const alive = (pid: number) => {
@@ -63,28 +57,7 @@ describe('agent runs survive their worker', () => {
       await exited;
     };
     /** The subset of Harness the fixtures use, over a real socket. */
-    const client = {
-      async request(method: string, path: string, options: any = {}): Promise<TestResponse> {
-        const headers: Record<string, string> = {
-          authorization: `Bearer ${BOOTSTRAP_TOKEN}`,
-          ...options.headers,
-        };
-        let body = options.raw;
-        if (options.body !== undefined) {
-          body = JSON.stringify(options.body);
-          headers['content-type'] ??= 'application/json';
-        }
-        const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body });
-        const text = await res.text();
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-        return { status: res.status, body: parsed, text, headers: res.headers };
-      },
-    } as unknown as Harness;
+    const client = { request: socketRequest(() => `http://127.0.0.1:${port}`) } as unknown as Harness;
 
     before(async () => {
       dataDir = tempDir('atoll-kill-');

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { newId } from '../db/ids.ts';
+import { createTurn } from '../agents/test-fixtures.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { openSse, type Frame } from '../testing/sse.ts';
 
@@ -30,24 +31,15 @@ function assertSequences(frames: Frame[], from: number, to: number): void {
 describe('following a long event log (SSE over a real socket)', () => {
   let h: Harness;
   let base: string;
-  let agentId: string;
   before(async () => {
     h = await startHarness({ ATOLL_SSE_HEARTBEAT_MS: '500' });
     base = await h.listen();
-    agentId = (
-      await h.request('POST', '/v1/agents', {
-        body: { name: 'long', instructions: 'x', capabilities: ['CHAT'] },
-      })
-    ).body.id;
   });
   after(() => h.close());
 
   async function newTurn() {
-    const session = await h.request('POST', '/v1/agent_sessions', { body: { agent_id: agentId } });
-    const turn = await h.request('POST', '/v1/agent_turns', {
-      body: { session_id: session.body.id, message: 'go' },
-    });
-    return { sessionId: session.body.id as string, turnId: turn.body.id as string };
+    const turn = await createTurn(h, { id: h.workspaceId, token: h.token });
+    return { sessionId: turn.session_id as string, turnId: turn.id as string };
   }
 
   /**

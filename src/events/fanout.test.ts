@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createTurn } from '../agents/test-fixtures.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import type { Fanout, Subscriber } from './fanout.ts';
 import { positionOf } from './log.ts';
@@ -92,24 +93,15 @@ function consumer(filter: EventFilter, watermark: number, capacity = 1_000_000) 
 describe('the fan-out hand-over from catch-up to live', () => {
   let h: Harness;
   let fanout: Fanout;
-  let agentId: string;
   before(async () => {
     h = await startHarness();
     fanout = h.atoll.events.module.fanout;
-    agentId = (
-      await h.request('POST', '/v1/agents', {
-        body: { name: 'f', instructions: 'x', capabilities: ['CHAT'] },
-      })
-    ).body.id;
   });
   after(() => h.close());
 
   async function newTurn() {
-    const session = await h.request('POST', '/v1/agent_sessions', { body: { agent_id: agentId } });
-    const turn = await h.request('POST', '/v1/agent_turns', {
-      body: { session_id: session.body.id, message: 'go' },
-    });
-    return { sessionId: session.body.id as string, turnId: turn.body.id as string };
+    const turn = await createTurn(h, { id: h.workspaceId, token: h.token });
+    return { sessionId: turn.session_id as string, turnId: turn.id as string };
   }
 
   /** Appends `count` events to a turn, one statement each, waking subscribers as an emit does; their positions. */

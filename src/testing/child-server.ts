@@ -46,6 +46,34 @@ export type ChildServer = {
   cleanup(): Promise<void>;
 };
 
+/**
+ * Harness-style requests over a real socket to the server at `base()` (read at each request, so a test
+ * may point it at a server that starts later), as the bootstrap token unless `options.token` says otherwise (null: no credential).
+ */
+export function socketRequest(base: () => string) {
+  return async (method: string, p: string, options: RequestOptions = {}): Promise<TestResponse> => {
+    const token = options.token === undefined ? BOOTSTRAP_TOKEN : options.token;
+    const headers: Record<string, string> = {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers,
+    };
+    let body = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${base()}${p}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, body: parsed, text, headers: res.headers };
+  };
+}
+
 export async function childServer(env: Record<string, string> = {}): Promise<ChildServer> {
   const dataDir = tempDir('atoll-serve-');
   fs.chmodSync(dataDir, 0o711); // the sandbox uid traverses it, as it does a DATA_DIR the server makes
@@ -65,26 +93,7 @@ export async function childServer(env: Record<string, string> = {}): Promise<Chi
   let exit: Promise<Exit> = Promise.resolve({ code: null, signal: null });
   let output = '';
 
-  const request = async (method: string, p: string, options: RequestOptions = {}): Promise<TestResponse> => {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${BOOTSTRAP_TOKEN}`,
-      ...options.headers,
-    };
-    let body = options.raw;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(`${base}${p}`, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-    return { status: res.status, body: parsed, text, headers: res.headers };
-  };
+  const request = socketRequest(() => base);
 
   const server: ChildServer = {
     port,

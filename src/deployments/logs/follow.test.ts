@@ -36,6 +36,24 @@ function linesOf(frames: Array<{ id?: string; event?: string; data?: string }>):
   return lines;
 }
 
+/** The log lines of SSE frames, asserting every seq once, in order, and the stdout texts. */
+function everyLineOnce(
+  frames: Array<{ id?: string; event?: string; data?: string }>,
+  stdout: string[],
+): Line[] {
+  const lines = linesOf(frames);
+  assert.deepEqual(
+    lines.map((l) => l.seq),
+    Array.from({ length: lines.length }, (_, i) => i + 1),
+    'every seq once, in order',
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.stream === 'stdout').map((l) => l.text),
+    stdout,
+  );
+  return lines;
+}
+
 describe('following run and service logs from the start (SSE over a real socket)', () => {
   let h: Harness;
   let base: string;
@@ -60,16 +78,7 @@ describe('following run and service logs from the start (SSE over a real socket)
     );
     assert.equal(await s.ready, 200);
     await s.until(() => s.ended, 60_000);
-    const lines = linesOf(s.frames);
-    assert.deepEqual(
-      lines.map((l) => l.seq),
-      Array.from({ length: lines.length }, (_, i) => i + 1),
-      'every seq once, in order',
-    );
-    assert.deepEqual(
-      lines.filter((l) => l.stream === 'stdout').map((l) => l.text),
-      expected,
-    );
+    const lines = everyLineOnce(s.frames, expected);
     const end = s.frames.at(-1)!;
     assert.equal(end.event, 'end');
     assert.deepEqual(JSON.parse(end.data!), {
@@ -107,16 +116,7 @@ describe('following run and service logs from the start (SSE over a real socket)
     const stopped = await h.request('POST', `${services}/${created.body.id}/stop`);
     assert.equal(stopped.body.status, 'stopped', stopped.text);
     await s.until(() => s.ended, 30_000);
-    const lines = linesOf(s.frames);
-    assert.deepEqual(
-      lines.map((l) => l.seq),
-      Array.from({ length: lines.length }, (_, i) => i + 1),
-      'every seq once, in order',
-    );
-    assert.deepEqual(
-      lines.filter((l) => l.stream === 'stdout').map((l) => l.text),
-      [...expected, 'done'],
-    );
+    const lines = everyLineOnce(s.frames, [...expected, 'done']);
     assert.equal(lines.at(-1)!.text, 'stopped by request');
     assert.equal(JSON.parse(s.frames.at(-1)!.data!).complete, true);
   });
