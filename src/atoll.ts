@@ -208,6 +208,7 @@ export async function createAtoll(
       maxBodyBytes: config.maxBodyBytes,
       publicUrl: config.publicUrl,
       version: VERSION,
+      stopping: stopping.signal,
       domains: [platform, snippets, agents, events, operations, installs, deployments],
     });
     // Runs of turns get a turn token and an API socket into this app, and report into their turns.

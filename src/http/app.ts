@@ -24,6 +24,8 @@ export type AppDeps = {
   maxBodyBytes: number;
   publicUrl: string;
   version: string;
+  /** Aborted when the server starts shutting down (readiness answers 503 from then on). */
+  stopping?: AbortSignal;
   /** Each domain's route registration, in order. */
   domains: Array<{ register(app: ApiApp): void }>;
 };
@@ -33,7 +35,7 @@ export function createApp(deps: AppDeps): ApiApp {
   app.use('*', requestContext(deps));
   app.use('/v1/*', jsonBodyLimit(deps.maxBodyBytes));
   guardRoutes(app);
-  registerHealth(app, deps.database);
+  registerHealth(app, deps.database, deps.stopping);
   for (const domain of deps.domains) domain.register(app);
   registerOpenApi(app, { version: deps.version, publicUrl: deps.publicUrl });
   app.onError(errorHandler(deps.maxBodyBytes));

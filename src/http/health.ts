@@ -1,15 +1,17 @@
 /**
  * Liveness and readiness: GET /healthz answers while the process serves; GET /readyz also checks that
- * the store answers and that its schema is the one this build expects (503 otherwise).
+ * the store answers and that its schema is the one this build expects, and answers 503 once the server
+ * is shutting down, so a load balancer stops sending it work (503 otherwise).
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { schemaStatus } from '../db/migrate.ts';
 import type { ApiApp } from './context.ts';
 
-export function registerHealth(app: ApiApp, database: Database): void {
+export function registerHealth(app: ApiApp, database: Database, stopping?: AbortSignal): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
+    if (stopping?.aborted) return c.json({ status: 'not_ready', reason: 'the server is shutting down' }, 503);
     try {
       await sql`SELECT 1`.execute(database.db);
       const schema = await schemaStatus(database);

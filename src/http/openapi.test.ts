@@ -47,4 +47,13 @@ describe('OpenAPI document and reference page', () => {
     assert.equal(ready.status, 200);
     assert.equal(ready.body.status, 'ready');
   });
+
+  // Last: it starts the harness's graceful stop.
+  test('readiness answers 503 once the server is shutting down; liveness still answers', async () => {
+    await h.atoll.drain();
+    const ready = await h.request('GET', '/readyz', { token: null });
+    assert.equal(ready.status, 503);
+    assert.deepEqual(ready.body, { status: 'not_ready', reason: 'the server is shutting down' });
+    assert.equal((await h.request('GET', '/healthz', { token: null })).status, 200);
+  });
 });
