@@ -6,13 +6,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BOOTSTRAP_TOKEN, tempDir } from '../testing/harness.ts';
 import { deployAgent, key, startRun, waitForRun } from '../deployments/test-fixtures.ts';
-import { childServer, MAIN, readSse, type ChildServer } from '../testing/child-server.ts';
+import { childServer, MAIN, type ChildServer } from '../testing/child-server.ts';
+import { openSse } from '../testing/sse.ts';
 
 const LONG = {
   files: { 'main.js': 'setInterval(() => console.log("working"), 100)' },
   config: { entrypoint: 'node main.js' },
 };
-const auth = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
+const SSE = { accept: 'text/event-stream' };
 
 /** `atoll serve` run to its end (it is expected to fail at start-up). */
 function serveOnce(env: Record<string, string>) {
@@ -41,13 +42,14 @@ describe('atoll serve stops gracefully', () => {
     });
     assert.equal(snippet.status, 201, snippet.text);
 
-    const events = readSse(`${server.base}/v1/agent_events:stream?follow=true`, auth);
-    const logs = readSse(
+    const events = openSse(`${server.base}/v1/agent_events:stream?follow=true`, BOOTSTRAP_TOKEN, SSE);
+    const logs = openSse(
       `${server.base}/v1/agent-deployments/${agent.deploymentId}/runs/${runId}/logs?follow=true`,
-      auth,
+      BOOTSTRAP_TOKEN,
+      SSE,
     );
-    await events.until(() => events.frames.length > 0);
-    await logs.until(() => logs.frames.some((f) => f.event === 'log'));
+    await events.until(() => events.frames.length > 0, 15_000);
+    await logs.until(() => logs.frames.some((f) => f.event === 'log'), 15_000);
     const slow = h.request('POST', `/v1/snippets/${snippet.body.snippet_id}/runs`, {
       headers: { 'idempotency-key': key('slow') },
       body: {},
@@ -59,7 +61,7 @@ describe('atoll serve stops gracefully', () => {
     const exit = server.exited();
 
     for (const stream of [events, logs]) {
-      await stream.until(() => stream.ended);
+      await stream.until(() => stream.ended, 15_000);
       assert.equal(stream.error, undefined, 'the stream ended cleanly');
       const last = stream.frames.at(-1)!;
       assert.equal(last.event, 'shutdown', JSON.stringify(stream.frames.slice(-3)));
@@ -87,13 +89,13 @@ describe('atoll serve stops gracefully', () => {
     // The server of the test above was restarted; give this one a long grace.
     await server.kill();
     await server.start({ ATOLL_SHUTDOWN_GRACE_MS: '60000' });
-    const events = readSse(`${server.base}/v1/agent_events:stream?follow=true`, auth);
-    await events.until(() => events.frames.length > 0);
+    const events = openSse(`${server.base}/v1/agent_events:stream?follow=true`, BOOTSTRAP_TOKEN, SSE);
+    await events.until(() => events.frames.length > 0, 15_000);
     const signalled = Date.now();
     server.signal('SIGINT');
     assert.deepEqual(await server.exited(), { code: 0, signal: null });
     assert.ok(Date.now() - signalled < 15_000, `stopped after ${Date.now() - signalled} ms`);
-    await events.until(() => events.ended);
+    await events.until(() => events.ended, 15_000);
     assert.equal(events.frames.at(-1)!.event, 'shutdown');
   });
 

@@ -80,19 +80,13 @@ export function createIdempotencyStore(db: Kysely<DB>, options: IdempotencyStore
   const held = new Map<string, IdempotencyRecordKey>();
   const keyOf = (id: IdempotencyRecordKey) => JSON.stringify([id.scope, id.operation, id.key]);
 
-  const where = (id: IdempotencyRecordKey) =>
-    db
-      .selectFrom('idempotency_keys')
-      .where('scope', '=', id.scope)
-      .where('operation', '=', id.operation)
-      .where('key', '=', id.key);
+  /** `query` narrowed to the record of `id`. */
+  const keyed = <Q extends { where: (...args: any[]) => Q }>(query: Q, id: IdempotencyRecordKey): Q =>
+    query.where('scope', '=', id.scope).where('operation', '=', id.operation).where('key', '=', id.key);
+  const where = (id: IdempotencyRecordKey) => keyed(db.selectFrom('idempotency_keys'), id);
+  /** `query` narrowed to the record of `id` while it is our claim. */
   const ours = <Q extends { where: (...args: any[]) => Q }>(query: Q, id: IdempotencyRecordKey): Q =>
-    query
-      .where('scope', '=', id.scope)
-      .where('operation', '=', id.operation)
-      .where('key', '=', id.key)
-      .where('owner', '=', owner)
-      .where('state', '=', 'in_flight');
+    keyed(query, id).where('owner', '=', owner).where('state', '=', 'in_flight');
 
   const peek = async (id: IdempotencyRecordKey, requestHash: string): Promise<ClaimResult | undefined> => {
     const row = await where(id)

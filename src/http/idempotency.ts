@@ -211,6 +211,7 @@ function mismatch(): ApiError {
   });
 }
 
+const JSON_BODY = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 const BINARY_BODY = /^application\/(x-tar|gzip|x-gzip|octet-stream)\b/i;
 
 /**
@@ -230,6 +231,14 @@ async function fingerprint(c: Context<AppEnv>, key?: Buffer): Promise<string> {
   // Binary uploads are hashed as bytes (reading them as text first would corrupt them for the handler).
   if (hasBody && BINARY_BODY.test(c.req.header('content-type') ?? '')) {
     return hash.update(new Uint8Array(await c.req.arrayBuffer())).digest('hex');
+  }
+  // A JSON body was parsed (and checked) once by the input guard, which hands the value on: reuse it.
+  if (hasBody && JSON_BODY.test(c.req.header('content-type') ?? '')) {
+    try {
+      return hash.update(canonicalJson(await c.req.json())).digest('hex');
+    } catch {
+      // not JSON after all: fall back to the text below
+    }
   }
   const text = hasBody ? await c.req.text() : '';
   let canonical = text;

@@ -8,14 +8,15 @@
  * It runs with an empty environment and talks only over its IPC channel.
  */
 import ivm from 'isolated-vm';
+import { guestFailure } from './guest-failure.ts';
 import { RUNTIME_SOURCE, type RunnerReply, type RuntimeConfig } from './guest-runtime.ts';
+import { compileEntry, loadModuleEntry } from './programs.ts';
 import { admitRequest, PolicyError, type RequestCounters } from './request-policy.ts';
 import {
   MAX_JSON_DEPTH,
   type BridgedResponse,
   type Determinism,
   type ExecutionError,
-  type ExecutionErrorCode,
   type ExecutionLimits,
   type ExecutionState,
   type FromExecutor,
@@ -212,112 +213,6 @@ function memoryExceeded(limits: ExecutionLimits): ExecutionError {
     code: 'memory_limit_exceeded',
     message: `the run exceeded its memory limit of ${limits.memoryMb} MB`,
   };
-}
-
-const GUEST_CODES = new Set<ExecutionErrorCode>([
-  'not_a_function',
-  'uncaught_exception',
-  'request_limit_exceeded',
-  'request_rejected',
-  'result_too_large',
-  'result_not_serializable',
-  'invalid_result',
-]);
-
-/**
- * The runtime's failure text as an ExecutionError. The runtime builds it from bounded strings; it is
- * read as untrusted all the same (only known codes, strings, and details of two strings).
- */
-function guestFailure(text: string): ExecutionError {
-  let parsed: Record<string, unknown> = {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) parsed = value as typeof parsed;
-  } catch {
-    // Fall through to the generic failure below.
-  }
-  const code = GUEST_CODES.has(parsed.code as ExecutionErrorCode)
-    ? (parsed.code as ExecutionErrorCode)
-    : 'uncaught_exception';
-  const message = typeof parsed.message === 'string' ? parsed.message.slice(0, 8192) : 'the run failed';
-  const raw = parsed.details;
-  if (raw === null || typeof raw !== 'object') return { code, message };
-  const { name, stack } = raw as Record<string, unknown>;
-  return {
-    code,
-    message,
-    details: {
-      name: typeof name === 'string' ? name.slice(0, 256) : 'Error',
-      ...(typeof stack === 'string' ? { stack: stack.slice(0, 8192) } : {}),
-    },
-  };
-}
-
-/**
- * Compiles the user's code into `globalThis.__atoll_entry`. The code is a function expression
- * (`async (inputs) => { … }`); code that does not start like one is taken as the body of
- * `async function (inputs) { … }`. Line numbers in errors are those of the user's code.
- */
-function compileEntry(isolate: ivm.Isolate, code: string): ivm.Script | ExecutionError {
-  // Compiling runs no guest code and is bounded by the code's size (≤ 50,000 characters): done synchronously.
-  const options = { filename: 'snippet.js', lineOffset: -1 };
-  try {
-    return isolate.compileScriptSync(`globalThis.__atoll_entry = (\n${code}\n);`, options);
-  } catch (error) {
-    if (/^\s*(async\b|function\b|\()/.test(code))
-      return { code: 'syntax_error', message: (error as Error).message };
-  }
-  try {
-    return isolate.compileScriptSync(
-      `globalThis.__atoll_entry = async function (inputs) {\n${code}\n};`,
-      options,
-    );
-  } catch (error) {
-    return { code: 'syntax_error', message: (error as Error).message };
-  }
-}
-
-/**
- * Compiles and evaluates an ES module (no imports: a render program is one file) and makes its default
- * export the entry, called with the arguments array the run passes as inputs.
- */
-async function loadModuleEntry(
-  isolate: ivm.Isolate,
-  context: ivm.Context,
-  code: string,
-  cpuMs: number,
-): Promise<ExecutionError | undefined> {
-  let module: ivm.Module;
-  try {
-    module = isolate.compileModuleSync(code, { filename: 'program.js' });
-  } catch (error) {
-    return { code: 'syntax_error', message: (error as Error).message };
-  }
-  if (module.dependencySpecifiers.length > 0) {
-    return {
-      code: 'unsupported_import',
-      message: `the program imports ${module.dependencySpecifiers.map((s) => JSON.stringify(s)).join(', ')}; a program is one module without imports (bundle it)`,
-    };
-  }
-  module.instantiateSync(context, () => {
-    throw new Error('imports are not supported');
-  });
-  await module.evaluate({ timeout: cpuMs });
-  const entry = await module.namespace.get('default', { reference: true });
-  if (entry.typeof !== 'function') {
-    return {
-      code: 'not_a_function',
-      message:
-        'the module must export a default function, e.g. export default function render(input, ctx) { … }',
-    };
-  }
-  await context.global.set('__atoll_default', entry.derefInto());
-  isolate
-    .compileScriptSync(
-      'globalThis.__atoll_entry = ((f) => (args) => f(...args))(globalThis.__atoll_default); delete globalThis.__atoll_default;',
-    )
-    .runSync(context);
-  return undefined;
 }
 
 async function execute(message: Extract<ToExecutor, { type: 'run' }>): Promise<WireOutcome> {

@@ -12,7 +12,7 @@ import {
   type PlatformIdentity,
   type Preflight,
 } from './platform-bridge.ts';
-import { createExecutorPool, type ExecutorPool } from './pool.ts';
+import { createExecutorPool, failedOutcome, type ExecutorPool } from './pool.ts';
 import type { Determinism, ExecutionLimits, ExecutionOutcome } from './types.ts';
 
 export type RunRequest = {
@@ -66,18 +66,10 @@ export function createExecutor(
         // Inputs reach here checked (depth, size) at the HTTP edge; a failure is still an outcome.
         inputsJson = JSON.stringify(request.inputs ?? {});
       } catch (error) {
-        return {
-          state: 'failed',
-          output: null,
-          returnedUndefined: false,
-          error: {
-            code: 'uncaught_exception',
-            message: `the inputs cannot be passed: ${(error as Error).message}`,
-          },
-          stats: { cpu_time_ms: 0, wall_time_ms: 0, heap_used_bytes: 0 },
-          logs: [],
-          logsDropped: 0,
-        };
+        return failedOutcome({
+          code: 'uncaught_exception',
+          message: `the inputs cannot be passed: ${(error as Error).message}`,
+        });
       }
       return pool.execute({
         code: request.code,

@@ -80,6 +80,16 @@ function fit(s, max) {
   return out;
 }
 
+/** UTF-8 bytes of well-formed s (as fit returns it): a surrogate pair counts 3 + 1. */
+function utf8Bytes(s) {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = code(s, i);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xdc00 && c <= 0xdfff ? 1 : 3;
+  }
+  return bytes;
+}
+
 /** A value as console text (JSON for objects), a primitive string whatever the value does. */
 function text(value) {
   if (typeof value === 'string') return value;
@@ -108,11 +118,7 @@ function logger(level) {
       }
     } catch (e) { message = '[unprintable]'; }
     message = fit(message, config.logEntryBytes);
-    let bytes = 0;
-    for (let i = 0; i < message.length; i++) {
-      const c = code(message, i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xdc00 && c <= 0xdfff ? 1 : 3;
-    }
+    const bytes = utf8Bytes(message);
     if (logs.bytes + bytes > config.logBytes) { logs.full = true; return drop(); }
     logs.entries++;
     logs.bytes += bytes;

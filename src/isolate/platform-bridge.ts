@@ -45,19 +45,14 @@ export function platformDispatcher(
 ): Dispatcher {
   return async (request) => {
     const lineage = { tree: identity.lineage.tree, depth: identity.lineage.depth + 1 };
-    const headers = new Headers(request.headers);
-    headers.set('authorization', `Bearer ${identity.secret}`);
-    headers.set('akua-context', identity.workspaceId);
-    const response =
-      preflight?.(request, lineage, identity.workspaceId) ??
-      (await fetch(
-        new Request(`http://atoll.internal${request.url}`, {
-          method: request.method,
-          headers,
-          body: request.body,
-        }),
-        { atollLineage: lineage },
-      ));
+    const send = () => {
+      const headers = new Headers(request.headers);
+      headers.set('authorization', `Bearer ${identity.secret}`);
+      headers.set('akua-context', identity.workspaceId);
+      const init = { method: request.method, headers, body: request.body };
+      return fetch(new Request(`http://atoll.internal${request.url}`, init), { atollLineage: lineage });
+    };
+    const response = preflight?.(request, lineage, identity.workspaceId) ?? (await send());
     const text = await readLimited(response, limits.maxResponseBytes);
     const exposed: Record<string, string> = {};
     for (const name of EXPOSED_HEADERS) {

@@ -82,8 +82,6 @@ type Execution = {
   startedAt: number | undefined;
   /** It made a platform.request() that may have changed something: it must never run twice. */
   wrote: boolean;
-  /** Its process died and it is to run (or runs) again alone. */
-  replay: boolean;
 };
 
 type Member = {
@@ -101,7 +99,8 @@ const MAX_SOLOS = 2;
 const MEMORY_WATCH_MS = 25;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function failed(error: ExecutionError): ExecutionOutcome {
+/** The outcome of an execution that failed before or outside the guest's code. */
+export function failedOutcome(error: ExecutionError): ExecutionOutcome {
   return {
     state: 'failed',
     output: null,
@@ -114,7 +113,7 @@ function failed(error: ExecutionError): ExecutionOutcome {
 }
 
 function lost(message: string): ExecutionOutcome {
-  return failed({ code: 'executor_lost', message });
+  return failedOutcome({ code: 'executor_lost', message });
 }
 
 /** An outcome off the wire: the result's JSON text parsed here (JSON.parse does not recurse). */
@@ -124,7 +123,10 @@ function fromWire(wire: WireOutcome): ExecutionOutcome {
   try {
     return { ...rest, output: JSON.parse(outputJson) as unknown };
   } catch (error) {
-    return { ...failed({ code: 'invalid_result', message: (error as Error).message }), stats: rest.stats };
+    return {
+      ...failedOutcome({ code: 'invalid_result', message: (error as Error).message }),
+      stats: rest.stats,
+    };
   }
 }
 
@@ -293,7 +295,6 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
       if (closing) execution.resolve(lost('the executor is shutting down'));
       else if (member.solo) execution.resolve(culprit(member, execution, how));
       else if (!execution.wrote) {
-        execution.replay = true;
         replays.push(execution);
       } else {
         execution.resolve(
@@ -331,7 +332,7 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
   /** The outcome of an execution that killed the process it ran in alone. */
   function culprit(member: Member, execution: Execution, how: string): ExecutionOutcome {
     if (member.overMemory) {
-      return failed({
+      return failedOutcome({
         code: 'memory_limit_exceeded',
         message: `the run's memory grew past the executor's ceiling of ${Math.round(options.maxRssBytes / 2 ** 20)} MB (its heap limit is ${execution.job.limits.memoryMb} MB)`,
       });
@@ -376,7 +377,7 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
       const left = execution.job.limits.wallMs - (Date.now() - (execution.startedAt ?? Date.now()));
       if (left <= 0) {
         execution.resolve(
-          failed({
+          failedOutcome({
             code: 'executor_lost',
             message:
               'the executor process running this code died and no wall-clock time was left to run it again',
@@ -401,7 +402,7 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
     execute(job) {
       if (closing) return Promise.resolve(lost('the executor is shutting down'));
       return new Promise((resolve) => {
-        const execution: Execution = { job, resolve, startedAt: undefined, wrote: false, replay: false };
+        const execution: Execution = { job, resolve, startedAt: undefined, wrote: false };
         if (job.nested) nestedWaiting.push(execution);
         else queue.push(job.tenant, execution);
         drain();

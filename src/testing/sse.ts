@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 
-export type Frame = { id?: string; event?: string; data?: string; comment?: string };
+export type Frame = { id?: string; event?: string; data?: string; retry?: string; comment?: string };
 
 export type SseReader = ReturnType<typeof openSse>;
 
@@ -13,6 +13,13 @@ export function openSse(url: string, token: string, headers: Record<string, stri
   const waiters: Array<() => void> = [];
   let response: http.IncomingMessage | undefined;
   let ended = false;
+  let error: unknown;
+  const finish = (cause?: unknown) => {
+    if (ended) return;
+    ended = true;
+    error = cause;
+    for (const w of waiters.splice(0)) w();
+  };
   const request = http.get(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
   const ready = new Promise<number>((resolve, reject) => {
     request.on('response', (res) => {
@@ -31,19 +38,24 @@ export function openSse(url: string, token: string, headers: Record<string, stri
             else if (line.startsWith('id: ')) frame.id = line.slice(4);
             else if (line.startsWith('event: ')) frame.event = line.slice(7);
             else if (line.startsWith('data: ')) frame.data = line.slice(6);
+            else if (line.startsWith('retry: ')) frame.retry = line.slice(7);
           }
           frames.push(frame);
         }
         for (const w of waiters.splice(0)) w();
       });
-      res.on('end', () => {
-        ended = true;
-        for (const w of waiters.splice(0)) w();
-      });
+      res.on('end', () => finish());
+      // The connection dropped before the end of the response (the server killed, not stopped).
+      res.on('error', (cause) => finish(cause));
       resolve(res.statusCode ?? 0);
     });
-    request.on('error', reject);
+    request.on('error', (cause) => {
+      finish(cause);
+      reject(cause);
+    });
   });
+  // A caller that never awaits `ready` must not meet an unhandled rejection; one that does still sees it.
+  ready.catch(() => {});
   const events = () => frames.filter((f) => f.id !== undefined);
   const wait = () =>
     new Promise<void>((r) => {
@@ -53,8 +65,12 @@ export function openSse(url: string, token: string, headers: Record<string, stri
   return {
     frames,
     ready,
+    /** Whether the response ended, cleanly or with `error`. */
     get ended() {
       return ended;
+    },
+    get error() {
+      return error;
     },
     /** The frames that carry an id (events or log lines), in order. */
     events,
