@@ -66,6 +66,11 @@ const EnvSchema = z
     ATOLL_JWT_AUDIENCE: optionalString,
     /** JWT claim listing the workspace ids the subject may act in ("*" for all). */
     ATOLL_JWT_WORKSPACES_CLAIM: optionalString.transform((v) => v ?? 'atoll_workspaces'),
+    /**
+     * JWT claim naming the workspace a JWT acts in when a request names none (no akua-context header
+     * and no resource that implies one); without it, the only workspace the JWT may act in.
+     */
+    ATOLL_JWT_DEFAULT_WORKSPACE_CLAIM: optionalString.transform((v) => v ?? 'atoll_default_workspace'),
     /** Largest JSON request body, in bytes. */
     ATOLL_MAX_BODY_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
     /** How long idempotency keys are remembered, in hours (at least 24). */
@@ -149,6 +154,8 @@ export type JwtConfig = {
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
   readonly workspacesClaim: string;
+  /** Claim naming the workspace to act in when a request names none. */
+  readonly defaultWorkspaceClaim: string;
 };
 
 /** Limits and sizing of the isolate executor (snippets; render programs reuse it). */
@@ -247,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           issuer: e.ATOLL_JWT_ISSUER,
           audience: e.ATOLL_JWT_AUDIENCE,
           workspacesClaim: e.ATOLL_JWT_WORKSPACES_CLAIM,
+          defaultWorkspaceClaim: e.ATOLL_JWT_DEFAULT_WORKSPACE_CLAIM,
         }
       : undefined,
     maxBodyBytes: e.ATOLL_MAX_BODY_BYTES,

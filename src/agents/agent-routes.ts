@@ -13,7 +13,6 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import type { AgentService } from './agent-service.ts';
 import { Agent, AgentList, CreateAgentBody, UpdateAgentBody } from './schemas.ts';
 
@@ -140,7 +139,7 @@ export function registerAgentRoutes(app: ApiApp, service: AgentService): void {
     return c.json(agent, 200);
   });
 
-  openapiVerb(app, enable, async (c) => {
+  app.openapi(enable, async (c) => {
     const agent = await service.enable(c.var.workspaceId, c.req.valid('param').id);
     setEtagHeader(c, agent.etag);
     return c.json(agent, 200);

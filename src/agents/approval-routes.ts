@@ -15,7 +15,6 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import {
   ApprovalRequest,
   ApprovalRequestList,
@@ -79,8 +78,7 @@ export function registerApprovalRoutes(app: ApiApp, service: ApprovalService): v
     return c.json(await service.list(c.var.workspaceId, filters, pageRequest(page)), 200);
   });
 
-  openapiVerb(
-    app,
+  app.openapi(
     resolve,
     idempotent({ operation: 'approvalRequests.resolve', required: true }, async (c) => {
       const approval = await service.resolve(

@@ -8,7 +8,6 @@ import type { ApiApp } from '../http/context.ts';
 import { setEtagHeader } from '../http/etag.ts';
 import { pageRequest } from '../http/pagination.ts';
 import { errorResponses, json, jsonBody, PageQuery, pathId, WorkspaceHeaders } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import type { SessionService } from './session-service.ts';
 import {
   AgentSession,
@@ -124,7 +123,7 @@ export function registerSessionRoutes(app: ApiApp, service: SessionService): voi
     return c.json(session, 200);
   });
 
-  openapiVerb(app, setRetention, async (c) => {
+  app.openapi(setRetention, async (c) => {
     const session = await service.setRetention(
       c.var.workspaceId,
       c.req.valid('param').id,

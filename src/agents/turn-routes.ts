@@ -14,7 +14,6 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import { Id54 } from './schemas.ts';
 import type { TurnService } from './turn-service.ts';
 import { AgentTurn, AgentTurnList, CancelAgentTurnBody, CreateAgentTurnBody } from './turn-schemas.ts';
@@ -103,8 +102,7 @@ export function registerTurnRoutes(app: ApiApp, service: TurnService): void {
     return c.json(turn, 200);
   });
 
-  openapiVerb(
-    app,
+  app.openapi(
     cancel,
     idempotent({ operation: 'agentTurns.cancel' }, async (c) => {
       const turn = await service.cancel(

@@ -10,7 +10,6 @@ import {
   jsonBody,
   pathId,
 } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import type { Emitter } from './emit.ts';
 import { filterOf, listEvents, positionParam } from './reading.ts';
 import { AgentEvent, AgentEventList, EmitBody, EventsQuery, StreamQuery } from './schemas.ts';
@@ -75,7 +74,7 @@ const stream = createRoute({
 });
 
 export function registerEventRoutes(app: ApiApp, deps: { emitter: Emitter; streams: EventStreams }): void {
-  openapiVerb(app, emit, async (c) => {
+  app.openapi(emit, async (c) => {
     const result = await deps.emitter.emit({
       workspaceId: c.var.workspaceId,
       subject: c.var.caller.subject,

@@ -1,5 +1,5 @@
 /**
- * The Hono application: shared middleware (request context, body limits), the input guard on every
+ * The Hono application: routing of documented paths (src/http/routing.ts), shared middleware (request context, body limits), the input guard on every
  * route (src/http/input-guard.ts), validation and error handling, health, OpenAPI and every domain's
  * routes (each domain registers itself).
  */
@@ -14,6 +14,7 @@ import type { IdempotencyStore } from './idempotency-store.ts';
 import { guardRoutes } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
 import { requestContext } from './request-context.ts';
+import { routeDocumentedPaths, routedPath } from './routing.ts';
 import { validationHook } from './validation.ts';
 
 export type AppDeps = {
@@ -31,7 +32,8 @@ export type AppDeps = {
 };
 
 export function createApp(deps: AppDeps): ApiApp {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: routedPath });
+  routeDocumentedPaths(app);
   app.use('*', requestContext(deps));
   app.use('/v1/*', jsonBodyLimit(deps.maxBodyBytes));
   guardRoutes(app);

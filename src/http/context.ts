@@ -12,9 +12,18 @@ export type Credential =
   /** A workspace API token: implies its workspace. */
   | { kind: 'token'; tokenId: string; workspaceId: string }
   /** An OAuth2 JWT: may act in the workspaces its claim lists ("*" = all) or that it is a member of. */
-  | { kind: 'jwt'; subject: string; workspaces: readonly string[] | '*' }
+  | {
+      kind: 'jwt';
+      subject: string;
+      workspaces: readonly string[] | '*';
+      /** The workspace to act in when a request names none (the configured default-workspace claim). */
+      defaultWorkspace?: string | undefined;
+    }
   /** A turn token of a deployment runtime's run: only emits into its turn (docs/agents.md). */
   | { kind: 'turn'; workspaceId: string; turnId: string; runId: string };
+
+/** The resource a by-id request addresses: its collection (`/v1/<collection>/<id>…`) and id. */
+export type ResourceRef = { collection: string; id: string };
 
 /** The request a credential is presented with, for credentials valid on one route only. */
 export type CredentialUse = { method: string; path: string };
@@ -37,10 +46,16 @@ export type Authenticator = {
    */
   authenticate(bearer: string, use?: CredentialUse): Promise<Caller>;
   /**
-   * The workspace a workspace-scoped request acts in, from the credential and the optional
-   * `akua-context` header; throws 400/403 ApiError when it cannot be decided or is not allowed.
+   * The workspace a workspace-scoped request acts in: the one `akua-context` names, else the one a
+   * workspace token implies, else the workspace of the resource the request addresses, else the
+   * caller's default workspace. Throws 400 when that is ambiguous, 403 when a named workspace is not
+   * allowed, 404 when the addressed resource is in no workspace the caller may see.
    */
-  resolveWorkspace(caller: Caller, requested: string | undefined): Promise<string>;
+  resolveWorkspace(
+    caller: Caller,
+    requested: string | undefined,
+    resource?: ResourceRef | undefined,
+  ): Promise<string>;
 };
 
 export type AppEnv = {

@@ -166,7 +166,7 @@ const declaresJson = (route: RouteConfig): boolean =>
 
 /**
  * Installs the guard on every route registered through `app.openapi` from now on (so also on AIP
- * custom methods, src/http/verb-route.ts), as the last of the route's own middleware.
+ * custom methods, src/http/routing.ts), as the last of the route's own middleware.
  */
 export function guardRoutes(app: ApiApp): void {
   const register = app.openapi;

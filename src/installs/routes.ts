@@ -18,7 +18,6 @@ import {
   WorkspaceHeaders,
 } from '../http/schemas.ts';
 import { invalid } from '../http/errors.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import { Operation } from '../operations/schemas.ts';
 import type { RenderService } from './renders/service.ts';
 import {
@@ -201,8 +200,7 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
     }),
   );
 
-  openapiVerb(
-    app,
+  app.openapi(
     update,
     idempotent({ operation: 'installs.updateVersion' }, async (c) => {
       const { id } = c.req.valid('param');
@@ -218,8 +216,7 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
     }),
   );
 
-  openapiVerb(
-    app,
+  app.openapi(
     restore,
     idempotent({ operation: 'installs.restore' }, async (c) => {
       const { id } = c.req.valid('param');

@@ -13,7 +13,6 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import { operationEtag } from './revision.ts';
 import { ListOperationsQuery, Operation, OperationList, WaitQuery } from './schemas.ts';
 import type { OperationService } from './service.ts';
@@ -110,7 +109,7 @@ export function registerOperationRoutes(app: ApiApp, service: OperationService):
     return c.json(operation, 200);
   });
 
-  openapiVerb(app, wait, async (c) => {
+  app.openapi(wait, async (c) => {
     const seconds = c.req.valid('query').timeout;
     const operation = await service.wait(
       c.var.workspaceId,
@@ -122,8 +121,7 @@ export function registerOperationRoutes(app: ApiApp, service: OperationService):
     return c.json(operation, 200);
   });
 
-  openapiVerb(
-    app,
+  app.openapi(
     cancel,
     idempotent({ operation: 'operations.cancel' }, async (c) => {
       const operation = await service.cancel(

@@ -28,6 +28,8 @@ export type NewOperation = {
   parentOperationId?: string | null;
   /** The job doing the work, if one does. */
   jobId?: string | null;
+  /** The caller who started it, recorded where it must outlive its workspace (workspace.delete). */
+  startedBy?: string;
 };
 
 export async function insertOperation(db: Kysely<DB>, op: NewOperation): Promise<OperationRow> {
@@ -46,6 +48,7 @@ export async function insertOperation(db: Kysely<DB>, op: NewOperation): Promise
     completed_at: terminal ? new Date() : null,
     // Left out unless given, so inserts do not depend on the column when nobody uses it.
     ...(op.jobId !== undefined ? { job_id: op.jobId } : {}),
+    ...(op.startedBy !== undefined ? { started_by: op.startedBy } : {}),
   };
   return db.insertInto('operations').values(row).returningAll().executeTakeFirstOrThrow();
 }

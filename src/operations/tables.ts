@@ -21,6 +21,8 @@ export type OperationsTable = {
   updated_at: ColumnType<Date, Date | undefined, Date>;
   /** The job doing the work, when a job does it (migration 0006); inserts may leave it out. */
   job_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Who started it, where that matters after its workspace is gone (migration 0010). */
+  started_by: ColumnType<string | null, string | null | undefined, never>;
 };
 
 export type OperationTables = { operations: OperationsTable };

@@ -166,11 +166,94 @@ describe('authentication and workspace access', () => {
     assert.equal(created.body.workspace_id, h.workspaceId);
   });
 
-  test('a JWT without akua-context on a workspace route is 400 naming the header', async () => {
+  test('a JWT without akua-context acts in the only workspace it may act in', async () => {
     const token = await jwt({ sub: 'user-1', atoll_workspaces: [h.workspaceId] });
     const res = await h.request('GET', '/v1/api_tokens', { token });
-    assert.equal(res.status, 400);
-    assert.deepEqual(res.body.errors[0].path, ['header', 'akua-context']);
+    assert.equal(res.status, 200);
+    const created = await h.request('POST', '/v1/snippets', {
+      token,
+      body: { name: 'by-jwt', code: 'async () => 1', display_type: 'json' },
+    });
+    assert.equal(created.status, 201);
+    const read = await h.request('GET', `/v1/snippets/${created.body.snippet_id}`);
+    assert.equal(read.body.workspace_id, h.workspaceId);
+  });
+
+  test('a JWT that may act in several workspaces names one, or its default-workspace claim does', async () => {
+    const other = await h.newWorkspace('jwt-default');
+    const both = [h.workspaceId, other.id];
+    const token = await jwt({ sub: 'user-3', atoll_workspaces: both });
+    const ambiguous = await h.request('GET', '/v1/api_tokens', { token });
+    assert.equal(ambiguous.status, 400);
+    assert.deepEqual(ambiguous.body.errors[0].path, ['header', 'akua-context']);
+    assert.match(ambiguous.body.errors[0].message, /several workspaces .*default-workspace claim/);
+
+    const withDefault = await jwt({
+      sub: 'user-3',
+      atoll_workspaces: both,
+      atoll_default_workspace: other.id,
+    });
+    const created = await h.request('POST', '/v1/api_tokens', { token: withDefault, body: { name: 'x' } });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.workspace_id, other.id);
+
+    const outside = await jwt({
+      sub: 'user-3',
+      atoll_workspaces: [h.workspaceId],
+      atoll_default_workspace: other.id,
+    });
+    const refused = await h.request('GET', '/v1/api_tokens', { token: outside });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.errors[0].message, /default workspace/);
+
+    const none = await jwt({ sub: 'user-4', atoll_workspaces: [] });
+    assert.equal((await h.request('GET', '/v1/api_tokens', { token: none })).status, 403);
+  });
+
+  test('a JWT without akua-context on a by-id operation acts in the workspace of the resource', async () => {
+    const other = await h.newWorkspace('jwt-by-id');
+    const token = await jwt({ sub: 'user-5', atoll_workspaces: [h.workspaceId, other.id] });
+    const snippet = await h.request('POST', '/v1/snippets', {
+      token: other.token,
+      body: { name: 'theirs', code: 'async () => 41 + 1', display_type: 'json' },
+    });
+    const read = await h.request('GET', `/v1/snippets/${snippet.body.snippet_id}`, { token });
+    assert.equal(read.status, 200);
+    assert.equal(read.body.workspace_id, other.id);
+    const run = await h.request('POST', `/v1/snippets/${snippet.body.snippet_id}%3Aexecute`, { token, body: {} });
+    assert.equal(run.status, 200);
+    assert.equal(run.body.result, 42);
+
+    const stranger = await jwt({ sub: 'user-6', atoll_workspaces: [h.workspaceId] });
+    const hidden = await h.request('GET', `/v1/snippets/${snippet.body.snippet_id}`, { token: stranger });
+    assert.equal(hidden.status, 404, 'a resource in a workspace the caller may not see is not found');
+    assert.equal(hidden.body.errors[0].message, `snippet ${snippet.body.snippet_id} not found`);
+    const missing = await h.request('GET', '/v1/agents/agt_doesnotexist', { token });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.errors[0].message, 'agent agt_doesnotexist not found');
+  });
+
+  test('the operation that deleted a workspace stays readable by the JWT that started it', async () => {
+    const owner = await jwt({ sub: 'deleter' });
+    const ws = await h.request('POST', '/v1/workspaces', { token: owner, body: { name: 'Short Lived' } });
+    const etag = (await h.request('GET', `/v1/workspaces/${ws.body.id}`, { token: owner })).headers.get(
+      'etag',
+    )!;
+    const deleted = await h.request('DELETE', `/v1/workspaces/${ws.body.id}`, {
+      token: owner,
+      headers: { 'if-match': etag },
+    });
+    assert.equal(deleted.status, 202);
+    const opId = deleted.body.id;
+    const read = await h.request('GET', `/v1/operations/${opId}`, { token: owner });
+    assert.equal(read.status, 200);
+    assert.equal(read.body.metadata.type, 'workspace.delete');
+    assert.equal(
+      (await h.request('POST', `/v1/operations/${opId}%3Await`, { token: owner, body: {} })).status,
+      200,
+    );
+    const someoneElse = await jwt({ sub: 'bystander', atoll_workspaces: '*' });
+    assert.equal((await h.request('GET', `/v1/operations/${opId}`, { token: someoneElse })).status, 404);
   });
 
   test('a JWT for a workspace it may not use is 403, whether or not that workspace exists', async () => {

@@ -9,8 +9,10 @@ import type { Logger } from 'pino';
 import type { JwtConfig } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import type { Authenticator, Caller, CredentialUse } from '../http/context.ts';
-import { badRequest, forbidden, unauthenticated } from '../http/errors.ts';
-import { mayActIn } from './access.ts';
+import { forbidden, unauthenticated } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
+import { defaultWorkspace, mayActIn, workspaceExists } from './access.ts';
+import { nounOf, ownerOf } from './resource-owners.ts';
 import { findByHash, touchToken } from './api-tokens/store.ts';
 import { createJwtVerifier } from './jwt.ts';
 import type { CachedToken, TokenCache } from './token-cache.ts';
@@ -102,15 +104,19 @@ export function createAuthenticator({ db, jwt, log, tokenCache, turns }: Authent
             'this server does not accept JWTs (it has no ATOLL_JWT_SECRET or ATOLL_JWT_JWKS_URL); use an API token',
           );
         }
-        const { subject, workspaces } = await verifyJwt(bearer);
-        return { credential: { kind: 'jwt', subject, workspaces }, subject, secret: bearer };
+        const { subject, workspaces, defaultWorkspace } = await verifyJwt(bearer);
+        return {
+          credential: { kind: 'jwt', subject, workspaces, defaultWorkspace },
+          subject,
+          secret: bearer,
+        };
       }
       throw unauthenticated(
         'the bearer credential is neither an API token (sk_…), a turn token (atoll_turn_…) nor a JWT',
       );
     },
 
-    async resolveWorkspace(caller, requested) {
+    async resolveWorkspace(caller, requested, resource) {
       const c = caller.credential;
       if (c.kind === 'token' || c.kind === 'turn') {
         if (requested !== undefined && requested !== c.workspaceId) {
@@ -120,16 +126,27 @@ export function createAuthenticator({ db, jwt, log, tokenCache, turns }: Authent
         }
         return c.workspaceId;
       }
-      if (requested === undefined) {
-        throw badRequest(
-          ['header', 'akua-context'],
-          'a JWT can act in several workspaces: name one in the akua-context header',
-        );
+      // The operation that deleted a workspace stays readable by whoever started it, whatever
+      // workspace the request names (the deleted one can no longer be named).
+      if (resource?.collection === 'operations') {
+        const owner = await ownerOf(db, resource.collection, resource.id);
+        if (owner && owner.startedBy === c.subject && !(await workspaceExists(db, owner.workspaceId)))
+          return owner.workspaceId;
       }
-      if (!(await mayActIn(db, c, requested))) {
-        throw forbidden(`this credential may not act in workspace ${requested}`);
+      if (requested !== undefined) {
+        if (!(await mayActIn(db, c, requested))) {
+          throw forbidden(`this credential may not act in workspace ${requested}`);
+        }
+        return requested;
       }
-      return requested;
+      if (resource) {
+        const owner = await ownerOf(db, resource.collection, resource.id);
+        if (owner) {
+          if (await mayActIn(db, c, owner.workspaceId)) return owner.workspaceId;
+          throw notFound(nounOf(resource.collection), resource.id);
+        }
+      }
+      return defaultWorkspace(db, c, resource);
     },
   };
 }

@@ -1,12 +1,18 @@
 /**
  * OAuth2 JWT verification with jose: an HS256 shared secret or a remote JWKS, with the configured
- * issuer and audience. A verified JWT yields its subject and the workspaces its claim grants.
+ * issuer and audience. A verified JWT yields its subject, the workspaces its claim grants and the
+ * workspace its default-workspace claim names.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config.ts';
 import { unauthenticated } from '../http/errors.ts';
 
-export type VerifiedJwt = { subject: string; workspaces: readonly string[] | '*' };
+export type VerifiedJwt = {
+  subject: string;
+  workspaces: readonly string[] | '*';
+  /** The workspace the default-workspace claim names, if it names one. */
+  defaultWorkspace: string | undefined;
+};
 
 export type JwtVerifier = (token: string) => Promise<VerifiedJwt>;
 
@@ -39,6 +45,8 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
     if (claim === '*') workspaces = '*';
     else if (Array.isArray(claim)) workspaces = claim.filter((w): w is string => typeof w === 'string');
     else if (typeof claim === 'string') workspaces = claim.split(/[\s,]+/).filter(Boolean);
-    return { subject: payload.sub, workspaces };
+    const named = payload[config.defaultWorkspaceClaim];
+    const defaultWorkspace = typeof named === 'string' && named !== '' ? named : undefined;
+    return { subject: payload.sub, workspaces, defaultWorkspace };
   };
 }

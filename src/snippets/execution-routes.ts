@@ -15,7 +15,6 @@ import {
   jsonBody,
   pathId,
 } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import type { ExecutionService, RunContext } from './execution.ts';
 import {
   CreateSnippetRunBody,
@@ -106,7 +105,7 @@ export function registerExecutionRoutes(app: ApiApp, execution: ExecutionService
     }),
   );
 
-  openapiVerb(app, executeStored, async (c) => {
+  app.openapi(executeStored, async (c) => {
     const result = await execution.executeStored(
       runContext(c),
       c.req.valid('param').id,

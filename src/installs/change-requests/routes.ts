@@ -16,7 +16,6 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../../http/schemas.ts';
-import { openapiVerb } from '../../http/verb-route.ts';
 import {
   AcceptResponse,
   CreateRepositoryChangeRequestBody,
@@ -191,8 +190,7 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
     return c.json(rcr, 200);
   });
 
-  openapiVerb(
-    app,
+  app.openapi(
     createToken,
     idempotent({ operation: 'repositoryChangeRequests.createToken', secret: true }, async (c) => {
       const body = CreateTokenBody.parse(c.req.valid('json') ?? {});
@@ -200,8 +198,7 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
     }),
   );
 
-  openapiVerb(
-    app,
+  app.openapi(
     accept,
     idempotent({ operation: 'repositoryChangeRequests.accept' }, async (c) => {
       const { id } = c.req.valid('param');
@@ -218,8 +215,7 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
     }),
   );
 
-  openapiVerb(
-    app,
+  app.openapi(
     reject,
     idempotent({ operation: 'repositoryChangeRequests.reject' }, async (c) => {
       const { id } = c.req.valid('param');
@@ -233,8 +229,7 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
     }),
   );
 
-  openapiVerb(
-    app,
+  app.openapi(
     withdraw,
     idempotent({ operation: 'repositoryChangeRequests.withdraw' }, async (c) => {
       const { id } = c.req.valid('param');

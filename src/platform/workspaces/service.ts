@@ -118,6 +118,7 @@ export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceS
           state: 'SUCCEEDED',
           metadata: { type: 'workspace.delete', workspace_id: id },
           response: { type: 'workspace.delete', workspace_id: id },
+          startedBy: caller.subject,
         });
         return toOperation(op, publicUrl);
       });
