@@ -220,7 +220,10 @@ describe('authentication and workspace access', () => {
     const read = await h.request('GET', `/v1/snippets/${snippet.body.snippet_id}`, { token });
     assert.equal(read.status, 200);
     assert.equal(read.body.workspace_id, other.id);
-    const run = await h.request('POST', `/v1/snippets/${snippet.body.snippet_id}%3Aexecute`, { token, body: {} });
+    const run = await h.request('POST', `/v1/snippets/${snippet.body.snippet_id}%3Aexecute`, {
+      token,
+      body: {},
+    });
     assert.equal(run.status, 200);
     assert.equal(run.body.result, 42);
 
