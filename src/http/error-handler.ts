@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';
 import { familyOf, renderError } from './families.ts';
+import { unservedArea, unservedError } from './unserved.ts';
 
 export function toApiError(error: unknown, maxBodyBytes: number): ApiError | undefined {
   if (error instanceof ApiError) return error;
@@ -64,9 +65,12 @@ export function errorHandler(maxBodyBytes: number) {
 }
 
 export function notFoundHandler(c: Context<AppEnv>): Response {
-  const error = new ApiError('NOT_FOUND', {
-    message: `no route for ${c.req.method} ${c.req.path}; see /v1/openapi.json for the API`,
-  });
+  const unserved = unservedArea(c.req.path);
+  const error = unserved
+    ? unservedError(c.req.method, c.req.path, unserved)
+    : new ApiError('NOT_FOUND', {
+        message: `no route for ${c.req.method} ${c.req.path}; see /v1/openapi.json for the API`,
+      });
   const rendered = renderError(familyOf(c.req.path), error, c.var.requestId ?? 'unknown');
-  return c.json(rendered.body as object, 404);
+  return c.json(rendered.body as object, rendered.status as 404);
 }

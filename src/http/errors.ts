@@ -21,6 +21,7 @@ export type ErrorStatus =
   | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
   | 'DEADLINE_EXCEEDED'
+  | 'UNIMPLEMENTED'
   | 'INTERNAL';
 
 /** HTTP status of each canonical status. */
@@ -40,6 +41,7 @@ export const HTTP_STATUS: Record<ErrorStatus, number> = {
   RESOURCE_EXHAUSTED: 429,
   UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
+  UNIMPLEMENTED: 501,
   INTERNAL: 500,
 };
 

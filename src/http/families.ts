@@ -31,6 +31,7 @@ export const AKUA_CODES: Record<ErrorStatus, number> = {
   UNAVAILABLE: 7013,
   IDEMPOTENCY_CONFLICT: 7014,
   DEADLINE_EXCEEDED: 7015,
+  UNIMPLEMENTED: 7016,
 };
 
 /** Agent-deployments string codes by canonical status (the CLI's documented codes), unless the error names its own. */
@@ -51,6 +52,7 @@ const NULLSPACE_CODES: Record<ErrorStatus, string> = {
   UNAVAILABLE: 'unavailable',
   IDEMPOTENCY_CONFLICT: 'idempotency_conflict',
   DEADLINE_EXCEEDED: 'timeout',
+  UNIMPLEMENTED: 'not_implemented',
 };
 
 export type RenderedError = { status: number; body: unknown; headers: Record<string, string> };
