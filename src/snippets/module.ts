@@ -13,6 +13,8 @@ import { createNestingGate, nestingError, startsExecution, type NestingLimits } 
 import { registerSnippetRunRoutes } from './run-routes.ts';
 import { registerSnippetRoutes } from './routes.ts';
 import { createSnippetService } from './service.ts';
+import { registerSnippetUsageRoutes } from './usage-routes.ts';
+import { createSnippetUsageService } from './usage.ts';
 
 export function snippetsModule(deps: {
   db: Kysely<DB>;
@@ -24,6 +26,7 @@ export function snippetsModule(deps: {
   nesting: NestingLimits;
 }) {
   const snippets = createSnippetService(deps);
+  const usage = createSnippetUsageService(deps);
   const nesting = createNestingGate(deps.nesting);
   const execution = createExecutionService({ ...deps, snippets, nesting });
   return {
@@ -41,6 +44,8 @@ export function snippetsModule(deps: {
       return Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
     }) satisfies Preflight,
     register(app: ApiApp): void {
+      // Before GET /v1/snippets/{id}, which would otherwise take `snp_…:usage` for an id.
+      registerSnippetUsageRoutes(app, usage);
       registerSnippetRoutes(app, snippets);
       registerExecutionRoutes(app, execution);
       registerSnippetRunRoutes(app, snippets);

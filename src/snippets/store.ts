@@ -249,3 +249,64 @@ export async function findRun(
   if (snippetId !== undefined) query = query.where('snippet_id', '=', snippetId);
   return query.executeTakeFirst();
 }
+
+/** How much a snippet is used: its runs, and its newest one. */
+export type SnippetUsageRow = {
+  seq: number;
+  id: string;
+  run_count: number;
+  last_run_id: string | null;
+  last_run_state: RunState | null;
+  last_run_source: RunSource | null;
+  last_run_at: Date | null;
+};
+
+/** Snippets of the workspace with their run count and newest run (index snippet_runs_snippet). */
+function usageQuery(db: Kysely<DB>, workspaceId: string) {
+  return db
+    .selectFrom('snippets as s')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('snippet_runs as r')
+          .select(['r.id', 'r.state', 'r.source', 'r.created_at'])
+          .whereRef('r.snippet_id', '=', 's.id')
+          .orderBy('r.seq', 'desc')
+          .limit(1)
+          .as('last'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      's.seq',
+      's.id',
+      'last.id as last_run_id',
+      'last.state as last_run_state',
+      'last.source as last_run_source',
+      'last.created_at as last_run_at',
+      sql<number>`(SELECT count(*)::int FROM snippet_runs c WHERE c.snippet_id = s.id)`.as('run_count'),
+    ])
+    .where('s.workspace_id', '=', workspaceId);
+}
+
+/** The usage of one snippet, archived or not; undefined when the workspace has none with this id. */
+export async function findSnippetUsage(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+): Promise<SnippetUsageRow | undefined> {
+  return usageQuery(db, workspaceId).where('s.id', '=', id).executeTakeFirst();
+}
+
+/** A page of the usage of the workspace's active snippets, newest snippet first (as listActiveSnippets). */
+export async function listSnippetUsage(
+  db: Kysely<DB>,
+  workspaceId: string,
+  page: PageRequest,
+): Promise<SnippetUsageRow[]> {
+  let query = usageQuery(db, workspaceId).where('s.archived_at', 'is', null);
+  if (page.before !== undefined) query = query.where('s.seq', '<', page.before);
+  return query
+    .orderBy('s.seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
