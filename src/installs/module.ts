@@ -30,6 +30,8 @@ import { registerRepositoryRoutes } from './repositories/routes.ts';
 import { createRepositoryService } from './repositories/service.ts';
 import { registerInstallRoutes } from './routes.ts';
 import { createInstallService, DELETE_JOB } from './service.ts';
+import { registerInstallStatusRoutes } from './status-routes.ts';
+import { createInstallStatusService } from './status.ts';
 
 /** Where the git repositories are served, below the public URL. */
 export const GIT_MOUNT = '/git';
@@ -57,6 +59,7 @@ export function installsModule(deps: {
     onVersionPublished: renders.onVersionPublished,
   });
   const installs = createInstallService({ db, publicUrl });
+  const status = createInstallStatusService({ db });
   const changeRequests = createChangeRequestService({ db, git, publicUrl, notifyOperation });
   const repositories = createRepositoryService({ db, git, publicUrl });
   const canceller = createRenderCanceller({ db, git, notifyOperation });
@@ -95,6 +98,7 @@ export function installsModule(deps: {
     register(app: ApiApp): void {
       registerPackageRoutes(app, packages);
       registerInstallRoutes(app, installs, renders);
+      registerInstallStatusRoutes(app, status);
       registerRenderRoutes(app, renders);
       registerRepositoryRoutes(app, repositories);
       registerChangeRequestRoutes(app, changeRequests);

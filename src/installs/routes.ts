@@ -1,6 +1,7 @@
 /**
  * HTTP routes of installs: create (202 install.create operation), list, get, delete (202 install.delete
- * operation) and the lifecycle verbs :update and :restore (202, each starts a render).
+ * operation), the lifecycle verbs :update and :restore (202, each starts a render) and the automatic
+ * updates switch (200; turning it on may start a render).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireWorkspace } from '../http/auth.ts';
@@ -26,6 +27,7 @@ import {
   InstallLifecycleMutation,
   InstallList,
   RestoreInstallBody,
+  SetInstallAutomaticUpdatesBody,
   UpdateInstallVersionBody,
 } from './schemas.ts';
 import type { InstallService } from './service.ts';
@@ -158,6 +160,27 @@ const restore = createRoute({
   },
 });
 
+const setAutomaticUpdates = createRoute({
+  method: 'patch',
+  path: '/v1/installs/{id}/automatic_updates',
+  operationId: 'installs.setAutomaticUpdates',
+  tags,
+  security,
+  summary: 'Set automatic install updates',
+  description:
+    "Turns automatic updates on (the install follows its package's latest version; if it is not on it or moving to it, the update render starts and is returned) or off (the install is pinned to the version it is on). Setting what is set already changes nothing (`render` null).",
+  middleware: [requireWorkspace] as const,
+  request: {
+    params: IdParam,
+    headers: MutationHeaders,
+    body: { content: { 'application/json': { schema: SetInstallAutomaticUpdatesBody } }, required: true },
+  },
+  responses: {
+    200: json(InstallLifecycleMutation, 'Automatic-update policy updated'),
+    ...errorResponses(400, 401, 403, 404, 409, 422, 428),
+  },
+});
+
 export function registerInstallRoutes(app: ApiApp, installs: InstallService, renders: RenderService): void {
   app.openapi(
     create,
@@ -213,6 +236,21 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
       );
       setEtagHeader(c, result.install.etag);
       return c.json(result, 202);
+    }),
+  );
+
+  app.openapi(
+    setAutomaticUpdates,
+    idempotent({ operation: 'installs.setAutomaticUpdates' }, async (c) => {
+      const result = await renders.setAutomaticUpdates(
+        c.var.workspaceId,
+        c.var.caller,
+        c.req.valid('param').id,
+        c.req.valid('header')['if-match'],
+        c.req.valid('json').automatic_updates_enabled,
+      );
+      setEtagHeader(c, result.install.etag);
+      return c.json(result, 200);
     }),
   );
 

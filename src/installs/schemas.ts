@@ -165,3 +165,65 @@ export const InstallLifecycleMutation = z
   .object({ install: InstallLifecycleState, render: InstallRender.nullable() })
   .openapi('InstallLifecycleMutation');
 export type InstallLifecycleMutation = z.infer<typeof InstallLifecycleMutation>;
+
+export const SetInstallAutomaticUpdatesBody = z
+  .strictObject({
+    automatic_updates_enabled: z.boolean().openapi({
+      description:
+        "true: the install follows its package's latest version (its pin becomes `latest`, and it is updated to that version now if it is behind); false: it is pinned to the version it is on.",
+    }),
+  })
+  .openapi('SetInstallAutomaticUpdatesBody');
+
+/** A cluster object's status as a GitOps controller reports it (the spec's shape; Atoll never has one). */
+const ResourceStatus = z
+  .looseObject({
+    group: z.string().optional(),
+    kind: z.string(),
+    name: z.string(),
+    message: z.string().optional(),
+    namespace: z.string().optional(),
+    version: z.string().optional(),
+    status: z.string().optional(),
+    health: z.object({ status: z.string(), message: z.string().optional() }).optional(),
+  })
+  .openapi('ResourceStatus');
+
+const UNKNOWN_IN_CLUSTER = 'Always null in Atoll: it does not watch the cluster (docs/installs.md "Status").';
+
+export const InstallStatus = z
+  .object({
+    install_id: z.string().min(1).max(55),
+    health: z.string().nullable().openapi({ description: UNKNOWN_IN_CLUSTER }),
+    sync: z.string().nullable().openapi({ description: UNKNOWN_IN_CLUSTER }),
+    revision: z.string().nullable().openapi({
+      description:
+        "The commit Atoll last deployed to the install's repository (the head of `main` a GitOps controller should sync); null before the first deploy and once the repository is purged.",
+    }),
+    resources: z.array(ResourceStatus).nullable().openapi({ description: UNKNOWN_IN_CLUSTER }),
+    operation_phase: z.string().nullable().openapi({ description: UNKNOWN_IN_CLUSTER }),
+    updated_at: UnixSeconds.nullable(),
+    state: z.enum(INSTALL_STATES),
+    reconciling: z.boolean().openapi({
+      description:
+        'True while a render of the install is queued, running or waiting for review, or its deletion is purging.',
+    }),
+    package_version_id: z
+      .string()
+      .openapi({ description: 'Atoll: the version the install is on (last deployed).' }),
+    desired_version_id: z.string().nullable().openapi({
+      description: 'Atoll: the version an update or restore asks for, until its render deploys.',
+    }),
+    automatic_updates_enabled: z
+      .boolean()
+      .openapi({ description: "Atoll: whether the install follows its package's latest version." }),
+    repository_id: z.string().openapi({ description: "Atoll: the install's git repository." }),
+    deployed_render_hash: z.string().nullable().openapi({
+      description: 'Atoll: the render hash of the manifests at `revision`.',
+    }),
+    last_render: InstallRender.nullable().openapi({
+      description: 'Atoll: the newest render of the install, whatever its state (null before any).',
+    }),
+  })
+  .openapi('InstallStatus');
+export type InstallStatus = z.infer<typeof InstallStatus>;

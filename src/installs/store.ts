@@ -11,17 +11,21 @@ export type RepositoryRow = Selectable<RepositoriesTable>;
 /** An install with what its wire form needs from other tables. */
 export type InstallView = InstallRow & { workspace_name: string; reconciling: boolean };
 
+/**
+ * Whether work on the install is in flight: a render queued, running or waiting for review, or an
+ * operation of the install still running (its install.delete purging the repositories).
+ */
+const reconciling = sql<boolean>`(EXISTS (SELECT 1 FROM install_renders r WHERE r.install_id = installs.id AND r.state = 'running')
+  OR EXISTS (SELECT 1 FROM operations o WHERE o.workspace_id = installs.workspace_id AND o.owner_type = 'install'
+    AND o.owner_id = installs.id AND o.state = 'RUNNING'))`;
+
 function installView(db: Kysely<DB>) {
   return db
     .selectFrom('installs')
     .innerJoin('workspaces', 'workspaces.id', 'installs.workspace_id')
     .selectAll('installs')
     .select('workspaces.name as workspace_name')
-    .select(
-      sql<boolean>`EXISTS (SELECT 1 FROM install_renders r WHERE r.install_id = installs.id AND r.state = 'running')`.as(
-        'reconciling',
-      ),
-    );
+    .select(reconciling.as('reconciling'));
 }
 
 export async function findInstall(
@@ -85,6 +89,17 @@ export async function listRenders(
     .orderBy('seq', 'desc')
     .limit(page.limit + 1)
     .execute();
+}
+
+/** The newest render of an install, whatever its state. */
+export async function latestRender(db: Kysely<DB>, installId: string): Promise<RenderRow | undefined> {
+  return db
+    .selectFrom('install_renders')
+    .selectAll()
+    .where('install_id', '=', installId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Renders of an install still running (queued or in progress, or waiting for review). */

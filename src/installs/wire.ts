@@ -4,10 +4,16 @@ import { etagOf } from '../http/etag.ts';
 import type { Install, InstallRender } from './schemas.ts';
 import { LOCAL_CLUSTER } from './schemas.ts';
 import type { InstallView, RenderRow } from './store.ts';
+import type { VersionPin } from './tables.ts';
 
 /** `git clone` URL of a repository stored under `storage`. */
 export function cloneUrl(publicUrl: string, storage: string): string {
   return `${publicUrl}/git/${storage}.git`;
+}
+
+/** Automatic updates are on exactly while the install follows its package's latest version. */
+export function automaticUpdatesEnabled(pin: VersionPin): boolean {
+  return pin.kind === 'latest';
 }
 
 export function toInstall(row: InstallView, publicUrl: string, repositoryStorage: string): Install {

@@ -44,11 +44,11 @@ export function snippetsModule(deps: {
       return Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
     }) satisfies Preflight,
     register(app: ApiApp): void {
-      // Before GET /v1/snippets/{id}, which would otherwise take `snp_…:usage` for an id.
-      registerSnippetUsageRoutes(app, usage);
       registerSnippetRoutes(app, snippets);
       registerExecutionRoutes(app, execution);
       registerSnippetRunRoutes(app, snippets);
+      // After GET /v1/snippets/{id}: the router never lets `{id}` take `snp_…:usage` (src/http/routing.ts).
+      registerSnippetUsageRoutes(app, usage);
     },
   };
 }

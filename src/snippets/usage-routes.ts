@@ -1,13 +1,12 @@
 /**
  * HTTP routes of snippet usage: the workspace's (/v1/snippets:usage) and one snippet's
- * (/v1/snippets/{id}:usage, an AIP custom method routed with openapiVerb).
+ * (/v1/snippets/{id}:usage, an AIP custom method; src/http/routing.ts routes it).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireWorkspace } from '../http/auth.ts';
 import type { ApiApp } from '../http/context.ts';
 import { pageRequest } from '../http/pagination.ts';
 import { errorResponses, json, PageQuery, pathId, WorkspaceHeaders } from '../http/schemas.ts';
-import { openapiVerb } from '../http/verb-route.ts';
 import { SnippetUsage, SnippetUsageList, type SnippetUsageService } from './usage.ts';
 
 const tags = ['Snippets'];
@@ -45,7 +44,7 @@ export function registerSnippetUsageRoutes(app: ApiApp, usage: SnippetUsageServi
   app.openapi(listUsage, async (c) =>
     c.json(await usage.list(c.var.workspaceId, pageRequest(c.req.valid('query'))), 200),
   );
-  openapiVerb(app, getUsage, async (c) =>
+  app.openapi(getUsage, async (c) =>
     c.json(await usage.get(c.var.workspaceId, c.req.valid('param').id), 200),
   );
 }

@@ -2,7 +2,8 @@
  * Renders of an install: start one (201, `running`; the queue carries it out), list and get them, and
  * the lifecycle actions that are renders too: :update (another version of the package; the install
  * switches when that render deploys) and :restore (a deployed render's tree as a new forward commit).
- * New versions of a package start an update render of every install that follows `latest`.
+ * New versions of a package start an update render of every install that follows `latest` (automatic
+ * updates, turned on and off by setAutomaticUpdates).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
@@ -14,7 +15,8 @@ import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { VersionPublished } from '../packages/service.ts';
 import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender } from '../schemas.ts';
 import * as store from '../store.ts';
-import { toRender } from '../wire.ts';
+import type { VersionPin } from '../tables.ts';
+import { automaticUpdatesEnabled, toRender } from '../wire.ts';
 import { assertExtraAnnotations } from './annotations.ts';
 import { skipIfUnchanged } from './fast-skip.ts';
 import { startRender } from './start.ts';
@@ -53,7 +55,7 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
         id: install.id,
         current_version: await summary(install.package_version_id),
         desired_version: await summary(install.desired_version_id),
-        automatic_updates_enabled: install.version_pin.kind === 'latest',
+        automatic_updates_enabled: automaticUpdatesEnabled(install.version_pin),
         updated_at: unixSeconds(install.updated_at),
         etag: etagOf(install.version),
       },
@@ -91,6 +93,32 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
       restoredFromRenderId: input.restoredFrom ?? null,
     });
     return render;
+  }
+
+  async function semverOf(trx: Kysely<DB>, versionId: string): Promise<string> {
+    const row = await trx
+      .selectFrom('package_versions')
+      .select('semver')
+      .where('id', '=', versionId)
+      .executeTakeFirstOrThrow();
+    return row.semver;
+  }
+
+  /** The update render to the latest version, unless the install is on or moving to it already. */
+  async function followLatest(
+    trx: Kysely<DB>,
+    install: store.InstallRow,
+    latestVersionId: string,
+    caller: Caller,
+  ): Promise<store.RenderRow | null> {
+    const target = install.desired_version_id ?? install.package_version_id;
+    if (target === latestVersionId) return null;
+    return renderVersion(trx, install, {
+      versionId: latestVersionId,
+      values: install.input_values,
+      message: `Update to ${await semverOf(trx, latestVersionId)} (latest)`,
+      createdBy: caller.subject,
+    });
   }
 
   return {
@@ -206,22 +234,52 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
       });
     },
 
+    /**
+     * installs.setAutomaticUpdates. On: the install follows `latest` again and, unless it is on or moving
+     * to the latest version already, gets the update render to it. Off: it is pinned to the version it
+     * is on (a pending update still deploys, and the pin then follows it). Asking for what is set
+     * already changes nothing.
+     */
+    async setAutomaticUpdates(
+      workspaceId: string,
+      caller: Caller,
+      installId: string,
+      ifMatch: string,
+      enabled: boolean,
+    ): Promise<InstallLifecycleMutation> {
+      return db.transaction().execute(async (trx) => {
+        const install = await lockLive(trx, workspaceId, installId);
+        assertIfMatch('install', ifMatch, install.version);
+        if (automaticUpdatesEnabled(install.version_pin) === enabled) return lifecycle(trx, installId, null);
+        const pin: VersionPin = enabled
+          ? { kind: 'latest' }
+          : { kind: 'pinned', version: await semverOf(trx, install.package_version_id) };
+        await trx
+          .updateTable('installs')
+          .set((eb) => ({
+            version_pin: JSON.stringify(pin),
+            updated_at: new Date(),
+            version: eb('version', '+', 1),
+          }))
+          .where('id', '=', installId)
+          .execute();
+        let render: store.RenderRow | null = null;
+        if (enabled) {
+          const pkg = await trx
+            .selectFrom('packages')
+            .select('latest_version_id')
+            .where('id', '=', install.package_id)
+            .executeTakeFirstOrThrow();
+          if (pkg.latest_version_id) render = await followLatest(trx, install, pkg.latest_version_id, caller);
+        }
+        return lifecycle(trx, installId, render);
+      });
+    },
+
     /** Starts an update render of each install following the package's latest version (automatic updates). */
     onVersionPublished: (async (trx, event) => {
       for (const install of await store.installsFollowingLatest(trx, event.packageId)) {
-        const target = install.desired_version_id ?? install.package_version_id;
-        if (target === event.latestVersionId) continue;
-        const semver = await trx
-          .selectFrom('package_versions')
-          .select('semver')
-          .where('id', '=', event.latestVersionId)
-          .executeTakeFirstOrThrow();
-        await renderVersion(trx, install, {
-          versionId: event.latestVersionId,
-          values: install.input_values,
-          message: `Update to ${semver.semver} (latest)`,
-          createdBy: event.caller.subject,
-        });
+        await followLatest(trx, install, event.latestVersionId, event.caller);
       }
     }) satisfies VersionPublished,
   };
