@@ -46,7 +46,12 @@ async function resolveWorkspace(
   }
   c.set(
     'workspaceId',
-    await c.var.authenticator.resolveWorkspace(c.var.caller, requested, addressedResource(c.req.path)),
+    await c.var.authenticator.resolveWorkspace(
+      c.var.caller,
+      requested,
+      addressedResource(c.req.path),
+      useOf(c),
+    ),
   );
 }
 

@@ -49,12 +49,14 @@ export type Authenticator = {
    * The workspace a workspace-scoped request acts in: the one `akua-context` names, else the one a
    * workspace token implies, else the workspace of the resource the request addresses, else the
    * caller's default workspace. Throws 400 when that is ambiguous, 403 when a named workspace is not
-   * allowed, 404 when the addressed resource is in no workspace the caller may see.
+   * allowed or the caller's role there does not allow `use` (absent: a read), 404 when the addressed
+   * resource is in no workspace the caller may see.
    */
   resolveWorkspace(
     caller: Caller,
     requested: string | undefined,
     resource?: ResourceRef | undefined,
+    use?: CredentialUse,
   ): Promise<string>;
 };
 

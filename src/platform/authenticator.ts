@@ -8,10 +8,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { JwtConfig } from '../config.ts';
 import type { DB } from '../db/schema.ts';
-import type { Authenticator, Caller, CredentialUse } from '../http/context.ts';
-import { forbidden, unauthenticated } from '../http/errors.ts';
-import { notFound } from '../http/errors.ts';
-import { defaultWorkspace, mayActIn, workspaceExists } from './access.ts';
+import type { Authenticator, Caller, Credential, CredentialUse, ResourceRef } from '../http/context.ts';
+import { forbidden, notFound, unauthenticated } from '../http/errors.ts';
+import { assertRoleFor, defaultWorkspace, mayActIn, workspaceExists } from './access.ts';
 import { nounOf, ownerOf } from './resource-owners.ts';
 import { findByHash, touchToken } from './api-tokens/store.ts';
 import { createJwtVerifier } from './jwt.ts';
@@ -94,6 +93,35 @@ export function createAuthenticator({ db, jwt, log, tokenCache, turns }: Authent
     };
   }
 
+  /** The workspace a JWT's request acts in (docs/api-conventions.md "Which workspace a request acts in"). */
+  async function workspaceOfJwt(
+    c: Extract<Credential, { kind: 'jwt' }>,
+    requested: string | undefined,
+    resource: ResourceRef | undefined,
+  ): Promise<string> {
+    // The operation that deleted a workspace stays readable by whoever started it, whatever
+    // workspace the request names (the deleted one can no longer be named).
+    if (resource?.collection === 'operations') {
+      const owner = await ownerOf(db, resource.collection, resource.id);
+      if (owner && owner.startedBy === c.subject && !(await workspaceExists(db, owner.workspaceId)))
+        return owner.workspaceId;
+    }
+    if (requested !== undefined) {
+      if (!(await mayActIn(db, c, requested))) {
+        throw forbidden(`this credential may not act in workspace ${requested}`);
+      }
+      return requested;
+    }
+    if (resource) {
+      const owner = await ownerOf(db, resource.collection, resource.id);
+      if (owner) {
+        if (await mayActIn(db, c, owner.workspaceId)) return owner.workspaceId;
+        throw notFound(nounOf(resource.collection), resource.id);
+      }
+    }
+    return defaultWorkspace(db, c, resource);
+  }
+
   return {
     async authenticate(bearer, use) {
       if (bearer.startsWith('sk_')) return fromToken(bearer);
@@ -116,7 +144,7 @@ export function createAuthenticator({ db, jwt, log, tokenCache, turns }: Authent
       );
     },
 
-    async resolveWorkspace(caller, requested, resource) {
+    async resolveWorkspace(caller, requested, resource, use) {
       const c = caller.credential;
       if (c.kind === 'token' || c.kind === 'turn') {
         if (requested !== undefined && requested !== c.workspaceId) {
@@ -126,27 +154,10 @@ export function createAuthenticator({ db, jwt, log, tokenCache, turns }: Authent
         }
         return c.workspaceId;
       }
-      // The operation that deleted a workspace stays readable by whoever started it, whatever
-      // workspace the request names (the deleted one can no longer be named).
-      if (resource?.collection === 'operations') {
-        const owner = await ownerOf(db, resource.collection, resource.id);
-        if (owner && owner.startedBy === c.subject && !(await workspaceExists(db, owner.workspaceId)))
-          return owner.workspaceId;
-      }
-      if (requested !== undefined) {
-        if (!(await mayActIn(db, c, requested))) {
-          throw forbidden(`this credential may not act in workspace ${requested}`);
-        }
-        return requested;
-      }
-      if (resource) {
-        const owner = await ownerOf(db, resource.collection, resource.id);
-        if (owner) {
-          if (await mayActIn(db, c, owner.workspaceId)) return owner.workspaceId;
-          throw notFound(nounOf(resource.collection), resource.id);
-        }
-      }
-      return defaultWorkspace(db, c, resource);
+      const workspaceId = await workspaceOfJwt(c, requested, resource);
+      // A workspace token acts with an owner's rights; a JWT with its role (docs/workspaces.md).
+      if (use !== undefined) await assertRoleFor(db, c, workspaceId, use);
+      return workspaceId;
     },
   };
 }

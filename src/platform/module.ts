@@ -1,8 +1,10 @@
-/** The platform domain wired together: workspace and API token services and their routes. */
+/** The platform domain wired together: workspace, member and API token services and their routes. */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
 import { registerApiTokenRoutes } from './api-tokens/routes.ts';
+import { registerMemberRoutes } from './members/routes.ts';
+import { createMemberService } from './members/service.ts';
 import { createApiTokenService } from './api-tokens/service.ts';
 import { registerWorkspaceRoutes } from './workspaces/routes.ts';
 import { createWorkspaceService } from './workspaces/service.ts';
@@ -10,12 +12,15 @@ import type { TokenCache } from './token-cache.ts';
 
 export function platformModule(deps: { db: Kysely<DB>; publicUrl: string; tokenCache: TokenCache }) {
   const workspaces = createWorkspaceService(deps);
+  const members = createMemberService(deps);
   const apiTokens = createApiTokenService(deps);
   return {
     workspaces,
+    members,
     apiTokens,
     register(app: ApiApp): void {
       registerWorkspaceRoutes(app, workspaces);
+      registerMemberRoutes(app, members);
       registerApiTokenRoutes(app, apiTokens);
     },
   };

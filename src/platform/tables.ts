@@ -1,5 +1,6 @@
-/** Kysely row types of the platform tables (src/db/migrations/0001_platform.sql). */
+/** Kysely row types of the platform tables (src/db/migrations/0001_platform.sql, 0011_workspace_member_roles.sql). */
 import type { ColumnType, Generated } from 'kysely';
+import type { WorkspaceRole } from './members/schemas.ts';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Timestamp = ColumnType<Date, Date | undefined, Date>;
@@ -18,9 +19,12 @@ export type WorkspacesTable = {
 };
 
 export type WorkspaceMembersTable = {
+  seq: Generated<number>;
+  /** `wsm_…` (0011_workspace_member_roles.sql). */
+  id: string;
   workspace_id: string;
   subject: string;
-  role: Generated<string>;
+  role: ColumnType<WorkspaceRole, WorkspaceRole | undefined, WorkspaceRole>;
   created_at: CreatedAt;
 };
 

@@ -45,7 +45,7 @@ const create = createRoute({
   security,
   summary: 'Create workspace',
   description:
-    'Creates a workspace for the authenticated user (an OAuth2 JWT subject, who becomes its member).',
+    'Creates a workspace for the authenticated user (an OAuth2 JWT subject, who becomes its owner).',
   middleware: [requireCaller] as const,
   request: {
     headers: z.object({ 'idempotency-key': IdempotencyKeyHeader.optional() }),
@@ -73,6 +73,7 @@ const update = createRoute({
   tags,
   security,
   summary: 'Update workspace',
+  description: 'Renames the workspace or changes its slug. Needs the owner or admin role.',
   middleware: [requireCaller] as const,
   request: {
     params: IdParam,
@@ -90,7 +91,7 @@ const remove = createRoute({
   security,
   summary: 'Delete workspace',
   description:
-    'Deletes the workspace and everything it owns; its API tokens stop working at once. Returns the finished workspace.delete operation.',
+    'Deletes the workspace and everything it owns; its API tokens stop working at once. Needs the owner role. Returns the finished workspace.delete operation.',
   middleware: [requireCaller] as const,
   request: {
     params: IdParam,

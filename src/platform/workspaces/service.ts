@@ -1,7 +1,7 @@
 /**
- * Workspaces: list what the caller may see, create (JWT users, who become members), get, rename
- * (if-match) and delete (if-match; removes the workspace and everything it owns, revoking its tokens at
- * once, and records a `workspace.delete` operation).
+ * Workspaces: list what the caller may see, create (JWT users, who become their owners), get, rename
+ * (if-match; owners and admins) and delete (if-match; owners; removes the workspace and everything it
+ * owns, revoking its tokens at once, and records a `workspace.delete` operation).
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -15,9 +15,11 @@ import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import { insertOperation, toOperation } from '../../operations/store.ts';
 import type { Operation } from '../../operations/schemas.ts';
-import { mayActIn } from '../access.ts';
+import { hasRole, roleIn, roleTooWeak } from '../access.ts';
+import type { WorkspaceRole } from '../members/schemas.ts';
 import type { TokenCache } from '../token-cache.ts';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, Workspace } from './schemas.ts';
+import { insertMember } from '../members/store.ts';
 import * as store from './store.ts';
 
 export type WorkspaceServiceDeps = { db: Kysely<DB>; publicUrl: string; tokenCache: TokenCache };
@@ -38,16 +40,20 @@ export function toWorkspace(row: store.WorkspaceRow): Workspace {
 }
 
 export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceServiceDeps) {
-  /** The workspace if the caller may act in it; otherwise 404 (never revealing that it exists). */
+  /**
+   * The workspace if the caller may act in it, otherwise 404 (never revealing that it exists); 403 when
+   * the caller's role there is below what `needs` asks for.
+   */
   async function accessible(
     caller: Caller,
     id: string,
     executor: Kysely<DB> = db,
+    needs?: { role: WorkspaceRole; action: string },
   ): Promise<store.WorkspaceRow> {
-    const row = (await mayActIn(executor, caller.credential, id))
-      ? await store.findWorkspace(executor, id)
-      : undefined;
-    if (!row) throw notFound('workspace', id);
+    const role = await roleIn(executor, caller.credential, id);
+    const row = role !== undefined ? await store.findWorkspace(executor, id) : undefined;
+    if (!row || role === undefined) throw notFound('workspace', id);
+    if (needs && !hasRole(role, needs.role)) throw roleTooWeak(id, role, needs.role, needs.action);
     return row;
   }
 
@@ -90,7 +96,7 @@ export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceS
       ifMatch: string,
       patch: UpdateWorkspaceBody,
     ): Promise<Workspace> {
-      const current = await accessible(caller, id);
+      const current = await accessible(caller, id, db, { role: 'admin', action: 'updating the workspace' });
       assertIfMatch('workspace', ifMatch, current.version);
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       if (Object.keys(changes).length === 0) return toWorkspace(current);
@@ -108,7 +114,10 @@ export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceS
 
     async remove(caller: Caller, id: string, ifMatch: string): Promise<Operation> {
       const operation = await db.transaction().execute(async (trx) => {
-        const current = await accessible(caller, id, trx);
+        const current = await accessible(caller, id, trx, {
+          role: 'owner',
+          action: 'deleting the workspace',
+        });
         assertIfMatch('workspace', ifMatch, current.version);
         if (!(await store.deleteWorkspace(trx, id, current.version))) throw notFound('workspace', id);
         const op = await insertOperation(trx, {
@@ -129,8 +138,8 @@ export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceS
 }
 
 /**
- * Inserts a workspace (slug derived from the name when not given) and its first member; 409 naming
- * body.slug when the slug is taken.
+ * Inserts a workspace (slug derived from the name when not given) and, when `member` is given, makes
+ * that subject its owner; 409 naming body.slug when the slug is taken.
  */
 export async function createWorkspaceRecord(
   db: Kysely<DB>,
@@ -145,7 +154,8 @@ export async function createWorkspaceRecord(
         slug,
         created_by: input.createdBy,
       });
-      if (input.member !== undefined) await store.addMember(trx, row.id, input.member);
+      if (input.member !== undefined)
+        await insertMember(trx, { workspaceId: row.id, subject: input.member, role: 'owner' });
       return row;
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-/** SQL for workspaces and their members. */
+/** SQL for workspaces (their members: src/platform/members/store.ts). */
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PageRequest } from '../../http/pagination.ts';
@@ -80,31 +80,6 @@ export async function deleteWorkspace(db: Kysely<DB>, id: string, version: numbe
     .where('version', '=', version)
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
-}
-
-export async function addMember(db: Kysely<DB>, workspaceId: string, subject: string): Promise<void> {
-  await db
-    .insertInto('workspace_members')
-    .values({ workspace_id: workspaceId, subject })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-}
-
-/** Whether the workspace exists and the subject is one of its members. */
-export async function membership(
-  db: Kysely<DB>,
-  workspaceId: string,
-  subject: string,
-): Promise<{ exists: boolean; member: boolean }> {
-  const row = await db
-    .selectFrom('workspaces as w')
-    .leftJoin('workspace_members as m', (join) =>
-      join.onRef('m.workspace_id', '=', 'w.id').on('m.subject', '=', subject),
-    )
-    .select(['w.id', 'm.subject'])
-    .where('w.id', '=', workspaceId)
-    .executeTakeFirst();
-  return { exists: row !== undefined, member: row?.subject != null };
 }
 
 export async function countWorkspaces(db: Kysely<DB>): Promise<number> {
