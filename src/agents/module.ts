@@ -1,5 +1,5 @@
 /**
- * The agents domain wired together: agents, sessions, turns and approval requests. The event log
+ * The agents domain wired together: agents, sessions, turns, approval requests and preferences. The event log
  * (src/events/) is passed in: cancelling a turn appends to it, and resolving an approval takes the
  * turn lock inside its transactions. The turn runtime (src/agents/runtime.ts) is passed in too.
  */
@@ -11,6 +11,8 @@ import { registerAgentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
 import { createApprovalService } from './approval-service.ts';
+import { registerPreferenceRoutes } from './preference-routes.ts';
+import { createPreferenceService } from './preference-service.ts';
 import type { TurnRuntime } from './runtime.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { createSessionService } from './session-service.ts';
@@ -34,16 +36,19 @@ export function agentsModule(deps: AgentsDeps) {
   const sessions = createSessionService(deps);
   const turns = createTurnService(deps);
   const approvals = createApprovalService(deps);
+  const preferences = createPreferenceService(deps);
   return {
     agents,
     sessions,
     turns,
     approvals,
+    preferences,
     register(app: ApiApp): void {
       registerAgentRoutes(app, agents);
       registerSessionRoutes(app, sessions);
       registerTurnRoutes(app, turns);
       registerApprovalRoutes(app, approvals);
+      registerPreferenceRoutes(app, preferences);
     },
   };
 }

@@ -1,4 +1,7 @@
-/** Kysely row types of the agent tables (src/db/migrations/0004_agents.sql, 0008_agent_runtimes.sql). */
+/**
+ * Kysely row types of the agent tables (src/db/migrations/0004_agents.sql, 0008_agent_runtimes.sql,
+ * 0013_agent_preferences_and_refs.sql).
+ */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -129,8 +132,29 @@ export type ApprovalRequestsTable = {
   updated_at: Timestamp;
 };
 
+export type CommunicationProfile = 'BEGINNER' | 'INTERMEDIATE' | 'ADVANCED' | 'EXPERT' | 'ADAPTIVE';
+
+/** One user's agent preferences in one workspace (docs/agent-catalog.md). */
+export type AgentPreferencesTable = {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  communication_profile: ColumnType<
+    CommunicationProfile,
+    CommunicationProfile | undefined,
+    CommunicationProfile
+  >;
+  learning_mode_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  seen_concepts: ColumnType<string[], string | undefined, string>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
 export type AgentTables = {
   agents: AgentsTable;
+  agent_preferences: AgentPreferencesTable;
   agent_sessions: AgentSessionsTable;
   agent_turns: AgentTurnsTable;
   approval_requests: ApprovalRequestsTable;
