@@ -1,6 +1,6 @@
 /**
  * Kysely row types of the agent tables (src/db/migrations/0004_agents.sql, 0008_agent_runtimes.sql,
- * 0013_agent_preferences_and_refs.sql).
+ * 0012_agent_preferences_and_refs.sql).
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
