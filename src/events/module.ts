@@ -1,9 +1,13 @@
-/** The events domain wired together: the emitter, live fan-out and streams, and their routes. */
+/**
+ * The events domain wired together: the emitter, live fan-out and streams, work-conflict detection,
+ * and their routes.
+ */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
 import type { EventBus } from './bus.ts';
+import { registerConflictRoutes } from './conflict-routes.ts';
 import { createEmitter } from './emit.ts';
 import { createFanout } from './fanout.ts';
 import type { EventLog } from './log.ts';
@@ -33,6 +37,7 @@ export function eventsModule(deps: {
     fanout,
     register(app: ApiApp): void {
       registerEventRoutes(app, { emitter, streams });
+      registerConflictRoutes(app, deps.db);
     },
   };
 }
