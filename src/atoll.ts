@@ -25,6 +25,7 @@ import { createEventLog, type EventLog } from './events/log.ts';
 import { agentsModule, lookupAgentSession, lookupAgentTurn } from './agents/module.ts';
 import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
+import { catalogModule } from './catalog/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
@@ -209,7 +210,7 @@ export async function createAtoll(
       publicUrl: config.publicUrl,
       version: VERSION,
       stopping: stopping.signal,
-      domains: [platform, snippets, agents, events, operations, installs, deployments],
+      domains: [platform, snippets, agents, events, operations, installs, deployments, catalogModule()],
     });
     // Runs of turns get a turn token and an API socket into this app, and report into their turns.
     const turnHooks = createTurnRunHooks({
