@@ -115,6 +115,21 @@ describe('published operations, as a client generated from the published documen
       headers: { 'if-match': etag },
       expect: 200,
     });
+    const member = { id, userId: 'auth0|conformance-friend' };
+    await call('workspaces.addMember', {
+      params: { id },
+      body: { user_id: member.userId, role: 'member' },
+      headers: idem(),
+      expect: 201,
+    });
+    await call('workspaces.listMembers', { params: member, expect: 200 });
+    await call('workspaces.updateMember', {
+      params: member,
+      body: { role: 'admin' },
+      headers: idem(),
+      expect: 200,
+    });
+    await call('workspaces.removeMember', { params: member, headers: idem(), expect: 204 });
     const token = await call('apiTokens.create', { body: { name: 'ci' }, expect: 201 });
     await call('apiTokens.list', { expect: 200 });
     await call('apiTokens.revoke', { params: { id: token.body.id }, expect: 204 });
@@ -148,6 +163,8 @@ describe('published operations, as a client generated from the published documen
     await call('snippets.getRun', { params: { id, run_id: run.body.id }, expect: 200 });
     await call('snippetRuns.list', { expect: 200 });
     await call('snippetRuns.get', { params: { id: run.body.id }, expect: 200 });
+    await bothColons('snippets.getUsage', () => ({ params: { id }, expect: 200 }));
+    await bothColons('snippets.listUsage', () => ({ expect: 200 }));
     const latest = await etagOf('snippets.get', { id });
     await call('snippets.delete', { params: { id }, headers: { 'if-match': latest }, expect: 204 });
   });
@@ -238,6 +255,34 @@ describe('published operations, as a client generated from the published documen
         colon,
       );
     }
+    await call('agentTurns.emit', {
+      params: { id: turns[0]! },
+      body: {
+        type: 'artifact',
+        data: {
+          artifact_type: 'diff',
+          title: 'change',
+          resource_refs: [{ resource: 'repository', id: 'repo_conformance' }],
+        },
+      },
+      headers: idem(),
+      expect: 201,
+    });
+    const conflicts = await bothColons('agentSessions.detectConflicts', () => ({
+      query: { resource: 'repository', id: 'repo_conformance' },
+      expect: 200,
+    }));
+    assert.equal(conflicts[0]!.body.data[0].session_id, sessionId);
+    const prefs = await call('agentPreferences.get', { expect: 200 });
+    await call('agentPreferences.update', {
+      body: { communication_profile: 'EXPERT', learning_mode_enabled: true, seen_concepts: ['install'] },
+      expect: 200,
+    });
+    assert.ok(prefs.body.id);
+    const skills = await call('agentSkills.list', { expect: 200 });
+    await call('agentSkills.get', { params: { id: skills.body.data[0].id }, expect: 200 });
+    const templates = await call('agentTemplates.list', { expect: 200 });
+    await call('agentTemplates.get', { params: { id: templates.body.data[0].id }, expect: 200 });
     await call('agentSessions.archive', { params: { id: sessionId }, expect: 200 });
     await call('agents.archive', { params: { id: agentId }, expect: 200 });
   });
@@ -307,6 +352,21 @@ describe('published operations, as a client generated from the published documen
     const renders = await call('installs.listRenders', { params: { id: installId }, expect: 200 });
     const renderId = renders.body.data.at(-1).id;
     await call('installs.getRender', { params: { id: installId, render_id: renderId }, expect: 200 });
+    await call('installs.getStatus', { params: { id: installId }, expect: 200 });
+    for (const enabled of [false, true]) {
+      const etag = (await call('installs.get', { params: { id: installId }, expect: 200 })).body.etag;
+      const set = await call('installs.setAutomaticUpdates', {
+        params: { id: installId },
+        body: { automatic_updates_enabled: enabled },
+        headers: { 'if-match': etag, ...idem() },
+        expect: 200,
+      });
+      if (set.body.render) await waitOperation(h, set.body.render.operation_id, named.token);
+    }
+    for (const op of ['installs.listPods', 'installs.getLogs']) {
+      const res = await call(op, { params: { id: installId }, expect: 404 });
+      assert.equal(res.body.errors[0].metadata.reason, 'no_cluster_connection');
+    }
     for (const colon of COLONS) {
       const etag = (await call('installs.get', { params: { id: installId }, expect: 200 })).body.etag;
       const restored = await call(
