@@ -33,6 +33,7 @@ import { installsModule } from './installs/module.ts';
 import { purgeFinishedJobs } from './jobs/queue.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
+import { notificationsModule } from './notifications/module.ts';
 import { deploymentsModule } from './deployments/module.ts';
 import { loadEnvKey } from './deployments/envs/seal.ts';
 import { createTurnRunHooks } from './deployments/turns/hooks.ts';
@@ -201,6 +202,7 @@ export async function createAtoll(
       operations,
       renderLimits: config.render,
     });
+    const notifications = notificationsModule({ db });
     const app: ApiApp = createApp({
       database,
       log,
@@ -210,7 +212,17 @@ export async function createAtoll(
       publicUrl: config.publicUrl,
       version: VERSION,
       stopping: stopping.signal,
-      domains: [platform, snippets, agents, events, operations, installs, deployments, catalogModule()],
+      domains: [
+        platform,
+        snippets,
+        agents,
+        events,
+        operations,
+        installs,
+        deployments,
+        notifications,
+        catalogModule(),
+      ],
     });
     // Runs of turns get a turn token and an API socket into this app, and report into their turns.
     const turnHooks = createTurnRunHooks({

@@ -8,6 +8,7 @@ import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
 import type { InstallTables } from '../installs/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
+import type { NotificationTables } from '../notifications/tables.ts';
 import type { OperationTables } from '../operations/tables.ts';
 import type { PlatformTables } from '../platform/tables.ts';
 import type { SnippetTables } from '../snippets/tables.ts';
@@ -27,4 +28,5 @@ export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTa
   EventTables &
   JobTables &
   InstallTables &
-  DeploymentTables;
+  DeploymentTables &
+  NotificationTables;

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { notifyApprovalRequested } from '../agents/approval-notice.ts';
 import type { TurnSignal } from '../agents/turn-lifecycle.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
@@ -97,6 +98,20 @@ function conflict(): ApiError {
 }
 
 export function createEmitter({ db, eventLog }: EmitDeps) {
+  /**
+   * Appends the event; an approval card's event also creates its approval request, whose recipients are
+   * notified in the same transaction (only when appended: a replay notified them the first time).
+   */
+  async function append(event: NewEvent): Promise<AppendOutcome> {
+    const approval = event.approval;
+    if (!approval) return eventLog.append(event);
+    return eventLog.transaction(async (trx, appendIn) => {
+      const outcome = await appendIn(event);
+      if (outcome.outcome === 'appended') await notifyApprovalRequested(trx, event.workspaceId, approval.id);
+      return outcome;
+    });
+  }
+
   function result(outcome: AppendOutcome, turnId: string): EmitResult {
     switch (outcome.outcome) {
       case 'appended':
@@ -140,11 +155,10 @@ export function createEmitter({ db, eventLog }: EmitDeps) {
         requestHash: fingerprint(turnId, body),
       };
       try {
-        return result(await eventLog.append(event), turnId);
+        return result(await append(event), turnId);
       } catch (error) {
         // The same key raced into another turn and won: the unique index stopped this one. Look again.
-        if (isUniqueViolation(error, 'agent_events_idempotency'))
-          return result(await eventLog.append(event), turnId);
+        if (isUniqueViolation(error, 'agent_events_idempotency')) return result(await append(event), turnId);
         throw error;
       }
     },

@@ -27,7 +27,8 @@ import type {
 import { admitNested, type NestingGate } from './nesting.ts';
 import type { SnippetService } from './service.ts';
 import { toSnippetRun } from './service.ts';
-import { recordRun, type NewSnippetRun, type SnippetRow, type SnippetRunRow } from './store.ts';
+import { recordRunAndNotify } from './run-notice.ts';
+import type { NewSnippetRun, SnippetRow, SnippetRunRow } from './store.ts';
 
 /** Checks that an agent turn belongs to the workspace and gives its session (the agents domain). */
 export type AgentTurnLookup = (
@@ -148,14 +149,15 @@ export function createExecutionService(deps: ExecutionDeps) {
         result_type: snippet.result_type,
         default_visualization: snippet.default_visualization,
       };
+      // A run that did not succeed notifies who ran it, in the transaction that records it.
       const row =
         turnId === null
-          ? await recordRun(deps.db, run)
+          ? await deps.db.transaction().execute((trx) => recordRunAndNotify(trx, run))
           : await deps.announce({
               workspaceId: ctx.workspaceId,
               turnId,
               type: 'widget.created',
-              write: (trx) => recordRun(trx, run),
+              write: (trx) => recordRunAndNotify(trx, run),
               data: (recorded) => runWidget(recorded, snippet.display_type),
             });
       return toSnippetRun(row, 'full');

@@ -15,6 +15,7 @@ import { classifyChange } from '../render/tree.ts';
 import { commitMessage, commitRender } from '../renders/commit.ts';
 import type { Plan } from '../renders/plan.ts';
 import type { InstallRow, RenderRow, RepositoryRow } from '../store.ts';
+import { notifyChangeRequestReady } from './notice.ts';
 import { DEFAULT_TTL_SECONDS, findChangeRequestOfRender, insertChangeRequest } from './store.ts';
 
 export type ReviewOpener = (input: {
@@ -77,7 +78,7 @@ export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): Rev
     const rcrId = rcr.id;
     await db.transaction().execute(async (trx) => {
       const now = new Date();
-      await trx
+      const ready = await trx
         .updateTable('repository_change_requests')
         .set((eb) => ({
           state: 'READY',
@@ -87,7 +88,9 @@ export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): Rev
         }))
         .where('id', '=', rcrId)
         .where('state', '=', 'AWAITING_CHANGES')
-        .execute();
+        .returningAll()
+        .executeTakeFirst();
+      if (ready) await notifyChangeRequestReady(trx, ready);
       await trx
         .updateTable('install_renders')
         .set({ repository_change_request_id: rcrId, updated_at: now })

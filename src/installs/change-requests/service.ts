@@ -3,7 +3,8 @@
  * objects, starting at the parent's main) that a user, wizard or agent pushes to with a short-lived
  * token; :accept renders the fork's inputs.yaml and package.yaml and merges the result into main as a
  * render carrying the request's id; :reject and :withdraw close it; it expires after its time. The
- * request's state follows pushes (READY once the fork has changes). docs/installs.md.
+ * request's state follows pushes (READY once the fork has changes; its reviewers are notified).
+ * docs/installs.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -21,6 +22,7 @@ import { classifyChange } from '../render/tree.ts';
 import { settleRender } from '../renders/settle.ts';
 import { RENDER_ATTEMPTS, RENDER_JOB, renderSerialKey, renderSteps, startRender } from '../renders/start.ts';
 import { cloneUrl } from '../wire.ts';
+import { notifyChangeRequestReady } from './notice.ts';
 import type {
   CreateRepositoryChangeRequestBody,
   CreateTokenBody,
@@ -438,17 +440,28 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
       const head = await git.head(forkStorage, row.branch);
       const changed =
         head && head !== row.base_sha ? await git.changedPaths(forkStorage, row.base_sha, head) : [];
-      await db
-        .updateTable('repository_change_requests')
-        .set((eb) => ({
-          state: changed.length > 0 ? 'READY' : 'AWAITING_CHANGES',
-          change_type: classifyChange(changed),
-          updated_at: new Date(),
-          version: eb('version', '+', 1),
-        }))
-        .where('id', '=', row.id)
-        .where('state', 'in', [...store.EDITABLE_STATES])
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        const current = await trx
+          .selectFrom('repository_change_requests')
+          .select('state')
+          .where('id', '=', row.id)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        if (!store.EDITABLE_STATES.includes(current.state)) return;
+        const moved = await trx
+          .updateTable('repository_change_requests')
+          .set((eb) => ({
+            state: changed.length > 0 ? 'READY' : 'AWAITING_CHANGES',
+            change_type: classifyChange(changed),
+            updated_at: new Date(),
+            version: eb('version', '+', 1),
+          }))
+          .where('id', '=', row.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        // Ready for review now and not before: its reviewers are told, with the move.
+        if (moved.state === 'READY' && current.state !== 'READY') await notifyChangeRequestReady(trx, moved);
+      });
     },
   };
 }

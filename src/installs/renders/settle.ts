@@ -1,7 +1,8 @@
 /**
  * How a render ends, in one transaction: the render row, its install (state, deployed version and
  * values), the repository's last deploy, the operation reporting on it and a change request it came
- * from. Only a `running` render is settled, so a retried job or a racing cancel cannot settle twice.
+ * from, and the notifications of a failure. Only a `running` render is settled, so a retried job or a
+ * racing cancel cannot settle twice.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
@@ -11,6 +12,7 @@ import { settleOperation, updateOperation, type Settlement } from '../../operati
 import { latestOf } from '../packages/semver.ts';
 import type { InstallRow, RenderRow } from '../store.ts';
 import type { InstallState, RenderFailure, VersionPin } from '../tables.ts';
+import { notifyRenderFailed } from './notice.ts';
 import type { Plan } from './plan.ts';
 
 export type RenderOutcome =
@@ -215,6 +217,8 @@ export async function settleRender(
         .set({ state: 'failed', failure: JSON.stringify(failure), updated_at: now })
         .where('id', '=', render.id)
         .execute();
+      // A failure (not a cancellation, nor the end of a deleted install's renders) tells people.
+      if (live && outcome.state === 'failed') await notifyRenderFailed(trx, render, install, failure);
       if (live) {
         const deployed = repo.last_deploy_sha !== null;
         const state: InstallState =
