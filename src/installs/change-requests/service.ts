@@ -446,8 +446,8 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
           .select('state')
           .where('id', '=', row.id)
           .forUpdate()
-          .executeTakeFirstOrThrow();
-        if (!store.EDITABLE_STATES.includes(current.state)) return;
+          .executeTakeFirst();
+        if (!current || !store.EDITABLE_STATES.includes(current.state)) return;
         const moved = await trx
           .updateTable('repository_change_requests')
           .set((eb) => ({
