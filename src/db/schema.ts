@@ -11,6 +11,7 @@ import type { JobTables } from '../jobs/tables.ts';
 import type { NotificationTables } from '../notifications/tables.ts';
 import type { OperationTables } from '../operations/tables.ts';
 import type { PlatformTables } from '../platform/tables.ts';
+import type { RegionTables } from '../platform/regions/tables.ts';
 import type { SnippetTables } from '../snippets/tables.ts';
 
 /** Ledger of applied migrations (src/db/migrate.ts). */
@@ -29,4 +30,5 @@ export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTa
   JobTables &
   InstallTables &
   DeploymentTables &
-  NotificationTables;
+  NotificationTables &
+  RegionTables;

@@ -47,7 +47,7 @@ const create = createRoute({
   tags,
   security,
   summary: 'Create install',
-  description: `Installs a package version (\`package_version_pin\` latest or pinned) with \`initial_values\` checked against its input schema. Returns the install.create operation, which performs the first render into the install's git repository. \`region_id\` is \`local\`: docs/installs.md.`,
+  description: `Installs a package version (\`package_version_pin\` latest or pinned) with \`initial_values\` checked against its input schema. Returns the install.create operation, which performs the first render into the install's git repository. \`region_id\` names a region of the workspace (\`local\` always exists): docs/installs.md.`,
   middleware: [requireWorkspace] as const,
   request: {
     headers: WorkspaceHeaders.extend({ 'idempotency-key': IdempotencyKeyHeader.optional() }),

@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { listOf, UnixSeconds } from '../http/schemas.ts';
+import { LOCAL_REGION } from '../platform/regions/schemas.ts';
 import { Semver } from './packages/schemas.ts';
 
 export const INSTALL_STATES = [
@@ -18,9 +19,7 @@ export const INSTALL_STATES = [
 ] as const;
 export const RENDER_STATES = ['running', 'deployed', 'skipped', 'failed'] as const;
 
-/** The only region Atoll has: its local git target (docs/installs.md). */
-export const LOCAL_REGION = 'local';
-/** The deployment target of the local region: the install's git repository, synced by Argo CD or Flux. */
+/** The deployment target of every region: the install's git repository, synced by Argo CD or Flux. */
 export const LOCAL_CLUSTER = 'local';
 
 export const PackageVersionPin = z
@@ -42,13 +41,16 @@ export const CreateInstallBody = z
       .string()
       .min(1)
       .max(54)
-      .openapi({ description: `Atoll has one region, \`${LOCAL_REGION}\`.`, example: LOCAL_REGION }),
+      .openapi({
+        description: `The id of one of the workspace's regions (GET /v1/regions); every workspace has \`${LOCAL_REGION}\`.`,
+        example: LOCAL_REGION,
+      }),
     cluster_id: z
       .string()
       .min(1)
       .max(54)
       .optional()
-      .openapi({ description: `The region's one target, \`${LOCAL_CLUSTER}\` (the default).` }),
+      .openapi({ description: `Every region's one target, \`${LOCAL_CLUSTER}\` (the default).` }),
     initial_values: z.record(z.string(), z.unknown()).optional(),
     require_review: z.boolean().optional().openapi({
       description:

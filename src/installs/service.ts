@@ -17,7 +17,9 @@ import { insertOperation, toOperation } from '../operations/store.ts';
 import { findPackage, findVersionBySemver, type PackageVersionRow } from './packages/store.ts';
 import { validateValues } from './render/inputs.ts';
 import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
-import { LOCAL_CLUSTER, LOCAL_REGION, type CreateInstallBody, type Install } from './schemas.ts';
+import { LOCAL_REGION } from '../platform/regions/schemas.ts';
+import { findRegion } from '../platform/regions/store.ts';
+import { LOCAL_CLUSTER, type CreateInstallBody, type Install } from './schemas.ts';
 import * as store from './store.ts';
 import { toInstall } from './wire.ts';
 
@@ -92,16 +94,16 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
       body: CreateInstallBody,
       idempotencyKey: string | undefined,
     ): Promise<Operation> {
-      if (body.region_id !== LOCAL_REGION) {
+      if (!(await findRegion(db, workspaceId, body.region_id))) {
         throw invalid(
           ['body', 'region_id'],
-          `unknown region "${body.region_id}"; Atoll has one region, "${LOCAL_REGION}" (its git target)`,
+          `region "${body.region_id}" not found in this workspace; GET /v1/regions lists its regions (every workspace has "${LOCAL_REGION}")`,
         );
       }
       if (body.cluster_id !== undefined && body.cluster_id !== LOCAL_CLUSTER) {
         throw invalid(
           ['body', 'cluster_id'],
-          `unknown cluster "${body.cluster_id}"; the region "${LOCAL_REGION}" has one target, "${LOCAL_CLUSTER}" (omit cluster_id)`,
+          `unknown cluster "${body.cluster_id}"; every region has one target, "${LOCAL_CLUSTER}", the install's git repository (omit cluster_id)`,
         );
       }
       const version = await chooseVersion(workspaceId, body);
@@ -130,7 +132,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
             package_id: version.package_id,
             version_pin: JSON.stringify(body.package_version_pin),
             package_version_id: version.id,
-            region_id: LOCAL_REGION,
+            region_id: body.region_id,
             cluster_id: LOCAL_CLUSTER,
             input_values: JSON.stringify(values),
             require_review: body.require_review ?? false,

@@ -1,4 +1,4 @@
-/** The platform domain wired together: workspace, member and API token services and their routes. */
+/** The platform domain wired together: workspace, member, API token and region services and their routes. */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
@@ -6,6 +6,8 @@ import { registerApiTokenRoutes } from './api-tokens/routes.ts';
 import { registerMemberRoutes } from './members/routes.ts';
 import { createMemberService } from './members/service.ts';
 import { createApiTokenService } from './api-tokens/service.ts';
+import { registerRegionRoutes } from './regions/routes.ts';
+import { createRegionService } from './regions/service.ts';
 import { registerWorkspaceRoutes } from './workspaces/routes.ts';
 import { createWorkspaceService } from './workspaces/service.ts';
 import type { TokenCache } from './token-cache.ts';
@@ -14,14 +16,17 @@ export function platformModule(deps: { db: Kysely<DB>; publicUrl: string; tokenC
   const workspaces = createWorkspaceService(deps);
   const members = createMemberService(deps);
   const apiTokens = createApiTokenService(deps);
+  const regions = createRegionService(deps);
   return {
     workspaces,
     members,
     apiTokens,
+    regions,
     register(app: ApiApp): void {
       registerWorkspaceRoutes(app, workspaces);
       registerMemberRoutes(app, members);
       registerApiTokenRoutes(app, apiTokens);
+      registerRegionRoutes(app, regions);
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PageRequest } from '../../http/pagination.ts';
+import { insertLocalRegion } from '../regions/store.ts';
 import type { WorkspacesTable } from '../tables.ts';
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -10,11 +11,14 @@ export type WorkspaceRow = Selectable<WorkspacesTable>;
 export type WorkspaceVisibility =
   { all: true } | { all: false; ids: readonly string[]; memberSubject: string | undefined };
 
+/** Inserts a workspace with its `local` region; call it in a transaction. */
 export async function insertWorkspace(
   db: Kysely<DB>,
   row: { id: string; name: string; slug: string; created_by: string },
 ): Promise<WorkspaceRow> {
-  return db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow();
+  const workspace = await db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow();
+  await insertLocalRegion(db, workspace.id);
+  return workspace;
 }
 
 export async function findWorkspace(db: Kysely<DB>, id: string): Promise<WorkspaceRow | undefined> {
