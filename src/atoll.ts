@@ -17,6 +17,7 @@ import type { ApiApp } from './http/context.ts';
 import { createIdempotencyStore } from './http/idempotency-store.ts';
 import { createAuthenticator } from './platform/authenticator.ts';
 import { bootstrap, type BootstrapResult } from './platform/bootstrap.ts';
+import { limitsModule } from './platform/limits.ts';
 import { platformModule } from './platform/module.ts';
 import { createTokenCache } from './platform/token-cache.ts';
 import { createTurnTokens, turnTokenKey } from './platform/turn-tokens.ts';
@@ -203,6 +204,12 @@ export async function createAtoll(
       renderLimits: config.render,
     });
     const notifications = notificationsModule({ db });
+    const limits = limitsModule({
+      db,
+      settings: { executor: config.executor, render: config.render, agents: config.agents },
+      executions: running.pool,
+      nested: snippets.nesting,
+    });
     const app: ApiApp = createApp({
       database,
       log,
@@ -222,6 +229,7 @@ export async function createAtoll(
         deployments,
         notifications,
         catalogModule(),
+        limits,
       ],
     });
     // Runs of turns get a turn token and an API socket into this app, and report into their turns.

@@ -9,15 +9,20 @@ import { capacityExceeded } from './errors.ts';
 
 const LOCK_KEY = 0x41544f4c; // "ATOL"
 
-/** Throws 429 capacity_exceeded when no slot is free; call inside the transaction that inserts. */
-export async function admitSandbox(tx: Kysely<DB>, capacity: number): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
+/** Sandbox slots taken now, by every workspace together (the capacity is the server's). */
+export async function sandboxesInUse(db: Kysely<DB>): Promise<number> {
   const { rows } = await sql<{ used: number }>`
     SELECT
       (SELECT count(*) FROM agent_runs WHERE status IN ('queued', 'starting', 'installing', 'running'))
     + (SELECT count(*) FROM agent_runs WHERE retained_until IS NOT NULL AND sandbox_removed_at IS NULL
          AND status NOT IN ('queued', 'starting', 'installing', 'running'))
     + (SELECT count(*) FROM agent_services WHERE status IN ('starting', 'ready', 'unhealthy', 'stopping'))
-    AS used`.execute(tx);
-  if (Number(rows[0]!.used) >= capacity) throw capacityExceeded(capacity);
+    AS used`.execute(db);
+  return Number(rows[0]!.used);
+}
+
+/** Throws 429 capacity_exceeded when no slot is free; call inside the transaction that inserts. */
+export async function admitSandbox(tx: Kysely<DB>, capacity: number): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
+  if ((await sandboxesInUse(tx)) >= capacity) throw capacityExceeded(capacity);
 }

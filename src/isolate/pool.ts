@@ -68,6 +68,8 @@ export type ExecutorPool = {
   execute(job: Job): Promise<ExecutionOutcome>;
   /** Executions running or queued. */
   load(): { running: number; queued: number };
+  /** Executions of one tenant (workspace) running now, nested ones included (its share is tenantConcurrency). */
+  running(tenant: string): number;
   /** Resident memory of each executor process (tests, metrics). */
   memory(): Array<{ pid: number; rssBytes: number | undefined }>;
   /** Kills an executor process, a busy one if any (tests of crash handling); resolves when it is gone. */
@@ -412,6 +414,7 @@ export function createExecutorPool(options: PoolOptions): ExecutorPool {
       const running = members.reduce((n, m) => n + m.running.size, 0) + solos.size;
       return { running, queued: queue.size() + nestedWaiting.length + replays.length };
     },
+    running: (tenant) => tenantRunning.get(tenant) ?? 0,
     memory() {
       return [...members, ...solos].flatMap((m) =>
         m.child.pid === undefined ? [] : [{ pid: m.child.pid, rssBytes: residentBytes(m.child.pid) }],

@@ -32,6 +32,8 @@ export function snippetsModule(deps: {
   return {
     snippets,
     execution,
+    /** The bound on nested executions (its in-flight counts are the snippets/nested_executions quota). */
+    nesting,
     /**
      * Answers a platform.request() that would start an execution the route would refuse (too deep, or
      * over a nesting bound) without sending it through the app; the route checks again when admitting.
