@@ -164,6 +164,29 @@ describe('regions', () => {
       ]);
     }
   });
+
+  test('deleting a workspace removes its regions with its installs', async () => {
+    const other = await h.newWorkspace('regions-delete');
+    const region = await create({ name: 'doomed' }, other.token);
+    const { packageId } = await publish(h, { name: 'doomed' }, other.token);
+    const res = await h.request('POST', '/v1/installs', {
+      token: other.token,
+      body: { package_id: packageId, package_version_pin: { kind: 'latest' }, region_id: region.body.id },
+    });
+    assert.equal(res.status, 202, res.text);
+    const ws = await h.request('GET', `/v1/workspaces/${other.id}`, { token: other.token });
+    const del = await h.request('DELETE', `/v1/workspaces/${other.id}`, {
+      token: other.token,
+      headers: { 'if-match': ws.body.etag },
+    });
+    assert.equal(del.status, 202, del.text);
+    const left = await h.database.db
+      .selectFrom('regions')
+      .select('id')
+      .where('workspace_id', '=', other.id)
+      .execute();
+    assert.deepEqual(left, []);
+  });
 });
 
 describe('the regions migration', () => {
