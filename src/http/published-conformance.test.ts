@@ -470,6 +470,38 @@ describe('published operations, as a client generated from the published documen
     });
   });
 
+  test('regions, quotas, entitlements and notifications', async () => {
+    await call('regions.create', { body: { name: 'eu-west' }, expect: 201 });
+    await call('regions.list', { expect: 200 });
+    const quotas = await call('quotas.list', { expect: 200 });
+    await call('quotas.get', { params: { metric: quotas.body.data[0].metric }, expect: 200 });
+    await call('entitlements.list', { expect: 200 });
+
+    // A run of the caller's that fails notifies the caller.
+    const snippet = await call('snippets.create', {
+      body: { name: 'fails', code: "async () => { throw new Error('no'); }", display_type: 'json' },
+      expect: 201,
+    });
+    await call('snippets.createRun', {
+      params: { id: snippet.body.snippet_id },
+      body: {},
+      headers: idem(),
+      expect: 201,
+    });
+    let list;
+    for (let i = 0; i < 100; i++) {
+      list = await call('notifications.list', { query: { unread: 'true' }, expect: 200 });
+      if (list.body.data.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(list!.body.data.length > 0, 'the failed run notified its caller');
+    const count = await call('notifications.getUnreadCount', { expect: 200 });
+    assert.ok(count.body.count > 0);
+    await call('notifications.markRead', { params: { id: list!.body.data[0].id }, expect: 204 });
+    await call('notifications.markAllRead', { expect: 204 });
+    assert.equal((await call('notifications.getUnreadCount', { expect: 200 })).body.count, 0);
+  });
+
   test('a published operation Atoll does not serve answers 501 saying why, never "no route"', async () => {
     const doc = (await h.request('GET', '/v1/openapi.json', { token: null })).body;
     const served = new Set(
