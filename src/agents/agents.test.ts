@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { checkPublishedResponse } from '../testing/published-api.ts';
+import { MAX_UNKNOWN_BYTES } from './open-objects.ts';
 import {
   createAgent,
   errorPaths,
@@ -151,6 +153,77 @@ describe('agents', () => {
     assert.deepEqual((await h.request('GET', `/v1/agents/${a.id}`)).body, a);
   });
 
+  test('unknown keys anywhere inside ambient and model_policy are kept and returned; known keys stay checked', async () => {
+    // The published AgentAmbientConfig and AgentModelPolicy (and the objects inside them) are open.
+    const ambient = {
+      ...fullAmbient,
+      future_flag: true,
+      policy: { ...fullAmbient.policy, escalation: { after_minutes: 30 } },
+      triggers: [
+        {
+          ...fullAmbient.triggers[0],
+          labels: ['a', 'b'],
+          relationship_scope: { ...fullAmbient.triggers[0]!.relationship_scope, tier: 'gold' },
+          resource_filters: [{ type: 'install', id: 'inst_1', match: 'exact' }],
+          quiet_hours: { ...fullAmbient.triggers[0]!.quiet_hours, weekdays_only: true },
+        },
+        { ...fullAmbient.triggers[1], relationship_scope: { type: 'WORKSPACE', note: 'n' } },
+      ],
+    };
+    const model_policy = {
+      ...fullPolicy,
+      temperature: 0.2,
+      severity_model_overrides: [{ severity: 'CRITICAL', model: 'claude-opus', reason: 'pages' }],
+    };
+    const body = { ...minimalAgent, capabilities: ['CHAT', 'AMBIENT'], ambient, model_policy };
+    const res = await h.request('POST', '/v1/agents', { body });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(checkPublishedResponse('agents.create', res.status, res.body), []);
+    assert.deepEqual(res.body.ambient, ambient);
+    assert.deepEqual(res.body.model_policy, model_policy);
+    const read = await h.request('GET', `/v1/agents/${res.body.id}`);
+    assert.deepEqual(read.body.ambient, ambient);
+    assert.deepEqual(read.body.model_policy, model_policy);
+    assert.deepEqual(checkPublishedResponse('agents.get', read.status, read.body), []);
+
+    const patched = await patch(res.body.id, res.body.etag, { model_policy: { ...model_policy, top_p: 1 } });
+    assert.equal(patched.status, 200, patched.text);
+    assert.deepEqual(patched.body.model_policy, { ...model_policy, top_p: 1 });
+    assert.deepEqual(checkPublishedResponse('agents.update', patched.status, patched.body), []);
+
+    // A known key beside unknown ones is still validated.
+    const bad = await h.request('POST', '/v1/agents', {
+      body: { ...minimalAgent, model_policy: { ...fullPolicy, extra: 1, billing_mode: 'FREE' } },
+    });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(errorPaths(bad), ['body.model_policy.billing_mode']);
+    assert.deepEqual(checkPublishedResponse('agents.create', bad.status, bad.body), []);
+  });
+
+  test('unknown keys inside ambient or model_policy may hold 16 KiB of JSON in total; more is a 422 naming the key', async () => {
+    const fits = { ...fullPolicy, notes: 'n'.repeat(MAX_UNKNOWN_BYTES - '"notes":""'.length) };
+    const ok = await h.request('POST', '/v1/agents', { body: { ...minimalAgent, model_policy: fits } });
+    assert.equal(ok.status, 201, ok.text);
+    assert.deepEqual(ok.body.model_policy, fits);
+    const over = await h.request('POST', '/v1/agents', {
+      body: { ...minimalAgent, model_policy: { ...fits, more: 1 } },
+    });
+    assert.equal(over.status, 422, over.text);
+    assert.deepEqual(errorPaths(over), ['body.model_policy.more']);
+    // Spread over nested objects, the total counts.
+    const triggers = Array.from({ length: 20 }, (_, i) => ({
+      ...fullAmbient.triggers[1],
+      trigger_id: `t${i}`,
+      blob: 'b'.repeat(1000),
+    }));
+    const nested = await h.request('POST', '/v1/agents', {
+      body: { ...minimalAgent, ambient: { enabled: false, triggers } },
+    });
+    assert.equal(nested.status, 422, nested.text);
+    assert.deepEqual(errorPaths(nested), ['body.ambient.triggers.16.blob']);
+    assert.deepEqual(checkPublishedResponse('agents.create', nested.status, nested.body), []);
+  });
+
   test('each limit of the create body is a 422 naming its field', async () => {
     const cases: Array<[object, string]> = [
       [{ ...minimalAgent, name: '' }, 'body.name'],
@@ -180,7 +253,6 @@ describe('agents', () => {
         { ...minimalAgent, model_policy: { ...fullPolicy, max_budget_cents: -1 } },
         'body.model_policy.max_budget_cents',
       ],
-      [{ ...minimalAgent, model_policy: { ...fullPolicy, token: 'x' } }, 'body.model_policy.token'],
       [
         {
           ...minimalAgent,

@@ -1,12 +1,15 @@
 /**
  * Agent request and response schemas (Akua `Agent`, `AgentList`, `AgentAmbientConfig`,
  * `AgentModelPolicy`, `AgentUsageSummary` and the create / update bodies), transcribed from the spec.
- * Every object a client sends is closed, and the few rules the spec leaves implicit (unique
- * capabilities, trigger ids and severities; a default model among the allowed ones; real clock times
- * and time zones) are checked here so that each violation names its field (docs/agents.md).
+ * Every object a client sends is closed except inside `ambient` and `model_policy`, which the spec
+ * leaves open: unknown keys there are kept and returned (bounded, src/agents/open-objects.ts). The few
+ * rules the spec leaves implicit (unique capabilities, trigger ids and severities; a default model among
+ * the allowed ones; real clock times and time zones) are checked here so that each violation names its
+ * field (docs/agents.md).
  */
 import { z } from '@hono/zod-openapi';
 import { listOf, UnixSeconds } from '../http/schemas.ts';
+import { boundUnknownKeys } from './open-objects.ts';
 
 /** A resource id in the spec's limits: a three-letter prefix plus at most 50 characters. */
 export const Id54 = z.string().min(1).max(54);
@@ -54,11 +57,11 @@ function uniqueBy<T, K extends keyof T & string>(
 }
 
 export const AgentAmbientResourceScope = z
-  .strictObject({ type: z.string().min(1).max(120), id: z.string().min(1).max(200).optional() })
+  .looseObject({ type: z.string().min(1).max(120), id: z.string().min(1).max(200).optional() })
   .openapi('AgentAmbientResourceScope');
 
 export const AgentAmbientPolicy = z
-  .strictObject({
+  .looseObject({
     remediation_mode: z.enum(['READ_ONLY', 'APPROVAL_GATED']),
     allowed_resource_scopes: z.array(AgentAmbientResourceScope).max(100),
     max_spend_cents_per_trigger: z.number().int().min(0).optional(),
@@ -84,8 +87,8 @@ function isTimeZone(name: string): boolean {
 }
 
 const RelationshipScope = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('WORKSPACE') }),
-  z.strictObject({
+  z.looseObject({ type: z.literal('WORKSPACE') }),
+  z.looseObject({
     type: z.literal('SELLER_CUSTOMER'),
     seller_workspace_id: z.string().min(1).max(53),
     customer_workspace_id: z.string().min(1).max(53),
@@ -94,7 +97,7 @@ const RelationshipScope = z.discriminatedUnion('type', [
 ]);
 
 export const AgentAmbientTrigger = z
-  .strictObject({
+  .looseObject({
     trigger_id: z.string().min(1).max(120),
     type: z.enum([
       'INSTALL_STATE',
@@ -110,11 +113,11 @@ export const AgentAmbientTrigger = z
     cooldown_seconds: z.number().int().positive().optional(),
     relationship_scope: RelationshipScope.optional(),
     resource_filters: z
-      .array(z.strictObject({ type: z.string().min(1).max(120), id: z.string().min(1).max(200) }))
+      .array(z.looseObject({ type: z.string().min(1).max(120), id: z.string().min(1).max(200) }))
       .max(50)
       .optional(),
     quiet_hours: z
-      .strictObject({
+      .looseObject({
         timezone: z
           .string()
           .min(1)
@@ -127,53 +130,57 @@ export const AgentAmbientTrigger = z
   })
   .openapi('AgentAmbientTrigger');
 
-export const AgentAmbientConfig = z
-  .strictObject({
-    enabled: z.boolean(),
-    policy: AgentAmbientPolicy.optional(),
-    triggers: z.array(AgentAmbientTrigger).max(50),
-  })
-  .superRefine((config, ctx) => uniqueBy(config.triggers, 'triggers', 'trigger_id', ctx))
+const AmbientFields = z.looseObject({
+  enabled: z.boolean(),
+  policy: AgentAmbientPolicy.optional(),
+  triggers: z.array(AgentAmbientTrigger).max(50),
+});
+
+export const AgentAmbientConfig = AmbientFields.superRefine((config, ctx) =>
+  uniqueBy(config.triggers, 'triggers', 'trigger_id', ctx),
+)
+  .superRefine(boundUnknownKeys('ambient', AmbientFields))
   .nullable()
   .openapi('AgentAmbientConfig');
 export type AgentAmbientConfig = z.infer<typeof AgentAmbientConfig>;
 
 const ModelName = z.string().min(1).max(120);
 
-export const AgentModelPolicy = z
-  .strictObject({
-    default_model: ModelName,
-    billing_mode: z.enum(['PLATFORM_SUBSCRIPTION', 'PLATFORM_API', 'WORKSPACE_BYOK']),
-    credential_secret_id: Id54.nullable(),
-    allowed_models: z.array(ModelName).min(1).max(50),
-    severity_model_overrides: z
-      .array(z.strictObject({ severity: Severity, model: ModelName }))
-      .max(4)
-      .optional(),
-    max_budget_cents: z.number().int().min(0).optional(),
-    budget_period: z.enum(['DAY', 'WEEK', 'MONTH']).optional(),
-    max_turn_budget_cents: z.number().int().min(0).optional(),
-  })
-  .superRefine((policy, ctx) => {
-    // A policy that names a model it does not allow contradicts itself; say so rather than guess.
-    if (!policy.allowed_models.includes(policy.default_model)) {
+const ModelPolicyFields = z.looseObject({
+  default_model: ModelName,
+  billing_mode: z.enum(['PLATFORM_SUBSCRIPTION', 'PLATFORM_API', 'WORKSPACE_BYOK']),
+  credential_secret_id: Id54.nullable(),
+  allowed_models: z.array(ModelName).min(1).max(50),
+  severity_model_overrides: z
+    .array(z.looseObject({ severity: Severity, model: ModelName }))
+    .max(4)
+    .optional(),
+  max_budget_cents: z.number().int().min(0).optional(),
+  budget_period: z.enum(['DAY', 'WEEK', 'MONTH']).optional(),
+  max_turn_budget_cents: z.number().int().min(0).optional(),
+});
+
+export const AgentModelPolicy = ModelPolicyFields.superRefine((policy, ctx) => {
+  // A policy that names a model it does not allow contradicts itself; say so rather than guess.
+  if (!policy.allowed_models.includes(policy.default_model)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['default_model'],
+      message: 'default_model must be one of allowed_models',
+    });
+  }
+  (policy.severity_model_overrides ?? []).forEach((o, i) => {
+    if (!policy.allowed_models.includes(o.model)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['default_model'],
-        message: 'default_model must be one of allowed_models',
+        path: ['severity_model_overrides', i, 'model'],
+        message: 'model must be one of allowed_models',
       });
     }
-    (policy.severity_model_overrides ?? []).forEach((o, i) => {
-      if (!policy.allowed_models.includes(o.model)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['severity_model_overrides', i, 'model'],
-          message: 'model must be one of allowed_models',
-        });
-      }
-    });
-    uniqueBy(policy.severity_model_overrides, 'severity_model_overrides', 'severity', ctx);
-  })
+  });
+  uniqueBy(policy.severity_model_overrides, 'severity_model_overrides', 'severity', ctx);
+})
+  .superRefine(boundUnknownKeys('model_policy', ModelPolicyFields))
   .openapi('AgentModelPolicy');
 export type AgentModelPolicy = z.infer<typeof AgentModelPolicy>;
 

@@ -2,15 +2,26 @@
 import { z } from '@hono/zod-openapi';
 import { listOf, UnixSeconds } from '../../http/schemas.ts';
 
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+/** The slug's length limits in the published WorkspaceCreate / WorkspaceUpdate bodies. */
+export const SLUG_MIN = 3;
+export const SLUG_MAX = 39;
 
+/**
+ * A workspace slug as the published document defines it: 3–39 characters and no pattern, so any text
+ * (`Cov_ab12`, `acme research`) is accepted and kept as sent. Characters are counted as JSON Schema
+ * counts them, in code points (an emoji is one), not UTF-16 units. Slugs are unique exactly as
+ * stored: `Acme` and `acme` are two slugs (docs/api-conventions.md "Workspace slugs").
+ */
 const Slug = z
   .string()
-  .min(3)
-  .max(39)
-  .regex(SLUG_PATTERN, 'slug may contain lowercase letters, digits and inner hyphens only')
+  .refine((slug) => {
+    const length = [...slug].length;
+    return length >= SLUG_MIN && length <= SLUG_MAX;
+  }, `slug must be ${SLUG_MIN} to ${SLUG_MAX} characters long`)
   .openapi({
-    description: 'URL-safe workspace slug (lowercase letters, digits, inner hyphens)',
+    minLength: SLUG_MIN,
+    maxLength: SLUG_MAX,
+    description: `Workspace slug: any ${SLUG_MIN}–${SLUG_MAX} characters, unique (exactly as sent) among workspaces`,
     example: 'acme-research',
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { startHarness, type Harness } from '../../testing/harness.ts';
+import { checkPublishedResponse } from '../../testing/published-api.ts';
 
 const SECRET = 'workspace-test-secret-0123456789abcdefghij';
 const userToken = (sub: string) =>
@@ -96,14 +97,68 @@ describe('workspaces', () => {
     assert.equal(results.filter((r) => r.status === 409).length, 3);
   });
 
-  test('a taken slug is 409 naming body.slug; a bad slug is 422', async () => {
+  test('a taken slug is 409 naming body.slug; a slug outside 3–39 characters is 422', async () => {
     const token = await userToken('owner-2');
     const taken = await h.request('POST', '/v1/workspaces', { token, body: { name: 'x', slug: 'default' } });
     assert.equal(taken.status, 409);
     assert.deepEqual(taken.body.errors[0].path, ['body', 'slug']);
-    const bad = await h.request('POST', '/v1/workspaces', { token, body: { name: 'x', slug: 'Bad Slug!' } });
-    assert.equal(bad.status, 422);
-    assert.deepEqual(bad.body.errors[0].path, ['body', 'slug']);
+    assert.deepEqual(checkPublishedResponse('workspaces.create', taken.status, taken.body), []);
+    for (const slug of ['ab', 'x'.repeat(40), '🙂🙂']) {
+      const bad = await h.request('POST', '/v1/workspaces', { token, body: { name: 'x', slug } });
+      assert.equal(bad.status, 422, slug);
+      assert.deepEqual(bad.body.errors[0].path, ['body', 'slug']);
+      assert.deepEqual(checkPublishedResponse('workspaces.create', bad.status, bad.body), []);
+    }
+  });
+
+  test('any slug of 3–39 characters the published document allows is kept as sent, on create and update', async () => {
+    const token = await userToken('owner-slugs');
+    // The published WorkspaceCreate / WorkspaceUpdate give the slug a length and no pattern.
+    const slugs = ['Cov_ab12', 'Acme Research!', 'x'.repeat(39), '🙂'.repeat(39), 'ümlaut.ok~'];
+    for (const slug of slugs) {
+      const created = await h.request('POST', '/v1/workspaces', { token, body: { name: 'Slugs', slug } });
+      assert.equal(created.status, 201, `${slug}: ${created.text}`);
+      assert.equal(created.body.slug, slug);
+      assert.deepEqual(checkPublishedResponse('workspaces.create', created.status, created.body), []);
+      const read = await h.request('GET', `/v1/workspaces/${created.body.id}`, { token });
+      assert.equal(read.body.slug, slug);
+    }
+    const ws = await h.request('POST', '/v1/workspaces', { token, body: { name: 'Renamed' } });
+    const patched = await h.request('PATCH', `/v1/workspaces/${ws.body.id}`, {
+      token,
+      headers: { 'if-match': ws.body.etag },
+      body: { slug: 'New_Slug_42' },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.body.slug, 'New_Slug_42');
+    assert.deepEqual(checkPublishedResponse('workspaces.update', patched.status, patched.body), []);
+  });
+
+  test('slugs are unique exactly as sent: another case is another slug, the same text is 409', async () => {
+    const token = await userToken('owner-case');
+    const upper = await h.request('POST', '/v1/workspaces', {
+      token,
+      body: { name: 'a', slug: 'Case_Slug' },
+    });
+    const lower = await h.request('POST', '/v1/workspaces', {
+      token,
+      body: { name: 'b', slug: 'case_slug' },
+    });
+    assert.equal(upper.status, 201);
+    assert.equal(lower.status, 201);
+    const again = await h.request('POST', '/v1/workspaces', {
+      token,
+      body: { name: 'c', slug: 'Case_Slug' },
+    });
+    assert.equal(again.status, 409);
+    assert.deepEqual(again.body.errors[0].path, ['body', 'slug']);
+    const patched = await h.request('PATCH', `/v1/workspaces/${lower.body.id}`, {
+      token,
+      headers: { 'if-match': lower.body.etag },
+      body: { slug: 'Case_Slug' },
+    });
+    assert.equal(patched.status, 409);
+    assert.deepEqual(checkPublishedResponse('workspaces.update', patched.status, patched.body), []);
   });
 
   test('slugs derived from names are unique', async () => {
