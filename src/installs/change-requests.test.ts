@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, tempDir, type Harness } from '../testing/harness.ts';
+import { checkPublishedResponse } from '../testing/published-api.ts';
 import { git, install, publish, render, waitOperation } from './test-fixtures.ts';
 
 /** The fork's URL on the listening server, with the token as the Basic password. */
@@ -166,6 +167,31 @@ describe('repository change requests', () => {
       list.data.map((r: { id: string }) => r.id),
       [other.id],
     );
+  });
+
+  test('a change request may stay open up to 365 days; longer is refused with the status the published operation lists', async () => {
+    const { packageId } = await publish(h, { name: 'rcr-ttl' });
+    const inst = await install(h, packageId);
+    const year = 365 * 24 * 3600;
+    const before = Math.floor(Date.now() / 1000);
+    const long = await h.request('POST', '/v1/repository_change_requests', {
+      body: { kind: 'user', parent_repository_id: inst.repository_id, expires_at_seconds: year },
+      headers: { 'idempotency-key': 'ttl-year' },
+    });
+    assert.equal(long.status, 201, long.text);
+    assert.deepEqual(checkPublishedResponse('repositoryChangeRequests.create', long.status, long.body), []);
+    assert.ok(long.body.expires_at >= before + year && long.body.expires_at <= before + year + 60);
+    const tooLong = await h.request('POST', '/v1/repository_change_requests', {
+      body: { kind: 'user', parent_repository_id: inst.repository_id, expires_at_seconds: year + 1 },
+      headers: { 'idempotency-key': 'ttl-year-plus' },
+    });
+    assert.deepEqual(
+      checkPublishedResponse('repositoryChangeRequests.create', tooLong.status, tooLong.body),
+      [],
+      tooLong.text,
+    );
+    assert.equal(tooLong.status, 400);
+    assert.deepEqual(tooLong.body.errors[0].path, ['body', 'expires_at_seconds']);
   });
 
   test('an install that requires review: every changed render, the first one included, waits for its change request', async () => {

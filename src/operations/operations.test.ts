@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { Atoll } from '../atoll.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { checkPublishedResponse } from '../testing/published-api.ts';
 import { operationsModule, type OperationsModule } from './module.ts';
 import { notifyOperationSql } from './notify.ts';
 import type { OperationStep, OwnerType } from './schemas.ts';
@@ -88,6 +89,36 @@ describe('operations', () => {
     assert.equal(res.body.steps[0].status, 'pending');
     assert.equal(res.body.completed_at, null);
     assert.match(res.headers.get('etag')!, /^"[\w-]{22}"$/);
+  });
+
+  test('a bare operation id (without op_) is accepted by get, :wait and :cancel, as the published API says', async () => {
+    // Metadata of a published shape, so the whole response can be checked against the published schema.
+    const op = await insertOperation(h.database.db, {
+      workspaceId: h.workspaceId,
+      ownerType: 'install',
+      ownerId: 'inst_test',
+      state: 'RUNNING',
+      metadata: { type: 'install.render', install_id: 'inst_test' },
+      steps: [pendingStep({ name: 'render' }, new Date())],
+    });
+    const bare = op.id.slice('op_'.length);
+    const got = await h.request('GET', `/v1/operations/${bare}`);
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.body.id, op.id);
+    assert.deepEqual(checkPublishedResponse('operations.get', got.status, got.body), []);
+    const waited = await h.request('POST', `/v1/operations/${bare}:wait?timeout=1`);
+    assert.equal(waited.status, 200, waited.text);
+    assert.equal(waited.body.id, op.id);
+    assert.deepEqual(checkPublishedResponse('operations.wait', waited.status, waited.body), []);
+    const cancellable = await insert({ type: 'test.slow_cancel' });
+    const cancelled = await h.request('POST', `/v1/operations/${cancellable.id.slice(3)}:cancel`);
+    assert.equal(cancelled.status, 202, cancelled.text);
+    assert.equal(cancelled.body.id, cancellable.id);
+    assert.ok(cancelled.headers.get('etag'));
+    const missing = await h.request('GET', `/v1/operations/${'a'.repeat(26)}`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.errors[0].message, new RegExp(`op_${'a'.repeat(26)}`));
+    assert.deepEqual(checkPublishedResponse('operations.get', missing.status, missing.body), []);
   });
 
   test("another workspace's operation is 404, never 403", async () => {

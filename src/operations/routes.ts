@@ -10,18 +10,15 @@ import {
   IdempotencyKeyHeader,
   IfMatchHeader,
   json,
-  pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
 import { operationEtag } from './revision.ts';
-import { ListOperationsQuery, Operation, OperationList, WaitQuery } from './schemas.ts';
+import { ListOperationsQuery, Operation, OperationIdParam, OperationList, WaitQuery } from './schemas.ts';
 import type { OperationService } from './service.ts';
 
 const tags = ['Operations'];
 const security = [{ BearerAuth: [] }];
-const IdParam = z.object({
-  id: pathId(53, 'Operation ID. Prefixed form `op_<id>` is canonical; bare IDs accepted during transition.'),
-});
+const IdParam = z.object({ id: OperationIdParam });
 const EVENTUAL =
   'State for in-flight operations is eventually consistent — may lag actual execution by a few seconds. State for completed operations (`done: true`) is immutable.';
 

@@ -1,6 +1,6 @@
 /** The Operation resource (`op_…`): the record every asynchronous action leaves behind. */
 import { z } from '@hono/zod-openapi';
-import { listOf, PageQuery, UnixSeconds } from '../http/schemas.ts';
+import { listOf, PageQuery, pathId, UnixSeconds } from '../http/schemas.ts';
 
 export const OWNER_TYPES = [
   'install',
@@ -12,6 +12,16 @@ export const OWNER_TYPES = [
   'package',
 ] as const;
 export type OwnerType = (typeof OWNER_TYPES)[number];
+
+/**
+ * An operation id as a path parameter. The published API reads "Prefixed form `op_<id>` is canonical;
+ * bare IDs accepted during transition": a bare id (`j572abc…`) means `op_j572abc…`, so handlers and
+ * errors always see the canonical form.
+ */
+export const OperationIdParam = pathId(
+  53,
+  'Operation ID. Prefixed form `op_<id>` is canonical; bare IDs accepted during transition.',
+).transform((id) => (id.startsWith('op_') ? id : `op_${id}`));
 
 export const OperationStep = z
   .object({

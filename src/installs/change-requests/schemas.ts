@@ -18,8 +18,11 @@ export const CHANGE_REQUEST_STATES = [
   'FAILED',
 ] as const;
 
-/** The longest a change request may stay open. */
-export const MAX_TTL_SECONDS = 30 * 24 * 3600;
+/**
+ * The longest a change request may stay open: the spec sets no limit, Atoll allows a year so that no
+ * fork lingers forever (docs/installs.md).
+ */
+export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 
 const RemediationEvidence = z
   .strictObject({
@@ -42,7 +45,7 @@ const ExpiresAtSeconds = z
   .max(MAX_TTL_SECONDS)
   .optional()
   .openapi({
-    description: `Seconds until the repository change request expires (default 7 days, at most ${MAX_TTL_SECONDS}).`,
+    description: `Seconds until the repository change request expires (default 7 days, at most ${MAX_TTL_SECONDS}, 365 days).`,
   });
 
 export const CreateRepositoryChangeRequestBody = z
