@@ -74,7 +74,7 @@ const update = createRoute({
     headers: WorkspaceHeaders.extend({ 'if-match': IfMatchHeader }),
     body: jsonBody(UpdateAgentBody),
   },
-  responses: { 200: json(Agent, 'Agent updated'), ...errorResponses(400, 401, 403, 404, 409, 422, 428) },
+  responses: { 200: json(Agent, 'Agent updated'), ...errorResponses(401, 403, 404, 409, 422, 428) },
 });
 
 const archive = createRoute({

@@ -67,7 +67,7 @@ const resolve = createRoute({
   },
   responses: {
     200: json(ApprovalRequest, 'Approval request resolved'),
-    ...errorResponses(400, 401, 403, 404, 409, 422, 428),
+    ...errorResponses(401, 403, 404, 409, 422, 428),
   },
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { checkPublishedResponse } from '../testing/published-api.ts';
 import { createTurn, errorPaths, eventsOf, isUnixSeconds, moveTo, type Actor } from './test-fixtures.ts';
 
 const APPROVAL_FIELDS = [
@@ -137,10 +138,11 @@ describe('approval requests', () => {
     assert.equal(fresh.status, 200);
   });
 
-  test('resolve needs an idempotency key (400 naming the header)', async () => {
+  test('resolve needs an idempotency key (422 naming the header, the refusal status the published operation lists)', async () => {
     const { approvals } = await waitingTurn(me, 1);
     const res = await resolve(approvals[0]!, { decision: 'APPROVE' }, { 'idempotency-key': undefined });
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 422);
+    assert.deepEqual(checkPublishedResponse('approvalRequests.resolve', res.status, res.body), []);
     assert.deepEqual(res.body.errors[0].path, ['header', 'idempotency-key']);
     const pending = (await h.request('GET', '/v1/approval_requests?state=PENDING')).body.data.map(
       (a: any) => a.id,

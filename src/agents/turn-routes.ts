@@ -77,7 +77,7 @@ const cancel = createRoute({
     headers: IdempotentHeaders,
     body: { content: { 'application/json': { schema: CancelAgentTurnBody } }, required: false },
   },
-  responses: { 200: json(AgentTurn, 'Agent turn cancelled'), ...errorResponses(400, 401, 403, 404, 422) },
+  responses: { 200: json(AgentTurn, 'Agent turn cancelled'), ...errorResponses(401, 403, 404, 422) },
 });
 
 export function registerTurnRoutes(app: ApiApp, service: TurnService): void {

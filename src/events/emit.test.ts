@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request as undiciRequest } from 'undici';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { checkPublishedResponse } from '../testing/published-api.ts';
 
 describe('emitting agent events', () => {
   let h: Harness;
@@ -167,10 +168,11 @@ describe('emitting agent events', () => {
     );
   });
 
-  test('idempotency-key is required', async () => {
+  test('idempotency-key is required: 422 naming it, the refusal status the published operation lists', async () => {
     const { turnId } = await newTurn();
     const res = await emit(turnId, { data: { content: 'x' } }, {});
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 422);
+    assert.deepEqual(checkPublishedResponse('agentTurns.emit', res.status, res.body), []);
     assert.deepEqual(res.body.errors[0].path, ['header', 'idempotency-key']);
   });
 

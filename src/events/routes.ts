@@ -35,7 +35,7 @@ const emit = createRoute({
   },
   responses: {
     201: json(AgentEvent, 'Agent event authored'),
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(401, 403, 404, 409, 422),
   },
 });
 

@@ -3,7 +3,7 @@
  * its list, and the query of the list and the stream.
  */
 import { z } from '@hono/zod-openapi';
-import { listOf, UnixSeconds } from '../http/schemas.ts';
+import { listOf, MAX_PAGE_LIMIT, PageLimit, UnixSeconds } from '../http/schemas.ts';
 import { EVENT_TYPES } from './tables.ts';
 
 const Id = z.string().min(1).max(54);
@@ -148,7 +148,6 @@ export const AgentEventList = listOf(AgentEvent, 'AgentEventList');
 
 const Filter = (max: number, description: string) =>
   z.string().min(1).max(max).optional().openapi({ description });
-const LIMIT_MESSAGE = 'limit must be an integer from 1 to 100';
 
 /** Filters, resume point and paging of GET /v1/agent_events and its stream. */
 export const EventsQuery = z.strictObject({
@@ -167,17 +166,12 @@ export const EventsQuery = z.strictObject({
       description: 'Stream: stay open for new events. List: wait up to 25 s for one.',
     }),
   after: z.string().max(64).optional().openapi({ description: 'A cursor: only events after it.' }),
-  limit: z.coerce
-    .number({ error: LIMIT_MESSAGE })
-    .int(LIMIT_MESSAGE)
-    .min(1, LIMIT_MESSAGE)
-    .max(100, LIMIT_MESSAGE)
-    .optional()
-    .openapi({
-      type: 'integer',
-      description:
-        'Events per page (1–100, default 50). On a stream with follow=false, the most events sent.',
-    }),
+  limit: PageLimit.optional().openapi({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    description: `Events per page (1–${MAX_PAGE_LIMIT}, default 50; a larger value is served as ${MAX_PAGE_LIMIT}). On a stream with follow=false, the most events sent.`,
+  }),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;
 

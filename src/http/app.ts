@@ -1,6 +1,8 @@
 /**
- * The Hono application: routing of documented paths (src/http/routing.ts), shared middleware (request context, body limits), the input guard on every
- * route (src/http/input-guard.ts), validation and error handling, health, OpenAPI and every domain's
+ * The Hono application: routing of documented paths (src/http/routing.ts), shared middleware (request
+ * context, body limits), the input guard on every route (src/http/input-guard.ts), validation and error
+ * handling (refusals fitted to the statuses each route declares, src/http/route-statuses.ts), health,
+ * OpenAPI and every domain's
  * routes (each domain registers itself).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -14,6 +16,7 @@ import type { IdempotencyStore } from './idempotency-store.ts';
 import { guardRoutes } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
 import { requestContext } from './request-context.ts';
+import { declareRouteStatuses } from './route-statuses.ts';
 import { routeDocumentedPaths, routedPath } from './routing.ts';
 import { validationHook } from './validation.ts';
 
@@ -36,6 +39,7 @@ export function createApp(deps: AppDeps): ApiApp {
   routeDocumentedPaths(app);
   app.use('*', requestContext(deps));
   app.use('/v1/*', jsonBodyLimit(deps.maxBodyBytes));
+  declareRouteStatuses(app); // wrapped first, so its middleware runs before the route's own and the guard
   guardRoutes(app);
   registerHealth(app, deps.database, deps.stopping);
   for (const domain of deps.domains) domain.register(app);

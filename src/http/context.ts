@@ -75,6 +75,8 @@ export type AppEnv = {
     caller: Caller;
     /** Set by the requireWorkspace middleware. */
     workspaceId: string;
+    /** The error statuses the matched route declares (src/http/route-statuses.ts); unset off OpenAPI routes. */
+    routeStatuses: ReadonlySet<number> | undefined;
   };
 };
 

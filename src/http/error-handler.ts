@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';
 import { familyOf, renderError } from './families.ts';
+import { renderForRequest } from './route-statuses.ts';
 import { unservedArea, unservedError } from './unserved.ts';
 
 export function toApiError(error: unknown, maxBodyBytes: number): ApiError | undefined {
@@ -55,7 +56,7 @@ export function errorHandler(maxBodyBytes: number) {
         message: `internal error; quote request id ${requestId} when reporting it`,
       });
     }
-    const rendered = renderError(familyOf(c.req.path), apiError, requestId);
+    const rendered = renderForRequest(c, apiError);
     const response = c.json(rendered.body as object, rendered.status as 400);
     for (const [name, value] of Object.entries(rendered.headers)) response.headers.set(name, value);
     if (apiError.status === 'UNAUTHENTICATED')

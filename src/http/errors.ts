@@ -89,6 +89,19 @@ export class ApiError extends Error {
   get httpStatus(): number {
     return HTTP_STATUS[this.status];
   }
+
+  /** The same error under another status (src/http/route-statuses.ts fits refusals to their route). */
+  withStatus(status: ErrorStatus): ApiError {
+    const [first, ...more] = this.details;
+    return new ApiError(status, first!, {
+      more,
+      hint: this.hint,
+      code: this.code,
+      headers: this.headers,
+      retryable: this.retryable,
+      cause: this.cause,
+    });
+  }
 }
 
 /** 404 for a resource that does not exist in the caller's workspace (never a 403 that leaks existence). */

@@ -19,7 +19,7 @@ import type { Context, Handler } from 'hono';
 import { runFenced } from '../db/write-fence.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
-import { familyOf, renderError } from './families.ts';
+import { renderForRequest } from './route-statuses.ts';
 import type { ClaimResult, IdempotencyRecordKey, StoredResponse } from './idempotency-store.ts';
 
 export type IdempotencyOptions = {
@@ -138,7 +138,7 @@ async function execute(
   } catch (error) {
     // A retryable refusal (429 capacity_exceeded) is not an outcome to replay: the retry should execute.
     if (error instanceof ApiError && error.httpStatus < 500 && !error.retryable) {
-      const rendered = renderError(familyOf(c.req.path), error, c.var.requestId);
+      const rendered = renderForRequest(c, error);
       response = Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
     } else {
       await giveUp(c, id, wrote);

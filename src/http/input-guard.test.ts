@@ -14,8 +14,11 @@ function assertAkua(res: TestResponse, status: number, path: string[], message?:
   assert.equal(res.body.success, false);
   const entry = res.body.errors.find((e: any) => JSON.stringify(e.path) === JSON.stringify(path));
   assert.ok(entry, `an entry for ${JSON.stringify(path)} in ${res.text}`);
-  assert.equal(entry.code, status === 422 ? 7004 : 7005);
-  assert.equal(entry.metadata.status, status === 422 ? 'INVALID_ARGUMENT' : 'BAD_REQUEST');
+  const [code, name] = ({ 404: [7002, 'NOT_FOUND'], 422: [7004, 'INVALID_ARGUMENT'] } as const)[
+    status as 404 | 422
+  ] ?? [7005, 'BAD_REQUEST'];
+  assert.equal(entry.code, code);
+  assert.equal(entry.metadata.status, name);
   if (message) assert.match(entry.message, message);
 }
 
@@ -180,19 +183,20 @@ describe('input guard: U+0000, lone surrogates and hostile nesting are refused a
     );
   });
 
-  test('GET /v1/snippets/%00 is 400 naming path.id; so are %ff, an encoded surrogate and a stray %', async () => {
-    assertAkua(await h.request('GET', '/v1/snippets/%00'), 400, ['path', 'id'], /U\+0000/);
-    assertAkua(await h.request('GET', '/v1/snippets/a%00b'), 400, ['path', 'id'], /U\+0000/);
+  test('GET /v1/snippets/%00 is 404 naming path.id (no snippet can have that id); so are %ff, an encoded surrogate and a stray %', async () => {
+    assertAkua(await h.request('GET', '/v1/snippets/%00'), 404, ['path', 'id'], /U\+0000/);
+    assertAkua(await h.request('GET', '/v1/snippets/a%00b'), 404, ['path', 'id'], /U\+0000/);
     for (const bad of ['%ff', '%ed%a0%80', '%c0%80', 'a%zz', 'a%']) {
-      assertAkua(await h.request('GET', `/v1/snippets/${bad}`), 400, ['path', 'id'], /percent-encoded UTF-8/);
+      assertAkua(await h.request('GET', `/v1/snippets/${bad}`), 404, ['path', 'id'], /percent-encoded UTF-8/);
     }
     // Well-formed encodings still reach the route, which finds nothing.
     assert.equal((await h.request('GET', '/v1/snippets/%C3%A9t%C3%A9')).status, 404);
   });
 
   test('path parameters of AIP custom methods and of the service proxy are named as documented', async () => {
-    assertAkua(await json('POST', '/v1/snippets/snp%00:execute', '{}'), 400, ['path', 'id'], /U\+0000/);
-    assertAkua(await json('POST', '/v1/agent_turns/%ff:emit', '{}', key()), 400, ['path', 'id']);
+    assertAkua(await json('POST', '/v1/snippets/snp%00:execute', '{}'), 404, ['path', 'id'], /U\+0000/);
+    assertAkua(await json('POST', '/v1/agent_turns/%ff:emit', '{}', key()), 404, ['path', 'id']);
+    // The agent-deployments family keeps 400 for a malformed path parameter.
     assertNullspace(
       await h.request('GET', '/v1/agent-deployments/%00/runs'),
       400,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { issueToken } from '../platform/api-tokens/service.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { checkPublishedResponse } from '../testing/published-api.ts';
 
 describe('cursor pagination', () => {
   let h: Harness;
@@ -67,8 +68,18 @@ describe('cursor pagination', () => {
     );
   });
 
-  test('a limit outside 1..100 or not a number is 400 naming query.limit', async () => {
-    for (const limit of ['0', '101', 'abc', '2.5']) {
+  test('a limit above 100 is served as 100 with has_more, not refused (the published lists list no 400)', async () => {
+    for (const limit of ['101', '1000', '99999999999']) {
+      const res = await h.request('GET', `/v1/api_tokens?limit=${limit}`, { token: ws.token });
+      assert.equal(res.status, 200, `${limit}: ${res.text}`);
+      assert.equal(res.body.data.length, 100);
+      assert.equal(res.body.has_more, true);
+      assert.deepEqual(checkPublishedResponse('apiTokens.list', res.status, res.body), []);
+    }
+  });
+
+  test('a limit below 1 or not a whole number is 400 naming query.limit', async () => {
+    for (const limit of ['0', '-1', 'abc', '2.5', '1e400']) {
       const res = await h.request('GET', `/v1/api_tokens?limit=${limit}`, { token: ws.token });
       assert.equal(res.status, 400, limit);
       assert.deepEqual(res.body.errors[0].path, ['query', 'limit']);

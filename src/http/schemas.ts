@@ -86,7 +86,20 @@ export const IfMatchHeader = z.string().min(1).max(256).openapi({
 /** Header schema for workspace-scoped routes. */
 export const WorkspaceHeaders = z.object({ 'akua-context': AkuaContextHeader });
 
-const LIMIT_MESSAGE = 'limit must be an integer from 1 to 100';
+/** The most items a page holds; the published `limit` has this maximum. */
+export const MAX_PAGE_LIMIT = 100;
+const LIMIT_MESSAGE = 'limit must be a whole number of at least 1';
+
+/**
+ * A page size from the query string. A limit above the maximum is served as the maximum rather than
+ * refused: the published list operations list no status for a refusal, and `has_more` (or the next
+ * cursor) tells the client there is more.
+ */
+export const PageLimit = z.coerce
+  .number({ error: LIMIT_MESSAGE })
+  .int(LIMIT_MESSAGE)
+  .min(1, LIMIT_MESSAGE)
+  .transform((limit) => Math.min(limit, MAX_PAGE_LIMIT));
 
 export const PageQuery = z.strictObject({
   cursor: z
@@ -95,13 +108,14 @@ export const PageQuery = z.strictObject({
     .max(512)
     .optional()
     .openapi({ description: "Pagination cursor from a previous response's `next_cursor`." }),
-  limit: z.coerce
-    .number({ error: LIMIT_MESSAGE })
-    .int(LIMIT_MESSAGE)
-    .min(1, LIMIT_MESSAGE)
-    .max(100, LIMIT_MESSAGE)
-    .default(50)
-    .openapi({ type: 'integer', description: 'Items per page (1-100, default 50)', example: 50 }),
+  limit: PageLimit.default(50).openapi({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    default: 50,
+    description: `Items per page (1-${MAX_PAGE_LIMIT}, default 50); a larger value is served as ${MAX_PAGE_LIMIT}`,
+    example: 50,
+  }),
 });
 
 /** The Akua list envelope `{data, has_more, next_cursor}` around an item schema. */

@@ -80,10 +80,11 @@ describe('request validation', () => {
     assert.equal(res.status, 413);
   });
 
-  test('a path id longer than the spec allows is 400 naming the path parameter', async () => {
+  test('a path id longer than the spec allows is 404 naming the path parameter: no resource has it', async () => {
     const res = await h.request('GET', `/v1/workspaces/ws_${'a'.repeat(60)}`);
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 404);
     assert.deepEqual(res.body.errors[0].path, ['path', 'id']);
+    assert.equal(res.body.errors[0].metadata.status, 'NOT_FOUND');
   });
 
   test('unknown routes are 404 in the envelope', async () => {

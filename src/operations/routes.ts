@@ -89,7 +89,7 @@ const cancel = createRoute({
   },
   responses: {
     202: json(Operation, 'Cancellation requested; operation transition is in progress'),
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(401, 403, 404, 409, 422),
   },
 });
 

@@ -47,7 +47,7 @@ const createRun = createRoute({
   },
   responses: {
     201: json(SnippetRun, 'Snippet run created'),
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(401, 403, 404, 409, 422),
   },
 });
 
@@ -67,7 +67,7 @@ const executeStored = createRoute({
   },
   responses: {
     200: json(ExecuteSnippetResponse, 'Execution result'),
-    ...errorResponses(400, 401, 404, 409, 422),
+    ...errorResponses(401, 404, 409, 422),
   },
 });
 
@@ -84,7 +84,7 @@ const executeCode = createRoute({
   request: { headers: z.object({ 'akua-context': AkuaContextHeader }), body: jsonBody(ExecuteSnippetBody) },
   responses: {
     200: json(ExecuteSnippetResponse, 'Execution result'),
-    ...errorResponses(400, 401, 403, 409, 422),
+    ...errorResponses(401, 403, 409, 422),
   },
 });
 

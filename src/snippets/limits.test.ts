@@ -146,11 +146,11 @@ describe('snippet request limits', () => {
     }
   });
 
-  test('bad path, query and header values are 400 naming them', async () => {
+  test('a path id no snippet can have is 404; bad query and header values are 400; all name the field', async () => {
     const longId = await h.request('GET', `/v1/snippets/${'s'.repeat(55)}`);
-    assert.equal(longId.status, 400);
+    assert.equal(longId.status, 404);
     assert.deepEqual(longId.body.errors[0].path, ['path', 'id']);
-    const limit = await h.request('GET', '/v1/snippets?limit=101');
+    const limit = await h.request('GET', '/v1/snippets?limit=0');
     assert.equal(limit.status, 400);
     assert.deepEqual(limit.body.errors[0].path, ['query', 'limit']);
     const state = await h.request('GET', '/v1/snippet_runs?state=running');

@@ -52,7 +52,7 @@ const create = createRoute({
   },
   responses: {
     201: json(RepositoryChangeRequest, 'Repository change request created'),
-    ...errorResponses(400, 401, 403, 404, 409, 415, 422),
+    ...errorResponses(400, 401, 403, 404, 409, 415),
   },
 });
 
@@ -105,7 +105,7 @@ const createToken = createRoute({
   },
   responses: {
     201: json(CreateTokenResponse, 'Token created'),
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 

@@ -173,7 +173,7 @@ const createVersion = createRoute({
   },
   responses: {
     201: json(PackageVersion, 'Version registered'),
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
+    ...errorResponses(401, 403, 404, 409, 413, 415, 422),
   },
 });
 

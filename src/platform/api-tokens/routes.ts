@@ -38,7 +38,7 @@ const create = createRoute({
   },
   responses: {
     201: json(CreatedApiToken, 'Token created. The `token` field is shown only once.'),
-    ...errorResponses(401, 403, 409, 422),
+    ...errorResponses(400, 401, 403, 409, 422),
   },
 });
 
@@ -68,7 +68,7 @@ const revoke = createRoute({
     params: z.object({ id: pathId(54, 'Token ID (tok_…)') }),
     headers: z.object({ 'akua-context': AkuaContextHeader }),
   },
-  responses: { 204: { description: 'Token revoked' }, ...errorResponses(401, 403, 404) },
+  responses: { 204: { description: 'Token revoked' }, ...errorResponses(400, 401, 403, 404) },
 });
 
 export function registerApiTokenRoutes(app: ApiApp, service: ApiTokenService): void {

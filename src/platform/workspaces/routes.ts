@@ -63,7 +63,7 @@ const get = createRoute({
   summary: 'Get workspace',
   middleware: [requireCaller] as const,
   request: { params: IdParam },
-  responses: { 200: json(Workspace, 'Workspace details'), ...errorResponses(401, 403, 404) },
+  responses: { 200: json(Workspace, 'Workspace details'), ...errorResponses(400, 401, 403, 404) },
 });
 
 const update = createRoute({
@@ -103,7 +103,7 @@ const remove = createRoute({
   },
   responses: {
     202: json(Operation, 'Workspace deletion accepted'),
-    ...errorResponses(401, 403, 404, 409, 428),
+    ...errorResponses(400, 401, 403, 404, 409, 428),
   },
 });
 
