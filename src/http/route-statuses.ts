@@ -5,8 +5,8 @@
  * refusal of a malformed request is fitted to the route's declaration once, here, whatever raised it
  * (the input guard, a validator, authentication, a service):
  *
- * - a malformed path parameter is a 404 when the route declares 404: an id that cannot exist names no
- *   resource, as an id that does not exist;
+ * - a malformed path parameter (a 400 at ["path", …]) is a 404 when the route declares 404: an id that
+ *   cannot exist names no resource, as an id that does not exist;
  * - otherwise a 400 (bad URL, header or JSON syntax) or 422 (a body field breaks a rule) stays as it is
  *   when the route declares it, and becomes the other one when the route declares only that one.
  *
@@ -48,7 +48,10 @@ export function declareRouteStatuses(app: ApiApp): void {
 /** The error with the status its route declares for it (see the module comment); others unchanged. */
 export function fitToRoute(error: ApiError, statuses: ReadonlySet<number> | undefined): ApiError {
   if (!statuses || (error.status !== 'BAD_REQUEST' && error.status !== 'INVALID_ARGUMENT')) return error;
-  if (error.details[0]?.path?.[0] === 'path' && statuses.has(404)) return error.withStatus('NOT_FOUND');
+  // A malformed path parameter (the input guard's or the validator's 400), not a service's refusal of
+  // what the id names (a 422 "already done" that points at the id stays a 422).
+  const malformedPath = error.status === 'BAD_REQUEST' && error.details[0]?.path?.[0] === 'path';
+  if (malformedPath && statuses.has(404)) return error.withStatus('NOT_FOUND');
   if (statuses.has(error.httpStatus)) return error;
   if (error.status === 'BAD_REQUEST' && statuses.has(422)) return error.withStatus('INVALID_ARGUMENT');
   if (error.status === 'INVALID_ARGUMENT' && statuses.has(400)) return error.withStatus('BAD_REQUEST');
