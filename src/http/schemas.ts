@@ -63,6 +63,16 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } }, required: true };
 }
 
+/**
+ * `schema` or null, for a schema registered as a component (`.openapi('Name')`). Its `.nullable()`
+ * would make the component itself nullable in the document (zod-to-openapi 9 with zod 4), so every use
+ * of it would allow null, and would move the use's description into the component; a union with null
+ * stays where it is used: `anyOf: [{$ref}, {type: 'null'}]`.
+ */
+export function orNull<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
+}
+
 export const UnixSeconds = z.number().int().min(0).openapi({ description: 'Unix timestamp (seconds)' });
 
 export const AkuaContextHeader = z.string().min(1).max(53).optional().openapi({

@@ -4,7 +4,7 @@
  * `InstallLifecycleMutation`). Fields marked "Atoll:" extend the spec's shapes; docs/installs.md.
  */
 import { z } from '@hono/zod-openapi';
-import { listOf, UnixSeconds } from '../http/schemas.ts';
+import { listOf, orNull, UnixSeconds } from '../http/schemas.ts';
 import { LOCAL_REGION } from '../platform/regions/schemas.ts';
 import { Semver } from './packages/schemas.ts';
 
@@ -120,7 +120,7 @@ export const InstallRender = z
     updated_at: UnixSeconds,
     skip_unchanged: z.boolean().openapi({ description: 'Atoll: as requested.' }),
     extra_annotations: z.record(z.string(), z.string()).openapi({ description: 'Atoll: as requested.' }),
-    failure: RenderFailure.nullable().openapi({
+    failure: orNull(RenderFailure).openapi({
       description: 'Atoll: why the render failed (state failed).',
     }),
   })
@@ -155,8 +155,8 @@ const PackageVersionSummary = z
 export const InstallLifecycleState = z
   .object({
     id: z.string(),
-    current_version: PackageVersionSummary.nullable(),
-    desired_version: PackageVersionSummary.nullable(),
+    current_version: orNull(PackageVersionSummary),
+    desired_version: orNull(PackageVersionSummary),
     automatic_updates_enabled: z.boolean(),
     updated_at: UnixSeconds,
     etag: z.string(),
@@ -164,7 +164,7 @@ export const InstallLifecycleState = z
   .openapi('InstallLifecycleState');
 
 export const InstallLifecycleMutation = z
-  .object({ install: InstallLifecycleState, render: InstallRender.nullable() })
+  .object({ install: InstallLifecycleState, render: orNull(InstallRender) })
   .openapi('InstallLifecycleMutation');
 export type InstallLifecycleMutation = z.infer<typeof InstallLifecycleMutation>;
 
@@ -223,7 +223,7 @@ export const InstallStatus = z
     deployed_render_hash: z.string().nullable().openapi({
       description: 'Atoll: the render hash of the manifests at `revision`.',
     }),
-    last_render: InstallRender.nullable().openapi({
+    last_render: orNull(InstallRender).openapi({
       description: 'Atoll: the newest render of the install, whatever its state (null before any).',
     }),
   })

@@ -4,7 +4,7 @@
  * :withdraw).
  */
 import { z } from '@hono/zod-openapi';
-import { listOf, PageQuery, UnixSeconds } from '../../http/schemas.ts';
+import { listOf, orNull, PageQuery, UnixSeconds } from '../../http/schemas.ts';
 
 export const CHANGE_REQUEST_STATES = [
   'AWAITING_CHANGES',
@@ -82,7 +82,7 @@ export const RepositoryChangeRequest = z
     change_type: z.enum(['manifest_patch', 'inputs_change', 'package_change', 'unknown']),
     created_by_type: z.enum(['user', 'wizard', 'agent']),
     created_by_id: z.string(),
-    remediation_evidence: RemediationEvidence.nullable(),
+    remediation_evidence: orNull(RemediationEvidence),
     created_at: UnixSeconds,
     updated_at: UnixSeconds,
     expires_at: UnixSeconds,
