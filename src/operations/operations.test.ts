@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { Atoll } from '../atoll.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { checkPublishedResponse } from '../testing/published-api.ts';
+import type { OperationMetadata } from './kinds.ts';
 import { operationsModule, type OperationsModule } from './module.ts';
 import { notifyOperationSql } from './notify.ts';
 import type { OperationStep, OwnerType } from './schemas.ts';
@@ -14,6 +15,27 @@ import { insertOperation, settleOperation, updateOperation, type OperationRow } 
 import { createOperationWaiter } from './waiter.ts';
 
 const log = pino({ level: 'silent' });
+
+type Kind = OperationMetadata['type'];
+/** Nobody can cancel it: the plain operation of these tests. */
+const PLAIN = 'install.delete';
+const CANCELLABLE = 'workspace.delete';
+const SLOW_CANCEL = 'package.create';
+const DELETED = { type: 'install.delete', argo_app_deleted: false, repo_purged: true } as const;
+
+/** Published metadata of each kind the tests use. */
+function metadataOf(type: Kind): OperationMetadata {
+  switch (type) {
+    case 'install.delete':
+      return { type, install_id: 'inst_test' };
+    case 'workspace.delete':
+      return { type, workspace_id: 'ws_test' };
+    case 'package.create':
+      return { type, idempotency_key: '', workspace_id: 'ws_test', name: 'test' };
+    default:
+      throw new Error(`no test metadata for ${type}`);
+  }
+}
 
 /**
  * The operations module of the harness's Atoll. Until src/atoll.ts mounts it, build it here on the
@@ -42,13 +64,14 @@ describe('operations', () => {
   before(async () => {
     h = await startHarness();
     ({ ops, own: ownModule } = mountOperations(h));
-    // A real canceller, as a domain would register one: it settles the operation CANCELLED.
-    ops.registerCanceller('test.cancellable', async (op, caller) => {
+    // Cancellers as a domain would register them, on kinds Atoll settles at once (so no domain has one):
+    // this one settles the operation CANCELLED.
+    ops.registerCanceller(CANCELLABLE, async (op, caller) => {
       cancelled.push({ id: op.id, subject: caller.subject });
       await ops.settle(op.id, { state: 'CANCELLED', error: { message: 'cancelled by request' } });
     });
     // One that only asks: the operation stays RUNNING until the work notices.
-    ops.registerCanceller('test.slow_cancel', async (op, caller) => {
+    ops.registerCanceller(SLOW_CANCEL, async (op, caller) => {
       cancelled.push({ id: op.id, subject: caller.subject });
     });
   });
@@ -60,7 +83,7 @@ describe('operations', () => {
   async function insert(
     options: {
       state?: OperationRow['state'];
-      type?: string;
+      type?: Kind;
       ownerType?: OwnerType;
       ownerId?: string;
       workspaceId?: string;
@@ -71,7 +94,7 @@ describe('operations', () => {
       ownerType: options.ownerType ?? 'install',
       ownerId: options.ownerId ?? 'inst_test',
       state: options.state ?? 'RUNNING',
-      metadata: { type: options.type ?? 'test.plain' },
+      metadata: metadataOf(options.type ?? PLAIN),
       steps: [pendingStep({ name: 'render' }, new Date())],
     });
   }
@@ -84,7 +107,8 @@ describe('operations', () => {
     assert.equal(res.body.state, 'RUNNING');
     assert.equal(res.body.done, false);
     assert.equal(res.body.workspace_id, h.workspaceId);
-    assert.deepEqual(res.body.metadata, { type: 'test.plain' });
+    assert.deepEqual(res.body.metadata, { type: 'install.delete', install_id: 'inst_test' });
+    assert.deepEqual(checkPublishedResponse('operations.get', res.status, res.body), []);
     assert.equal(res.body.steps[0].name, 'render');
     assert.equal(res.body.steps[0].status, 'pending');
     assert.equal(res.body.completed_at, null);
@@ -110,7 +134,7 @@ describe('operations', () => {
     assert.equal(waited.status, 200, waited.text);
     assert.equal(waited.body.id, op.id);
     assert.deepEqual(checkPublishedResponse('operations.wait', waited.status, waited.body), []);
-    const cancellable = await insert({ type: 'test.slow_cancel' });
+    const cancellable = await insert({ type: SLOW_CANCEL });
     const cancelled = await h.request('POST', `/v1/operations/${cancellable.id.slice(3)}:cancel`);
     assert.equal(cancelled.status, 202, cancelled.text);
     assert.equal(cancelled.body.id, cancellable.id);
@@ -196,13 +220,14 @@ describe('operations', () => {
     const started = Date.now();
     const waiting = h.request('POST', `/v1/operations/${op.id}:wait?timeout=10`);
     await sleep(200);
-    assert.equal(await ops.settle(op.id, { state: 'SUCCEEDED', response: { ok: true } }), true);
+    assert.equal(await ops.settle(op.id, { state: 'SUCCEEDED', response: DELETED }), true);
     const settledAt = Date.now();
     const res = await waiting;
     const answeredAt = Date.now();
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.state, 'SUCCEEDED');
-    assert.deepEqual(res.body.response, { ok: true });
+    assert.deepEqual(res.body.response, DELETED);
+    assert.deepEqual(checkPublishedResponse('operations.wait', res.status, res.body), []);
     assert.ok(answeredAt - settledAt < 150, `answered ${answeredAt - settledAt} ms after the settlement`);
     assert.ok(answeredAt - started < 1000);
   });
@@ -230,7 +255,7 @@ describe('operations', () => {
   });
 
   test(':cancel of a settled operation is 422 naming its state', async () => {
-    const op = await insert({ state: 'FAILED', type: 'test.cancellable' });
+    const op = await insert({ state: 'FAILED', type: CANCELLABLE });
     const res = await h.request('POST', `/v1/operations/${op.id}:cancel`);
     assert.equal(res.status, 422, res.text);
     assert.match(res.body.errors[0].message, /already FAILED/);
@@ -239,7 +264,7 @@ describe('operations', () => {
   });
 
   test(':cancel calls the canceller registered for the type and answers 202; a replay does not call it again', async () => {
-    const op = await insert({ type: 'test.cancellable' });
+    const op = await insert({ type: CANCELLABLE });
     const headers = { 'idempotency-key': `cancel-${op.id}` };
     const res = await h.request('POST', `/v1/operations/${op.id}:cancel`, { headers });
     assert.equal(res.status, 202, res.text);
@@ -255,7 +280,7 @@ describe('operations', () => {
   });
 
   test(':cancel that only asks the work to stop answers 202 with the operation still RUNNING', async () => {
-    const op = await insert({ type: 'test.slow_cancel' });
+    const op = await insert({ type: SLOW_CANCEL });
     const res = await h.request('POST', `/v1/operations/${op.id}:cancel`);
     assert.equal(res.status, 202, res.text);
     assert.equal(res.body.state, 'RUNNING');
@@ -264,16 +289,16 @@ describe('operations', () => {
   });
 
   test(':cancel of a type nobody can cancel is 422 saying so', async () => {
-    const op = await insert({ type: 'test.plain' });
+    const op = await insert({ type: PLAIN });
     const res = await h.request('POST', `/v1/operations/${op.id}:cancel`);
     assert.equal(res.status, 422, res.text);
-    assert.match(res.body.errors[0].message, /operations of type test\.plain cannot be cancelled/);
+    assert.match(res.body.errors[0].message, /operations of type install\.delete cannot be cancelled/);
     assert.equal(res.body.errors[0].metadata.reason, 'not_cancellable');
     assert.equal((await h.request('GET', `/v1/operations/${op.id}`)).body.state, 'RUNNING');
   });
 
   test(':cancel with an if-match that is not the current ETag is 409 carrying the current one', async () => {
-    const op = await insert({ type: 'test.slow_cancel' });
+    const op = await insert({ type: SLOW_CANCEL });
     const current = (await h.request('GET', `/v1/operations/${op.id}`)).headers.get('etag')!;
     const stale = await h.request('POST', `/v1/operations/${op.id}:cancel`, {
       headers: { 'if-match': '"stale"' },
@@ -287,7 +312,7 @@ describe('operations', () => {
   });
 
   test('a registered type cannot be registered twice', () => {
-    assert.throws(() => ops.registerCanceller('test.cancellable', async () => {}), /already registered/);
+    assert.throws(() => ops.registerCanceller(CANCELLABLE, async () => {}), /already registered/);
   });
 
   test('the OpenAPI document has the four operations under their real paths', async () => {
@@ -359,12 +384,12 @@ describe('operations', () => {
     assert.equal(mid.steps[0].status, 'failed');
     assert.equal(mid.steps[0].error_message, 'chart not found');
     assert.deepEqual(mid.last_error, { message: 'chart not found', step_name: 'render' });
-    assert.equal(await settleOperation(db, op.id, { state: 'SUCCEEDED', response: { n: 1 } }), true);
+    assert.equal(await settleOperation(db, op.id, { state: 'SUCCEEDED', response: DELETED }), true);
     assert.equal(await settleOperation(db, op.id, { state: 'FAILED', error: { message: 'late' } }), false);
     assert.equal(await updateOperation(db, op.id, { lastError: null }), false);
     const done = (await h.request('GET', `/v1/operations/${op.id}`)).body;
     assert.equal(done.state, 'SUCCEEDED');
-    assert.deepEqual(done.response, { n: 1 });
+    assert.deepEqual(done.response, DELETED);
     assert.equal(done.error, null);
     assert.equal(typeof done.completed_at, 'number');
   });
@@ -401,16 +426,13 @@ describe('operations', () => {
     }));
     await sleep(200);
     await peer.database.db.transaction().execute(async (trx) => {
-      assert.equal(
-        await settleOperation(trx, op.id, { state: 'SUCCEEDED', response: { from: 'peer' } }),
-        true,
-      );
+      assert.equal(await settleOperation(trx, op.id, { state: 'SUCCEEDED', response: DELETED }), true);
       await sleep(300); // the NOTIFY is held until the commit
     });
     const committedAt = Date.now();
     const { res, at } = await waiting;
     assert.equal(res.body.state, 'SUCCEEDED');
-    assert.deepEqual(res.body.response, { from: 'peer' });
+    assert.deepEqual(res.body.response, DELETED);
     assert.ok(at >= committedAt - 5, 'not answered before the commit');
     assert.ok(
       at - committedAt < 150,

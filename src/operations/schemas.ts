@@ -1,6 +1,10 @@
-/** The Operation resource (`op_…`): the record every asynchronous action leaves behind. */
+/**
+ * The Operation resource (`op_…`): the record every asynchronous action leaves behind. Its `metadata`
+ * and `response` are typed by kind in kinds.ts.
+ */
 import { z } from '@hono/zod-openapi';
 import { listOf, PageQuery, pathId, UnixSeconds } from '../http/schemas.ts';
+import { OperationMetadata, OperationResponse } from './kinds.ts';
 
 export const OWNER_TYPES = [
   'install',
@@ -48,10 +52,8 @@ export const Operation = z
     state: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
     done: z.boolean(),
     html_url: z.string(),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .openapi({ description: 'Union on `type`, e.g. {type: "install.render", install_id}' }),
-    response: z.record(z.string(), z.unknown()).nullable(),
+    metadata: OperationMetadata,
+    response: OperationResponse,
     error: z.object({ message: z.string() }).nullable(),
     last_error: z.object({ message: z.string(), step_name: z.string().optional() }).nullable(),
     started_at: UnixSeconds,

@@ -9,6 +9,7 @@ import { unixSeconds, unixSecondsOrNull } from '../db/time.ts';
 import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
 import { OPERATIONS_CHANNEL } from './notify.ts';
+import type { OperationMetadata, SuccessResponse } from './kinds.ts';
 import type { Operation, OperationStep, OwnerType } from './schemas.ts';
 import type { OperationState, OperationsTable } from './tables.ts';
 
@@ -21,8 +22,8 @@ export type NewOperation = {
   ownerType: OwnerType;
   ownerId: string;
   state: OperationState;
-  metadata: Record<string, unknown>;
-  response?: Record<string, unknown> | null;
+  metadata: OperationMetadata;
+  response?: SuccessResponse | null;
   error?: { message: string } | null;
   steps?: OperationStep[];
   parentOperationId?: string | null;
@@ -112,7 +113,7 @@ export async function updateOperation(db: Kysely<DB>, id: string, patch: Operati
 
 /** How an operation ends: `response` only on success, `error` when it failed or was cancelled (spec §5). */
 export type Settlement =
-  | { state: 'SUCCEEDED'; response?: Record<string, unknown> | null }
+  | { state: 'SUCCEEDED'; response?: SuccessResponse | null }
   | { state: 'FAILED' | 'CANCELLED'; error: { message: string } };
 
 /**

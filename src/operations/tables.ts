@@ -1,5 +1,6 @@
 /** Kysely row type of the operations table (src/db/migrations/0002_operations.sql). */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { OperationMetadata, SuccessResponse } from './kinds.ts';
 
 export type OperationState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -11,8 +12,8 @@ export type OperationsTable = {
   owner_id: string;
   parent_operation_id: string | null;
   state: OperationState;
-  metadata: JSONColumnType<Record<string, unknown>>;
-  response: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  metadata: JSONColumnType<OperationMetadata>;
+  response: JSONColumnType<SuccessResponse | null, string | null, string | null>;
   error: JSONColumnType<{ message: string } | null, string | null, string | null>;
   last_error: JSONColumnType<{ message: string; step_name?: string } | null, string | null, string | null>;
   steps: ColumnType<unknown[], string | undefined, string>;

@@ -21,7 +21,6 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../../http/schemas.ts';
-import { Operation } from '../../operations/schemas.ts';
 import { MAX_ARTIFACT_BYTES } from './artifact.ts';
 import {
   CreatePackageBody,
@@ -29,6 +28,7 @@ import {
   Package,
   PackageArtifact,
   PackageList,
+  PackageOperation,
   PackageVersion,
   PackageVersionInputs,
   PackageVersionList,
@@ -102,7 +102,7 @@ const create = createRoute({
     },
   },
   responses: {
-    202: json(Operation, 'Package creation accepted'),
+    202: json(PackageOperation, 'Package creation accepted'),
     ...errorResponses(401, 403, 409, 413, 415, 422),
   },
 });

@@ -4,7 +4,8 @@
  * itself: a package is created from an uploaded artifact (`ref`), never from Helm (yet).
  */
 import { z } from '@hono/zod-openapi';
-import { listOf, UnixSeconds } from '../../http/schemas.ts';
+import { listOf, orNull, UnixSeconds } from '../../http/schemas.ts';
+import { PackageCreateMetadata, PackageCreateResponse } from '../../operations/kinds.ts';
 import { Operation } from '../../operations/schemas.ts';
 
 const SEMVER_PATTERN =
@@ -87,7 +88,18 @@ export const CreatePackageBody = z
   .openapi('CreatePackageBody');
 export type CreatePackageBody = z.infer<typeof CreatePackageBody>;
 
-export const PackageOperation = Operation;
+/**
+ * What POST /v1/packages answers: its package.create operation, typed as that kind. Built from the
+ * fields of Operation rather than by `.extend`, which would document it as `allOf: [Operation, …]`.
+ */
+export const PackageOperation = z
+  .object({
+    ...Operation.shape,
+    metadata: PackageCreateMetadata,
+    response: orNull(PackageCreateResponse),
+  })
+  .openapi('PackageOperationEnvelope');
+export type PackageOperation = z.infer<typeof PackageOperation>;
 
 export const PackageVersion = z
   .object({

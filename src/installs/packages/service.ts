@@ -17,7 +17,6 @@ import { canonicalJson } from '../../http/idempotency.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import { insertOperation, toOperation } from '../../operations/store.ts';
-import type { Operation } from '../../operations/schemas.ts';
 import type { ArtifactContents } from '../tables.ts';
 import { ArtifactError, digestOf, readArtifact } from './artifact.ts';
 import type {
@@ -25,6 +24,7 @@ import type {
   CreatePackageVersionBody,
   Package,
   PackageArtifact,
+  PackageOperation,
   PackageVersion,
 } from './schemas.ts';
 import { latestOf } from './semver.ts';
@@ -231,7 +231,7 @@ export function createPackageService(deps: PackageServiceDeps) {
       caller: Caller,
       input: { body: CreatePackageBody } | { archive: Uint8Array; displayImageUrl?: string },
       idempotencyKey: string | undefined,
-    ): Promise<Operation> {
+    ): Promise<PackageOperation> {
       let artifact: store.ArtifactRow;
       let name: string;
       let displayImageUrl: string | null;
@@ -292,27 +292,30 @@ export function createPackageService(deps: PackageServiceDeps) {
             caller,
             undefined,
           );
-          return insertOperation(trx, {
+          const metadata = {
+            type: 'package.create' as const,
+            idempotency_key: idempotencyKey ?? '',
+            workspace_id: workspaceId,
+            name,
+          };
+          const response = {
+            type: 'package.create' as const,
+            package_id: packageId,
+            package_version_id: version.id,
+            repository_id: repositoryId,
+          };
+          const row = await insertOperation(trx, {
             workspaceId,
             ownerType: 'package',
             ownerId: packageId,
             state: 'SUCCEEDED',
-            metadata: {
-              type: 'package.create',
-              idempotency_key: idempotencyKey ?? '',
-              workspace_id: workspaceId,
-              name,
-            },
-            response: {
-              type: 'package.create',
-              package_id: packageId,
-              package_version_id: version.id,
-              repository_id: repositoryId,
-            },
+            metadata,
+            response,
             steps: [],
           });
+          return { ...toOperation(row, publicUrl), metadata, response };
         });
-        return toOperation(op, publicUrl);
+        return op;
       } catch (error) {
         if (isUniqueViolation(error, 'packages_name')) {
           const taken = await store.findPackageByName(db, workspaceId, name);

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { withStepStatus } from '../../operations/steps.ts';
+import type { SuccessResponse } from '../../operations/kinds.ts';
 import type { OperationStep } from '../../operations/schemas.ts';
 import { settleOperation, updateOperation, type Settlement } from '../../operations/store.ts';
 import { latestOf } from '../packages/semver.ts';
@@ -73,7 +74,7 @@ function successResponse(
   render: RenderRow,
   repositoryId: string,
   outcome: Extract<RenderOutcome, { plan: Plan }>,
-) {
+): SuccessResponse {
   switch (type) {
     case 'install.create':
       return { type: 'install.create', install_id: render.install_id, sandbox_skipped: true };
