@@ -21,12 +21,12 @@ export const ApprovalRequest = z
     reason: z
       .string()
       .nullable()
-      .openapi({ description: 'The reason given when it was resolved (Atoll extension).' }),
+      .openapi({ description: 'Atoll extension: the reason given when it was resolved.' }),
     resolved_by: z
       .string()
       .nullable()
-      .openapi({ description: 'Who resolved it: the token id or JWT subject (Atoll extension).' }),
-    resolved_at: UnixSeconds.nullable().openapi({ description: 'When it was resolved (Atoll extension).' }),
+      .openapi({ description: 'Atoll extension: who resolved it, the token id or JWT subject.' }),
+    resolved_at: UnixSeconds.nullable().openapi({ description: 'Atoll extension: when it was resolved.' }),
     created_at: UnixSeconds,
     updated_at: UnixSeconds,
     etag: z.string(),

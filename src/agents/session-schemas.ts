@@ -50,7 +50,7 @@ export const AgentSession = z
     filesystem_retained_until: UnixSeconds,
     filesystem_pinned: z.boolean(),
     retention_reason: RetentionReason.openapi({
-      description: 'Why the retention is what it is (Atoll extension: set by :setRetention).',
+      description: 'Atoll extension: why the retention is what it is (set by :setRetention).',
     }),
     usage_summary: AgentUsageSummary,
     created_at: UnixSeconds,

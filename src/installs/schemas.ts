@@ -62,6 +62,21 @@ export const CreateInstallBody = z
   });
 export type CreateInstallBody = z.infer<typeof CreateInstallBody>;
 
+/** An address an install is reachable at (Akua `InstallUrl`); an Atoll install has none (docs/installs.md). */
+export const InstallUrl = z
+  .object({
+    route_key: z.string(),
+    hostname: z.string(),
+    url: z.url(),
+    protocol: z.enum(['http', 'websocket', 'grpc']),
+    routing_mode: z.enum(['through_dispatcher', 'bypass_dispatcher']),
+    status: z.enum(['pending', 'provisioning', 'active', 'not_ready', 'failed']),
+    error: z.string().optional(),
+    last_observed_at: UnixSeconds.optional(),
+    updated_at: UnixSeconds,
+  })
+  .openapi('InstallUrl');
+
 export const Install = z
   .object({
     id: z.string().min(1).max(55),
@@ -74,7 +89,9 @@ export const Install = z
     reconciling: z
       .boolean()
       .openapi({ description: 'True while a render of the install is queued or running.' }),
-    urls: z.array(z.record(z.string(), z.unknown())),
+    urls: z
+      .array(InstallUrl)
+      .openapi({ description: 'Always empty: Atoll does not route traffic to installs.' }),
     created_at: UnixSeconds,
     updated_at: UnixSeconds,
     etag: z.string(),
@@ -83,12 +100,14 @@ export const Install = z
     desired_version_id: z.string().nullable().openapi({
       description: 'Atoll: the version an :update or :restore asks for, until its render deploys.',
     }),
-    region_id: z.string(),
+    region_id: z.string().openapi({ description: `Atoll: the install's region (\`${LOCAL_REGION}\`).` }),
     repository_id: z.string().openapi({ description: "Atoll: the install's git repository." }),
     clone_url: z
       .string()
       .openapi({ description: 'Atoll: `git clone` URL of the repository (docs/installs.md).' }),
-    require_review: z.boolean(),
+    require_review: z.boolean().openapi({
+      description: 'Atoll: whether a changed render waits for review in a repository change request.',
+    }),
   })
   .openapi('Install');
 export type Install = z.infer<typeof Install>;

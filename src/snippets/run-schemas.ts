@@ -71,13 +71,15 @@ const runFields = {
   error: SnippetRunError.optional(),
   logs: z.array(RunLogEntry).optional().openapi({
     description:
-      'Console output of the run, in order (view=full only; at most the configured number of entries).',
+      'Atoll: console output of the run, in order (view=full only; at most the configured number of entries).',
   }),
   logs_dropped: z
     .number()
     .int()
     .optional()
-    .openapi({ description: 'How many console entries were dropped past the limit (view=full only).' }),
+    .openapi({
+      description: 'Atoll: how many console entries were dropped past the limit (view=full only).',
+    }),
   duration_ms: z.number(),
   stats: RunStats,
   created_at: UnixSeconds,

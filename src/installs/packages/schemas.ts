@@ -63,7 +63,7 @@ export type Package = z.infer<typeof Package>;
 export const PackageList = listOf(Package, 'PackageList');
 
 const HelmSource = z
-  .object({
+  .strictObject({
     kind: z.literal('helm'),
     repo_url: z.string().min(1).max(2048),
     chart: z.string().max(255).optional(),

@@ -29,9 +29,12 @@ export const CreatedApiToken = z
     token: z
       .string()
       .openapi({ description: 'The full token. This is shown only once - store it securely.' }),
-    prefix: z.string(),
-    created_at: UnixSeconds,
-    expires_at: UnixSeconds.nullable(),
+    // Atoll extensions: the token as it will be listed, so a client need not read it back.
+    prefix: z.string().openapi({ description: 'Atoll: first characters of the token, for display only.' }),
+    created_at: UnixSeconds.openapi({ description: 'Atoll: when it was created (Unix seconds).' }),
+    expires_at: UnixSeconds.nullable().openapi({
+      description: 'Atoll: when it expires (Unix seconds), or null for never.',
+    }),
   })
   .openapi('CreatedApiToken');
 export type CreatedApiToken = z.infer<typeof CreatedApiToken>;
