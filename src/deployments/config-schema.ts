@@ -6,6 +6,7 @@
  * docs/agent-deployments.md.
  */
 import { z } from '@hono/zod-openapi';
+import { orNull } from '../http/schemas.ts';
 
 export const DEPLOYMENT_MODES = ['job', 'service'] as const;
 export const DeploymentMode = z.enum(DEPLOYMENT_MODES);
@@ -108,8 +109,7 @@ export const AgentConfig = z
       })
       .default({ required: [], optional: [] }),
     resources: AgentResources.default({ vcpus: 1, memory_mb: 1024, disk_mb: 1024, timeout_seconds: 1800 }),
-    // Not .nullable(): on a registered schema it makes the component nullable (orNull in src/http/schemas.ts).
-    service: z.union([AgentServiceConfig, z.null()]).default(null),
+    service: orNull(AgentServiceConfig).default(null),
     debug: AgentDebugConfig.default({ retain_on_failure: false, retain_seconds: 3600 }),
     permissions: AgentPermissions.default({ internet_access: false, allow_out: [], public_url: false }),
     outputs: z.strictObject({ paths: z.array(RelativePath).max(256).default([]) }).default({ paths: [] }),

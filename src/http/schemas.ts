@@ -64,13 +64,22 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 }
 
 /**
- * `schema` or null, for a schema registered as a component (`.openapi('Name')`). Its `.nullable()`
- * would make the component itself nullable in the document (zod-to-openapi 9 with zod 4), so every use
- * of it would allow null, and would move the use's description into the component; a union with null
- * stays where it is used: `anyOf: [{$ref}, {type: 'null'}]`.
+ * `schema` or null, for a schema registered as a component (`.openapi('Name')`). `.nullable()` would
+ * carry the component's name to the wrapper (zod-to-openapi 9 with zod 4), so the component itself
+ * would become nullable, every use of it would allow null, and the use's description would move into
+ * it. A union with null stays where it is used: `anyOf: [{$ref}, {type: 'null'}]`. A union that fails
+ * reports only "Invalid input", so a value that is not null is first checked against `schema`, whose
+ * issues name the field, as `.nullable()` would.
  */
 export function orNull<T extends z.ZodType>(schema: T) {
-  return z.union([schema, z.null()]);
+  return z.preprocess(
+    (input, ctx) => {
+      const checked = input === null ? undefined : schema.safeParse(input);
+      for (const issue of checked?.error?.issues ?? []) ctx.addIssue({ ...issue });
+      return input;
+    },
+    z.union([schema, z.null()]),
+  );
 }
 
 export const UnixSeconds = z.number().int().min(0).openapi({ description: 'Unix timestamp (seconds)' });
