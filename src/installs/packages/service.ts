@@ -261,7 +261,7 @@ export function createPackageService(deps: PackageServiceDeps) {
         displayImageUrl = input.displayImageUrl ?? null;
       }
       try {
-        const op = await db.transaction().execute(async (trx) => {
+        return await db.transaction().execute(async (trx) => {
           const packageId = newId('pkg');
           const repositoryId = newId('repo');
           await trx
@@ -315,7 +315,6 @@ export function createPackageService(deps: PackageServiceDeps) {
           });
           return { ...toOperation(row, publicUrl), metadata, response };
         });
-        return op;
       } catch (error) {
         if (isUniqueViolation(error, 'packages_name')) {
           const taken = await store.findPackageByName(db, workspaceId, name);
