@@ -73,13 +73,9 @@ const runFields = {
     description:
       'Atoll: console output of the run, in order (view=full only; at most the configured number of entries).',
   }),
-  logs_dropped: z
-    .number()
-    .int()
-    .optional()
-    .openapi({
-      description: 'Atoll: how many console entries were dropped past the limit (view=full only).',
-    }),
+  logs_dropped: z.number().int().optional().openapi({
+    description: 'Atoll: how many console entries were dropped past the limit (view=full only).',
+  }),
   duration_ms: z.number(),
   stats: RunStats,
   created_at: UnixSeconds,
