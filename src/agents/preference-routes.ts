@@ -37,7 +37,7 @@ const update = createRoute({
   request: { headers: WorkspaceHeaders, body: jsonBody(UpdateAgentPreferencesBody) },
   responses: {
     200: json(AgentPreference, 'Agent preferences updated'),
-    ...errorResponses(400, 401, 403, 422),
+    ...errorResponses(401, 403, 422),
   },
 });
 

@@ -100,7 +100,10 @@ export const AgentTemplateDeployment = z
     }),
     deploy_command: z.string().min(1).openapi({ example: 'atoll agent deploy examples/agents/hello-turn' }),
   })
-  .openapi('AgentTemplateDeployment');
+  .openapi({
+    description:
+      'Atoll: the agent deployment that goes with the template (the published template has no field for the code an agent runs; docs/agent-catalog.md).',
+  });
 
 const templateFields = {
   id: z.string().min(1).max(56).openapi({ example: 'tpl_hello_turn' }),

@@ -11,7 +11,8 @@ const Id = z.string().min(1).max(54);
 export const CONFLICT_RESOURCES = ['repository', 'install', 'cluster', 'repository_change_request'] as const;
 export type ConflictResource = (typeof CONFLICT_RESOURCES)[number];
 
-const LIMIT_MESSAGE = 'limit must be an integer from 1 to 50';
+const LIMIT_MESSAGE = 'limit must be a positive integer (at most 50 are served)';
+const MAX_CONFLICTS = 50;
 
 export const DetectConflictsQuery = z.strictObject({
   resource: z
@@ -25,9 +26,16 @@ export const DetectConflictsQuery = z.strictObject({
     .number({ error: LIMIT_MESSAGE })
     .int(LIMIT_MESSAGE)
     .min(1, LIMIT_MESSAGE)
-    .max(50, LIMIT_MESSAGE)
+    // Above the published maximum it is served at the maximum, as list limits are (docs/api-conventions.md).
+    .transform((limit) => Math.min(limit, MAX_CONFLICTS))
     .default(20)
-    .openapi({ type: 'integer', description: 'Most conflicts returned (1-50, default 20).' }),
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_CONFLICTS,
+      default: 20,
+      description: 'Most conflicts returned (1-50, default 20); a larger value is served as 50.',
+    }),
 });
 export type DetectConflictsQuery = z.infer<typeof DetectConflictsQuery>;
 

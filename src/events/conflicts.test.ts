@@ -191,7 +191,6 @@ describe('GET /v1/agent_sessions:detectConflicts', () => {
       ['resource=repository&id=', 'id'],
       [`resource=repository&id=x&exclude_session=${'s'.repeat(55)}`, 'exclude_session'],
       ['resource=repository&id=x&limit=0', 'limit'],
-      ['resource=repository&id=x&limit=51', 'limit'],
       ['resource=repository&id=x&limit=two', 'limit'],
       ['resource=repository&id=x&colour=red', 'colour'],
     ];

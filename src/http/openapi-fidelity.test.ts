@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { compareDocuments, type Difference } from '../testing/openapi-compare.ts';
-import { publishedSubset } from '../testing/published-api.ts';
+import { publishedDocument, publishedSubset } from '../testing/published-api.ts';
 
 /**
  * Intentional differences: the operations (`*`: any) and the places in them (a place covers what is
@@ -52,6 +52,23 @@ const INTENTIONAL: { operations: string[]; where: string[]; reason: string }[] =
     ],
     reason: 'Atoll has no products and no demo installs, so never sends these optional fields',
   },
+  {
+    operations: ['snippets.listUsage', 'notifications.list'],
+    where: ['parameter query cursor', 'parameter query limit'],
+    reason:
+      'the published lists answer next_cursor but declare no parameter to send it back; Atoll takes cursor (and limit for usage) so the pages can be walked (docs/snippets.md, docs/notifications.md)',
+  },
+  {
+    operations: ['workspaces.addMember', 'workspaces.updateMember'],
+    where: ['response 201', 'response 200'],
+    reason: 'the published responses have no body; Atoll answers the member as added or changed',
+  },
+  {
+    operations: ['installs.listPods', 'installs.getLogs'],
+    where: ['response 200'],
+    reason:
+      'Atoll has no cluster connection: these answer 404 no_cluster_connection, never a pod list or logs (docs/installs.md)',
+  },
 ];
 
 function covers(entry: (typeof INTENTIONAL)[number], d: Difference): boolean {
@@ -73,7 +90,7 @@ describe('OpenAPI fidelity: Atoll describes the published shapes of the operatio
   after(() => h.close());
 
   test('every published operation Atoll serves has the published parameters, request body and success responses', () => {
-    const differences = compareDocuments(publishedSubset, atoll);
+    const differences = compareDocuments(publishedDocument, atoll);
     const unexpected = differences.filter((d) => !INTENTIONAL.some((e) => covers(e, d)));
     assert.equal(unexpected.length, 0, `differences from the published document:\n${show(unexpected)}`);
     const stale = INTENTIONAL.flatMap((e) =>

@@ -186,7 +186,13 @@ describe('refusals answer a status the published operation lists', () => {
     assert.ok(lists.length >= 10, `${lists.length} lists`);
     const failures: string[] = [];
     for (const op of lists) {
-      const res = await send(op, { kind: 'query', what: 'limit=101', convention: 200, query: 'limit=101' });
+      // The query parameters the operation requires besides limit (detectConflicts: resource and id).
+      const required = (publishedOperations.get(op.operationId)!.operation.parameters ?? [])
+        .filter((p: any) => p.in === 'query' && p.required && p.name !== 'limit')
+        .map((p: any) => `&${p.name}=${encodeURIComponent(p.schema?.enum?.[0] ?? 'x')}`)
+        .join('');
+      const query = `limit=101${required}`;
+      const res = await send(op, { kind: 'query', what: query, convention: 200, query });
       // Lists under a parent that does not exist are 404 (as for any limit); the others 200.
       const expected = op.pathParams.length > 0 ? 404 : 200;
       if (res.status !== expected)

@@ -268,14 +268,18 @@ describe('notifications API', () => {
       ['GET', '/v1/notifications?limit=10', ['query', 'limit']],
       ['GET', '/v1/notifications/unread_count?x=1', ['query', 'x']],
       ['POST', '/v1/notifications/mark_all_read?x=1', ['query', 'x']],
-      ['PATCH', `/v1/notifications/${'n'.repeat(55)}/read`, ['path', 'id']],
-      ['PATCH', '/v1/notifications/%00/read', ['path', 'id']],
     ];
     for (const [method, path, field] of cases) {
       const res = await h.request(method, path);
       assert.equal(res.status, 400, `${method} ${path}: ${res.text}`);
       assert.equal(res.body.success, false);
       assert.deepEqual(res.body.errors[0].path, field, `${method} ${path}`);
+    }
+    // An id that cannot exist names no notification: 404, like any malformed path id (src/http/route-statuses.ts).
+    for (const path of [`/v1/notifications/${'n'.repeat(55)}/read`, '/v1/notifications/%00/read']) {
+      const res = await h.request('PATCH', path);
+      assert.equal(res.status, 404, `${path}: ${res.text}`);
+      assert.deepEqual(res.body.errors[0].path, ['path', 'id']);
     }
   });
 });

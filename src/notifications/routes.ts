@@ -54,7 +54,7 @@ const markRead = createRoute({
     'Marks a single notification as read. Idempotent: calls for already-read or unowned notifications succeed without effect.',
   middleware: [requireCaller] as const,
   request: { params: IdParam, query: NoQuery },
-  responses: { 204: { description: 'Marked as read' }, ...errorResponses(400, 401, 403) },
+  responses: { 204: { description: 'Marked as read' }, ...errorResponses(400, 401, 403, 404) },
 });
 
 const markAllRead = createRoute({

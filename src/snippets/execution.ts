@@ -28,7 +28,7 @@ import { admitNested, type NestingGate } from './nesting.ts';
 import type { SnippetService } from './service.ts';
 import { toSnippetRun } from './service.ts';
 import { recordRunAndNotify } from './run-notice.ts';
-import type { NewSnippetRun, SnippetRow, SnippetRunRow } from './store.ts';
+import { recordRun, type NewSnippetRun, type SnippetRow, type SnippetRunRow } from './store.ts';
 
 /** Checks that an agent turn belongs to the workspace and gives its session (the agents domain). */
 export type AgentTurnLookup = (
@@ -149,10 +149,13 @@ export function createExecutionService(deps: ExecutionDeps) {
         result_type: snippet.result_type,
         default_visualization: snippet.default_visualization,
       };
-      // A run that did not succeed notifies who ran it, in the transaction that records it.
+      // A run that did not succeed notifies who ran it, in the transaction that records it; a
+      // succeeded one is a single insert.
       const row =
         turnId === null
-          ? await deps.db.transaction().execute((trx) => recordRunAndNotify(trx, run))
+          ? run.state === 'succeeded'
+            ? await recordRun(deps.db, run)
+            : await deps.db.transaction().execute((trx) => recordRunAndNotify(trx, run))
           : await deps.announce({
               workspaceId: ctx.workspaceId,
               turnId,

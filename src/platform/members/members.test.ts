@@ -113,8 +113,9 @@ describe('workspace members', () => {
       published('workspaces.updateMember', res, 400);
       assert.deepEqual(res.body.errors[0].path, ['body', field], JSON.stringify(body));
     }
+    // A user id that cannot exist names no member (src/http/route-statuses.ts).
     const long = await patch(ws.id, 'u'.repeat(256), ws.token, { role: 'admin' });
-    published('workspaces.updateMember', long, 400);
+    published('workspaces.updateMember', long, 404);
     assert.deepEqual(long.body.errors[0].path, ['path', 'userId']);
   });
 

@@ -36,7 +36,7 @@ const list = createRoute({
   description: 'Returns the members and roles for a workspace, in the order they joined (all of them).',
   middleware: [requireCaller] as const,
   request: { params: IdParam, headers: Headers },
-  responses: { 200: json(WorkspaceMemberList, 'Workspace members'), ...errorResponses(401, 403, 404) },
+  responses: { 200: json(WorkspaceMemberList, 'Workspace members'), ...errorResponses(400, 401, 403, 404) },
 });
 
 const add = createRoute({
