@@ -14,6 +14,7 @@ import { badRequest, forbidden, notFound, type ApiError } from '../http/errors.t
 import { WORKSPACE_ROLES, type WorkspaceRole } from './members/schemas.ts';
 import { membership } from './members/store.ts';
 import { nounOf, ownedCollection } from './resource-owners.ts';
+import { listWorkspaces, visibleTo } from './workspaces/store.ts';
 
 /** The credential's role in the workspace; undefined when it may not act there or there is none. */
 export async function roleIn(
@@ -100,31 +101,7 @@ export async function assertRoleFor(
   if (!hasRole(role, rule.needed)) throw roleTooWeak(workspaceId, role, rule.needed, rule.action);
 }
 
-export async function workspaceExists(db: Kysely<DB>, workspaceId: string): Promise<boolean> {
-  const row = await db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).executeTakeFirst();
-  return row !== undefined;
-}
-
 type JwtCredential = Extract<Credential, { kind: 'jwt' }>;
-
-/** Up to `limit` workspaces a JWT may act in. */
-async function workspacesOf(db: Kysely<DB>, c: JwtCredential, limit: number): Promise<string[]> {
-  let query = db.selectFrom('workspaces').select('id');
-  if (c.workspaces !== '*') {
-    const claimed = c.workspaces;
-    query = query.where((eb) =>
-      eb.or([
-        ...(claimed.length > 0 ? [eb('id', 'in', claimed)] : []),
-        eb(
-          'id',
-          'in',
-          eb.selectFrom('workspace_members').select('workspace_id').where('subject', '=', c.subject),
-        ),
-      ]),
-    );
-  }
-  return (await query.orderBy('id').limit(limit).execute()).map((r) => r.id);
-}
 
 /**
  * The workspace a JWT acts in when its request names none: a resource it addresses that does not
@@ -142,7 +119,9 @@ export async function defaultWorkspace(
     if (await mayActIn(db, c, c.defaultWorkspace)) return c.defaultWorkspace;
     throw forbidden(`this JWT's default workspace ${c.defaultWorkspace} is not one it may act in`);
   }
-  const candidates = await workspacesOf(db, c, 3);
+  const candidates = (await listWorkspaces(db, visibleTo(c), { limit: 2, before: undefined })).map(
+    (w) => w.id,
+  );
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw forbidden('this credential may not act in any workspace');
   throw badRequest(

@@ -10,7 +10,8 @@ import type { JwtConfig } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import type { Authenticator, Caller, Credential, CredentialUse, ResourceRef } from '../http/context.ts';
 import { forbidden, notFound, unauthenticated } from '../http/errors.ts';
-import { assertRoleFor, defaultWorkspace, mayActIn, workspaceExists } from './access.ts';
+import { assertRoleFor, defaultWorkspace, mayActIn } from './access.ts';
+import { findWorkspace } from './workspaces/store.ts';
 import { nounOf, ownerOf } from './resource-owners.ts';
 import { findByHash, touchToken } from './api-tokens/store.ts';
 import { createJwtVerifier } from './jwt.ts';
@@ -99,25 +100,24 @@ export function createAuthenticator({ db, jwt, log, tokenCache, turns }: Authent
     requested: string | undefined,
     resource: ResourceRef | undefined,
   ): Promise<string> {
-    // The operation that deleted a workspace stays readable by whoever started it, whatever
-    // workspace the request names (the deleted one can no longer be named).
-    if (resource?.collection === 'operations') {
-      const owner = await ownerOf(db, resource.collection, resource.id);
-      if (owner && owner.startedBy === c.subject && !(await workspaceExists(db, owner.workspaceId)))
-        return owner.workspaceId;
-    }
+    // Looked up once: to act in the resource's workspace when none is named, and for operations also
+    // when one is, since the operation that deleted a workspace stays readable by whoever started it
+    // whatever workspace the request names (the deleted one can no longer be named).
+    const owner =
+      resource && (requested === undefined || resource.collection === 'operations')
+        ? await ownerOf(db, resource.collection, resource.id)
+        : undefined;
+    if (owner && owner.startedBy === c.subject && !(await findWorkspace(db, owner.workspaceId)))
+      return owner.workspaceId;
     if (requested !== undefined) {
       if (!(await mayActIn(db, c, requested))) {
         throw forbidden(`this credential may not act in workspace ${requested}`);
       }
       return requested;
     }
-    if (resource) {
-      const owner = await ownerOf(db, resource.collection, resource.id);
-      if (owner) {
-        if (await mayActIn(db, c, owner.workspaceId)) return owner.workspaceId;
-        throw notFound(nounOf(resource.collection), resource.id);
-      }
+    if (owner) {
+      if (await mayActIn(db, c, owner.workspaceId)) return owner.workspaceId;
+      throw notFound(nounOf(resource!.collection), resource!.id);
     }
     return defaultWorkspace(db, c, resource);
   }

@@ -59,13 +59,7 @@ export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceS
 
   return {
     async list(caller: Caller, page: PageRequest): Promise<Page<Workspace>> {
-      const c = caller.credential;
-      const visible: store.WorkspaceVisibility =
-        c.kind !== 'jwt'
-          ? { all: false, ids: [c.workspaceId], memberSubject: undefined }
-          : c.workspaces === '*'
-            ? { all: true }
-            : { all: false, ids: c.workspaces, memberSubject: c.subject };
+      const visible = store.visibleTo(caller.credential);
       return toPage(await store.listWorkspaces(db, visible, page), page, toWorkspace);
     },
 

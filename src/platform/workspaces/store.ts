@@ -1,6 +1,7 @@
 /** SQL for workspaces (their members: src/platform/members/store.ts). */
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import type { Credential } from '../../http/context.ts';
 import type { PageRequest } from '../../http/pagination.ts';
 import { insertLocalRegion } from '../regions/store.ts';
 import type { WorkspacesTable } from '../tables.ts';
@@ -12,6 +13,14 @@ export type WorkspaceVisibility =
   { all: true } | { all: false; ids: readonly string[]; memberSubject: string | undefined };
 
 /** Inserts a workspace with its `local` region; call it in a transaction. */
+/** The workspaces a credential may see: its own (a token), or those a JWT's claim and memberships give. */
+export function visibleTo(credential: Credential): WorkspaceVisibility {
+  if (credential.kind !== 'jwt')
+    return { all: false, ids: [credential.workspaceId], memberSubject: undefined };
+  if (credential.workspaces === '*') return { all: true };
+  return { all: false, ids: credential.workspaces, memberSubject: credential.subject };
+}
+
 export async function insertWorkspace(
   db: Kysely<DB>,
   row: { id: string; name: string; slug: string; created_by: string },
