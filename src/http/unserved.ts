@@ -17,23 +17,20 @@ const rule = (pattern: string, area: string, why: string, planned = false) => ({
 const NO_CLUSTER =
   'Atoll renders installs into git repositories and deploys nothing itself: it has no cluster connection';
 
+const NO_MACHINES = 'Atoll manages no machines; agents run in sandboxes on the Atoll server';
+const NO_ORGANIZATIONS = 'Atoll has workspaces and their members, no organizations';
+const NO_MARKETPLACE = 'Atoll has no marketplace';
+const NOT_MANAGED = 'Atoll workspaces are not managed by an organization';
+
 const RULES = [
   rule('clusters', 'clusters', NO_CLUSTER),
-  rule('machines', 'machines', 'Atoll manages no machines; agents run in sandboxes on the Atoll server'),
-  rule(
-    'compute_configs',
-    'machines',
-    'Atoll manages no machines; agents run in sandboxes on the Atoll server',
-  ),
-  rule('organizations', 'organizations', 'Atoll has workspaces and their members, no organizations'),
-  rule(
-    'organization_invitations',
-    'organizations',
-    'Atoll has workspaces and their members, no organizations',
-  ),
-  rule('products', 'marketplace', 'Atoll has no marketplace'),
-  rule('offers', 'marketplace', 'Atoll has no marketplace'),
-  rule('order_drafts', 'marketplace', 'Atoll has no marketplace'),
+  rule('machines', 'machines', NO_MACHINES),
+  rule('compute_configs', 'machines', NO_MACHINES),
+  rule('organizations', 'organizations', NO_ORGANIZATIONS),
+  rule('organization_invitations', 'organizations', NO_ORGANIZATIONS),
+  rule('products', 'marketplace', NO_MARKETPLACE),
+  rule('offers', 'marketplace', NO_MARKETPLACE),
+  rule('order_drafts', 'marketplace', NO_MARKETPLACE),
   rule(
     'packages:import',
     'marketplace',
@@ -50,8 +47,8 @@ const RULES = [
     'billing',
     'Atoll has no billing: access follows credentials and membership',
   ),
-  rule('workspaces/{id}/management', 'billing', 'Atoll workspaces are not managed by an organization'),
-  rule('workspaces/{id}:revokeManagement', 'billing', 'Atoll workspaces are not managed by an organization'),
+  rule('workspaces/{id}/management', 'billing', NOT_MANAGED),
+  rule('workspaces/{id}:revokeManagement', 'billing', NOT_MANAGED),
   rule('workspaces/{id}/subdomain', 'domains', 'Atoll serves no workspace subdomains'),
   rule('workspaces/{id}/custom_domains', 'domains', 'Atoll serves no custom domains'),
   rule(
