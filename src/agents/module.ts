@@ -16,7 +16,7 @@ import { createPreferenceService } from './preference-service.ts';
 import type { TurnRuntime } from './runtime.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { createSessionService } from './session-service.ts';
-import { findSession } from './store.ts';
+import { findAgent, findSession } from './store.ts';
 import type { TurnState } from './tables.ts';
 import { registerTurnRoutes } from './turn-routes.ts';
 import { createTurnService } from './turn-service.ts';
@@ -74,4 +74,12 @@ export function lookupAgentSession(
   db: Kysely<DB>,
 ): (workspaceId: string, sessionId: string) => Promise<boolean> {
   return async (workspaceId, sessionId) => (await findSession(db, workspaceId, sessionId)) !== undefined;
+}
+
+/**
+ * Whether a workspace has an agent with this id (archived ones included). Plugged into the installs
+ * domain (AgentLookup), which checks the agent a change request is opened for.
+ */
+export function lookupAgent(db: Kysely<DB>): (workspaceId: string, agentId: string) => Promise<boolean> {
+  return async (workspaceId, agentId) => (await findAgent(db, workspaceId, agentId)) !== undefined;
 }

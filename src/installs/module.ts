@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { lookupAgent } from '../agents/module.ts';
 import type { DB } from '../db/schema.ts';
 import { createGitHttpHandler } from '../git/http.ts';
 import type { GitStore } from '../git/store.ts';
@@ -60,7 +61,13 @@ export function installsModule(deps: {
   });
   const installs = createInstallService({ db, publicUrl });
   const status = createInstallStatusService({ db });
-  const changeRequests = createChangeRequestService({ db, git, publicUrl, notifyOperation });
+  const changeRequests = createChangeRequestService({
+    db,
+    git,
+    publicUrl,
+    notifyOperation,
+    agentExists: lookupAgent(db),
+  });
   const repositories = createRepositoryService({ db, git, publicUrl });
   const canceller = createRenderCanceller({ db, git, notifyOperation });
   for (const type of ['install.render', 'install.create', 'repository_change_request.accept']) {

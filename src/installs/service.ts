@@ -13,7 +13,7 @@ import { assertIfMatch } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import { enqueue } from '../jobs/queue.ts';
 import type { Operation } from '../operations/schemas.ts';
-import { insertOperation, toOperation } from '../operations/store.ts';
+import { getOperation, insertOperation, setOperationJob, toOperation } from '../operations/store.ts';
 import { LOCAL_REGION } from '../platform/regions/schemas.ts';
 import { findRegion } from '../platform/regions/store.ts';
 import { findPackage, findVersionBySemver, type PackageVersionRow } from './packages/store.ts';
@@ -163,11 +163,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
           extraAnnotations: {},
           operationId: operation.id,
         });
-        return await trx
-          .selectFrom('operations')
-          .selectAll()
-          .where('id', '=', operation.id)
-          .executeTakeFirstOrThrow();
+        return (await getOperation(trx, operation.id))!;
       });
       return toOperation(op, publicUrl);
     },
@@ -211,7 +207,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
           payload: { install_id: id, operation_id: operation.id, deleted_by: caller.subject },
           serialKey: renderSerialKey(id),
         });
-        await trx.updateTable('operations').set({ job_id: job.id }).where('id', '=', operation.id).execute();
+        await setOperationJob(trx, operation.id, job.id);
         return { ...operation, job_id: job.id };
       });
       return toOperation(op, publicUrl);

@@ -27,6 +27,20 @@ export function pendingStep(plan: StepPlan, now: Date): OperationStep {
 }
 
 /**
+ * `steps` with `step` added before the step called `before` (at the end when there is none), or
+ * `steps` as they are when a step of that name is planned already.
+ */
+export function withStepBefore(
+  steps: readonly OperationStep[],
+  step: OperationStep,
+  before: string,
+): OperationStep[] {
+  if (steps.some((s) => s.name === step.name)) return [...steps];
+  const at = steps.findIndex((s) => s.name === before);
+  return at < 0 ? [...steps, step] : [...steps.slice(0, at), step, ...steps.slice(at)];
+}
+
+/**
  * A copy of `steps` with the step called `name` moved to `status` at `now`: running (re)starts it and
  * clears its error, completed/skipped/failed end it (failed with `errorMessage`). A name that is not
  * in the plan is a bug in the caller and throws.

@@ -10,7 +10,8 @@ import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
 import { OPERATIONS_CHANNEL } from './notify.ts';
 import type { OperationMetadata, SuccessResponse } from './kinds.ts';
-import type { Operation, OperationStep, OwnerType } from './schemas.ts';
+import type { Operation, OperationStep, OwnerType, StepStatus } from './schemas.ts';
+import { withStepStatus } from './steps.ts';
 import type { OperationState, OperationsTable } from './tables.ts';
 
 export type OperationRow = Selectable<OperationsTable>;
@@ -67,6 +68,11 @@ export async function findOperation(
     .executeTakeFirst();
 }
 
+/** An operation by id alone, for the family that owns it (its workspace known from its own row). */
+export async function getOperation(db: Kysely<DB>, id: string): Promise<OperationRow | undefined> {
+  return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export type OperationFilter = { ownerType?: OwnerType | undefined; ownerId?: string | undefined };
 
 /** A page of the workspace's operations, newest first, fetched with one extra row for `toPage`. */
@@ -109,6 +115,36 @@ export async function updateOperation(db: Kysely<DB>, id: string, patch: Operati
     .where('state', '=', 'RUNNING')
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Records the job doing an operation's work (the job is enqueued after the operation row exists). */
+export async function setOperationJob(db: Kysely<DB>, id: string, jobId: string): Promise<void> {
+  await db.updateTable('operations').set({ job_id: jobId }).where('id', '=', id).execute();
+}
+
+/**
+ * Moves one step of a running operation to `status` (failed records `errorMessage` as its last error too);
+ * a no-op when the operation is not running or has no such step.
+ */
+export async function moveStep(
+  db: Kysely<DB>,
+  operationId: string,
+  name: string,
+  status: StepStatus,
+  errorMessage?: string,
+): Promise<void> {
+  const op = await db
+    .selectFrom('operations')
+    .select(['steps', 'state'])
+    .where('id', '=', operationId)
+    .executeTakeFirst();
+  if (!op || op.state !== 'RUNNING') return;
+  const steps = op.steps as OperationStep[];
+  if (!steps.some((s) => s.name === name)) return;
+  await updateOperation(db, operationId, {
+    steps: withStepStatus(steps, name, status, new Date(), errorMessage),
+    ...(status === 'failed' ? { lastError: { message: errorMessage ?? 'failed', step_name: name } } : {}),
+  });
 }
 
 /** How an operation ends: `response` only on success, `error` when it failed or was cancelled (spec §5). */

@@ -8,9 +8,9 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
+import { pendingStep, withStepBefore, withStepStatus } from '../../operations/steps.ts';
 import type { OperationStep } from '../../operations/schemas.ts';
-import { pendingStep, withStepStatus } from '../../operations/steps.ts';
-import { updateOperation } from '../../operations/store.ts';
+import { getOperation, updateOperation } from '../../operations/store.ts';
 import { classifyChange } from '../render/tree.ts';
 import { commitMessage, commitRender } from '../renders/commit.ts';
 import type { Plan } from '../renders/plan.ts';
@@ -97,17 +97,10 @@ export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): Rev
         .where('id', '=', render.id)
         .execute();
       if (render.operation_id) {
-        const op = await trx
-          .selectFrom('operations')
-          .select(['steps'])
-          .where('id', '=', render.operation_id)
-          .executeTakeFirstOrThrow();
-        let steps = op.steps as OperationStep[];
-        if (!steps.some((s) => s.name === 'review')) {
-          const at = steps.findIndex((s) => s.name === 'commit');
-          const review = pendingStep({ name: 'review', execution_type: 'approval' }, now);
-          steps = at < 0 ? [...steps, review] : [...steps.slice(0, at), review, ...steps.slice(at)];
-        }
+        const op = await getOperation(trx, render.operation_id);
+        if (!op) throw new Error(`operation ${render.operation_id} of render ${render.id} not found`);
+        const review = pendingStep({ name: 'review', execution_type: 'approval' }, now);
+        const steps = withStepBefore(op.steps as OperationStep[], review, 'commit');
         await updateOperation(trx, render.operation_id, {
           steps: withStepStatus(steps, 'review', 'running', now),
         });

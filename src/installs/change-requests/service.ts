@@ -17,7 +17,7 @@ import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { GitStore } from '../../git/store.ts';
 import { enqueue } from '../../jobs/queue.ts';
-import { insertOperation } from '../../operations/store.ts';
+import { insertOperation, setOperationJob } from '../../operations/store.ts';
 import { classifyChange } from '../render/tree.ts';
 import { settleRender } from '../renders/settle.ts';
 import { RENDER_ATTEMPTS, RENDER_JOB, renderSerialKey, renderSteps, startRender } from '../renders/start.ts';
@@ -34,11 +34,15 @@ import * as store from './store.ts';
 /** Prefix of change request push tokens (told apart from API tokens by the git endpoint). */
 export const GIT_TOKEN_PREFIX = 'atoll_git_';
 
+/** Whether a workspace has an agent with this id (the agents family answers; see installs/module.ts). */
+export type AgentLookup = (workspaceId: string, agentId: string) => Promise<boolean>;
+
 export type ChangeRequestServiceDeps = {
   db: Kysely<DB>;
   git: GitStore;
   publicUrl: string;
   notifyOperation(id: string): void;
+  agentExists: AgentLookup;
 };
 
 export type ChangeRequestService = ReturnType<typeof createChangeRequestService>;
@@ -197,18 +201,11 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
           `repository ${parent.id} is a ${parent.purpose} repository; change requests target install (deploy) repositories`,
         );
       }
-      if (body.kind === 'agent') {
-        const agent = await db
-          .selectFrom('agents')
-          .select('id')
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', body.agent_id)
-          .executeTakeFirst();
-        if (!agent)
-          throw new ApiError('NOT_FOUND', {
-            message: `agent ${body.agent_id} not found`,
-            path: ['body', 'agent_id'],
-          });
+      if (body.kind === 'agent' && !(await deps.agentExists(workspaceId, body.agent_id))) {
+        throw new ApiError('NOT_FOUND', {
+          message: `agent ${body.agent_id} not found`,
+          path: ['body', 'agent_id'],
+        });
       }
       const base = await git.head(parent.storage, 'main');
       if (!base)
@@ -354,12 +351,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
             .set({ job_id: job.id })
             .where('id', '=', render.id)
             .execute();
-          if (render.operation_id)
-            await trx
-              .updateTable('operations')
-              .set({ job_id: job.id })
-              .where('id', '=', render.operation_id)
-              .execute();
+          if (render.operation_id) await setOperationJob(trx, render.operation_id, job.id);
           return render.operation_id!;
         }
         const operation = await insertOperation(trx, {

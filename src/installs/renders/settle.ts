@@ -6,10 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { withStepStatus } from '../../operations/steps.ts';
 import type { SuccessResponse } from '../../operations/kinds.ts';
-import type { OperationStep } from '../../operations/schemas.ts';
-import { settleOperation, updateOperation, type Settlement } from '../../operations/store.ts';
+import { getOperation, moveStep, settleOperation, type Settlement } from '../../operations/store.ts';
 import { latestOf } from '../packages/semver.ts';
 import type { InstallRow, RenderRow } from '../store.ts';
 import type { InstallState, RenderFailure, VersionPin } from '../tables.ts';
@@ -32,28 +30,6 @@ export async function beginRender(db: Kysely<DB>, render: RenderRow): Promise<vo
       .where('state', '<>', 'deleted')
       .execute();
     if (render.operation_id) await moveStep(trx, render.operation_id, 'render', 'running');
-  });
-}
-
-/** Moves one step of a running operation (no-op for steps it does not have). */
-export async function moveStep(
-  db: Kysely<DB>,
-  operationId: string,
-  name: string,
-  status: OperationStep['status'],
-  errorMessage?: string,
-): Promise<void> {
-  const op = await db
-    .selectFrom('operations')
-    .select(['steps', 'state'])
-    .where('id', '=', operationId)
-    .executeTakeFirst();
-  if (!op || op.state !== 'RUNNING') return;
-  const steps = op.steps as OperationStep[];
-  if (!steps.some((s) => s.name === name)) return;
-  await updateOperation(db, operationId, {
-    steps: withStepStatus(steps, name, status, new Date(), errorMessage),
-    ...(status === 'failed' ? { lastError: { message: errorMessage ?? 'failed', step_name: name } } : {}),
   });
 }
 
@@ -199,13 +175,7 @@ export async function settleRender(
           outcome.state === 'deployed' ? 'completed' : 'skipped',
         );
       }
-      const op = render.operation_id
-        ? await trx
-            .selectFrom('operations')
-            .select('metadata')
-            .where('id', '=', render.operation_id)
-            .executeTakeFirst()
-        : undefined;
+      const op = render.operation_id ? await getOperation(trx, render.operation_id) : undefined;
       settlement = {
         state: 'SUCCEEDED',
         response: successResponse(op?.metadata.type, render, repo.id, outcome),

@@ -10,7 +10,7 @@ import type { DB } from '../../db/schema.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import type { OperationStep } from '../../operations/schemas.ts';
 import { pendingStep } from '../../operations/steps.ts';
-import { insertOperation, type OperationRow } from '../../operations/store.ts';
+import { insertOperation, setOperationJob, type OperationRow } from '../../operations/store.ts';
 import type { RenderRow } from '../store.ts';
 
 export const RENDER_JOB = 'install.render';
@@ -65,7 +65,7 @@ export async function startRender(
     serialKey: renderSerialKey(input.installId),
     maxAttempts: RENDER_ATTEMPTS,
   });
-  await trx.updateTable('operations').set({ job_id: job.id }).where('id', '=', operationId).execute();
+  await setOperationJob(trx, operationId, job.id);
   const render = await trx
     .insertInto('install_renders')
     .values({

@@ -15,11 +15,12 @@ import { canonicalJson } from '../../http/idempotency.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
 import type { JobContext, JobHandler } from '../../jobs/runner.ts';
 import type { JobRow } from '../../jobs/tables.ts';
+import { moveStep } from '../../operations/store.ts';
 import type { ReviewOpener } from '../change-requests/review.ts';
 import { findRender, type InstallRow, type RenderRow, type RepositoryRow } from '../store.ts';
 import { commitMessage, commitRender } from './commit.ts';
 import { planChangeRequest, planRender, planRestore, type PlanDeps, type PlanResult } from './plan.ts';
-import { beginRender, moveStep, settleRender, type RenderOutcome } from './settle.ts';
+import { beginRender, settleRender, type RenderOutcome } from './settle.ts';
 
 export type RenderWorkerDeps = PlanDeps & {
   log: Logger;
