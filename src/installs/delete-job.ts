@@ -9,8 +9,9 @@ import type { DB } from '../db/schema.ts';
 import type { GitStore } from '../git/store.ts';
 import type { JobHandler } from '../jobs/runner.ts';
 import { settleOperation } from '../operations/store.ts';
-import { EDITABLE_STATES } from './change-requests/store.ts';
-import { settleRender } from './renders/settle.ts';
+import { withdrawInstallChangeRequests } from './change-requests/state-store.ts';
+import { settleRenderById } from './renders/settle.ts';
+import { installRepositories, markInstallRepositoriesDeleted } from './repositories/store.ts';
 import { runningRenders } from './store.ts';
 
 type DeletePayload = { install_id: string; operation_id: string };
@@ -25,7 +26,7 @@ export function createDeleteJobHandler(deps: {
     async run(job) {
       const { install_id: installId, operation_id: operationId } = job.payload as DeletePayload;
       for (const render of await runningRenders(db, installId)) {
-        const { settled, operationId: renderOp } = await settleRender(db, render.id, {
+        const { settled, operationId: renderOp } = await settleRenderById(db, render.id, {
           state: 'failed',
           step: 'render',
           failure: { code: 'install_deleted', message: `install ${installId} was deleted` },
@@ -33,29 +34,11 @@ export function createDeleteJobHandler(deps: {
         if (settled && renderOp) deps.notifyOperation(renderOp);
       }
       const now = new Date();
-      await db
-        .updateTable('repository_change_requests')
-        .set((eb) => ({ state: 'WITHDRAWN', updated_at: now, version: eb('version', '+', 1) }))
-        .where('state', 'in', [...EDITABLE_STATES])
-        .where(
-          'parent_repository_id',
-          'in',
-          db.selectFrom('installs').select('repository_id').where('id', '=', installId),
-        )
-        .execute();
-      const repos = await db
-        .selectFrom('repositories')
-        .select(['id', 'storage'])
-        .where('install_id', '=', installId)
-        .execute();
+      await withdrawInstallChangeRequests(db, installId, now);
+      const repos = await installRepositories(db, installId);
       for (const repo of repos) await git.remove(repo.storage);
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('repositories')
-          .set({ deleted_at: now, updated_at: now })
-          .where('install_id', '=', installId)
-          .where('deleted_at', 'is', null)
-          .execute();
+        await markInstallRepositoriesDeleted(trx, installId, now);
         await settleOperation(trx, operationId, {
           state: 'SUCCEEDED',
           response: { type: 'install.delete', argo_app_deleted: false, repo_purged: true },

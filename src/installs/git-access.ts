@@ -12,6 +12,7 @@ import type { Authenticator } from '../http/context.ts';
 import { ApiError, HTTP_STATUS } from '../http/errors.ts';
 import { EDITABLE_STATES } from './change-requests/store.ts';
 import { GIT_TOKEN_PREFIX, hashGitToken } from './change-requests/service.ts';
+import { findTokenGrant } from './change-requests/token-store.ts';
 import { findRepositoryByStorage } from './store.ts';
 
 const NOT_FOUND: GitAuthorization = { allow: false, status: 404, message: 'repository not found' };
@@ -20,21 +21,7 @@ export function createGitAccess(deps: { db: Kysely<DB>; authenticator: Authentic
   const { db } = deps;
 
   async function changeRequestToken(request: GitAuthorizeRequest, token: string): Promise<GitAuthorization> {
-    const row = await db
-      .selectFrom('repository_change_request_tokens as t')
-      .innerJoin('repository_change_requests as r', 'r.id', 't.repository_change_request_id')
-      .innerJoin('repositories as f', 'f.id', 'r.fork_repository_id')
-      .select([
-        't.scope',
-        't.expires_at',
-        'r.state',
-        'r.expires_at as request_expires_at',
-        'r.branch',
-        'f.storage',
-        'f.deleted_at',
-      ])
-      .where('t.token_hash', '=', hashGitToken(token))
-      .executeTakeFirst();
+    const row = await findTokenGrant(db, hashGitToken(token));
     if (!row || row.expires_at.getTime() <= Date.now()) {
       return {
         allow: false,

@@ -13,13 +13,19 @@ import { assertIfMatch } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import { enqueue } from '../jobs/queue.ts';
 import type { Operation } from '../operations/schemas.ts';
-import { getOperation, insertOperation, setOperationJob, toOperation } from '../operations/store.ts';
+import { findOperationById, insertOperation, setOperationJob, toOperation } from '../operations/store.ts';
 import { LOCAL_REGION } from '../platform/regions/schemas.ts';
 import { findRegion } from '../platform/regions/store.ts';
-import { findPackage, findVersionBySemver, type PackageVersionRow } from './packages/store.ts';
+import {
+  findPackage,
+  findVersionBySemver,
+  findVersionById,
+  type PackageVersionRow,
+} from './packages/store.ts';
 import { validateValues } from './render/inputs.ts';
 import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
 import { LOCAL_CLUSTER, type CreateInstallBody, type Install } from './schemas.ts';
+import { insertRepository } from './repositories/store.ts';
 import * as store from './store.ts';
 import { toInstall } from './wire.ts';
 
@@ -72,11 +78,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
     const pin = body.package_version_pin;
     const version =
       pin.kind === 'latest'
-        ? await db
-            .selectFrom('package_versions')
-            .selectAll()
-            .where('id', '=', pkg.latest_version_id!)
-            .executeTakeFirst()
+        ? await findVersionById(db, pkg.latest_version_id!)
         : await findVersionBySemver(db, pkg.id, pin.version);
     if (!version) {
       throw invalid(
@@ -112,34 +114,28 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
       const op = await db.transaction().execute(async (trx) => {
         const installId = newId('inst');
         const repositoryId = newId('repo');
-        await trx
-          .insertInto('repositories')
-          .values({
-            id: repositoryId,
-            workspace_id: workspaceId,
-            name: installId,
-            purpose: 'deploy',
-            storage: repositoryId,
-            install_id: installId,
-            cluster_id: LOCAL_CLUSTER,
-          })
-          .execute();
-        await trx
-          .insertInto('installs')
-          .values({
-            id: installId,
-            workspace_id: workspaceId,
-            package_id: version.package_id,
-            version_pin: JSON.stringify(body.package_version_pin),
-            package_version_id: version.id,
-            region_id: body.region_id,
-            cluster_id: LOCAL_CLUSTER,
-            input_values: JSON.stringify(values),
-            require_review: body.require_review ?? false,
-            repository_id: repositoryId,
-            created_by: caller.subject,
-          })
-          .execute();
+        await insertRepository(trx, {
+          id: repositoryId,
+          workspace_id: workspaceId,
+          name: installId,
+          purpose: 'deploy',
+          storage: repositoryId,
+          install_id: installId,
+          cluster_id: LOCAL_CLUSTER,
+        });
+        await store.insertInstall(trx, {
+          id: installId,
+          workspace_id: workspaceId,
+          package_id: version.package_id,
+          version_pin: JSON.stringify(body.package_version_pin),
+          package_version_id: version.id,
+          region_id: body.region_id,
+          cluster_id: LOCAL_CLUSTER,
+          input_values: JSON.stringify(values),
+          require_review: body.require_review ?? false,
+          repository_id: repositoryId,
+          created_by: caller.subject,
+        });
         const operation = await insertOperation(trx, {
           workspaceId,
           ownerType: 'install',
@@ -163,7 +159,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
           extraAnnotations: {},
           operationId: operation.id,
         });
-        return (await getOperation(trx, operation.id))!;
+        return (await findOperationById(trx, operation.id))!;
       });
       return toOperation(op, publicUrl);
     },
@@ -183,16 +179,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
         if (!install || install.workspace_id !== workspaceId) throw notFound('install', id);
         assertIfMatch('install', ifMatch, install.version);
         if (install.state === 'deleted') throw failedPrecondition(`install ${id} is deleted already`);
-        await trx
-          .updateTable('installs')
-          .set((eb) => ({
-            state: 'deleted',
-            deleted_at: new Date(),
-            updated_at: new Date(),
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', id)
-          .execute();
+        await store.markInstallDeleted(trx, id);
         const operation = await insertOperation(trx, {
           workspaceId,
           ownerType: 'install',

@@ -1,8 +1,15 @@
 /** SQL for installs, their renders and repositories. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
-import type { InstallRendersTable, InstallsTable, RepositoriesTable, RepositoryPurpose } from './tables.ts';
+import type {
+  InstallRendersTable,
+  InstallState,
+  InstallsTable,
+  RepositoriesTable,
+  RepositoryPurpose,
+  VersionPin,
+} from './tables.ts';
 
 export type InstallRow = Selectable<InstallsTable>;
 export type RenderRow = Selectable<InstallRendersTable>;
@@ -169,4 +176,137 @@ export async function installsFollowingLatest(db: Kysely<DB>, packageId: string)
     .where(sql<boolean>`version_pin->>'kind' = 'latest'`)
     .forUpdate()
     .execute();
+}
+
+/** An install by id, whatever its state (the caller holds a reference to it). */
+export async function getInstall(db: Kysely<DB>, id: string): Promise<InstallRow> {
+  return db.selectFrom('installs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** The install deploying to a repository, locked for update (in a transaction). */
+export async function lockInstallOfRepository(trx: Kysely<DB>, repositoryId: string): Promise<InstallRow> {
+  return trx
+    .selectFrom('installs')
+    .selectAll()
+    .where('repository_id', '=', repositoryId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export type NewInstall = Pick<
+  Insertable<InstallsTable>,
+  | 'id'
+  | 'workspace_id'
+  | 'package_id'
+  | 'version_pin'
+  | 'package_version_id'
+  | 'region_id'
+  | 'cluster_id'
+  | 'input_values'
+  | 'require_review'
+  | 'repository_id'
+  | 'created_by'
+>;
+
+export async function insertInstall(trx: Kysely<DB>, row: NewInstall): Promise<void> {
+  await trx.insertInto('installs').values(row).execute();
+}
+
+/** The install is deleted at once; its repositories are purged by the install.delete job. */
+export async function markInstallDeleted(trx: Kysely<DB>, id: string): Promise<void> {
+  await trx
+    .updateTable('installs')
+    .set((eb) => ({
+      state: 'deleted',
+      deleted_at: new Date(),
+      updated_at: new Date(),
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A render of the install began (a deleted install stays deleted). */
+export async function markInstallRendering(trx: Kysely<DB>, id: string): Promise<void> {
+  await trx
+    .updateTable('installs')
+    .set({ state: 'rendering', updated_at: new Date() })
+    .where('id', '=', id)
+    .where('state', '<>', 'deleted')
+    .execute();
+}
+
+/** The version the install moves to with its next deploy (null: the one it is on). */
+export async function setDesiredVersion(trx: Kysely<DB>, id: string, desired: string | null): Promise<void> {
+  await trx
+    .updateTable('installs')
+    .set((eb) => ({ desired_version_id: desired, updated_at: new Date(), version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Turns automatic updates on (`latest`) or off (pinned), as the caller asked. */
+export async function setVersionPin(trx: Kysely<DB>, id: string, pin: VersionPin): Promise<void> {
+  await trx
+    .updateTable('installs')
+    .set((eb) => ({
+      version_pin: JSON.stringify(pin),
+      updated_at: new Date(),
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The pin following a deploy that changed the version (part of that deploy's change). */
+export async function repinInstall(trx: Kysely<DB>, id: string, pin: VersionPin): Promise<void> {
+  await trx
+    .updateTable('installs')
+    .set({ version_pin: JSON.stringify(pin) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * A render deployed (or skipped) the version and values: the install is healthy on them, and no longer
+ * moving to that version. Returns the install as it is now; undefined when it was deleted meanwhile.
+ */
+export async function recordInstallDeploy(
+  trx: Kysely<DB>,
+  id: string,
+  deploy: { packageVersionId: string; values: Record<string, unknown>; now: Date },
+): Promise<InstallRow | undefined> {
+  return trx
+    .updateTable('installs')
+    .set((eb) => ({
+      state: 'healthy' as InstallState,
+      package_version_id: deploy.packageVersionId,
+      input_values: JSON.stringify(deploy.values),
+      desired_version_id: eb.fn<string | null>('nullif', [
+        eb.ref('desired_version_id'),
+        eb.val(deploy.packageVersionId),
+      ]),
+      updated_at: deploy.now,
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', id)
+    .where('state', '<>', 'deleted')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The state a render that did not deploy leaves the install in; false when it was deleted meanwhile. */
+export async function setInstallState(
+  trx: Kysely<DB>,
+  id: string,
+  state: InstallState,
+  now: Date,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('installs')
+    .set((eb) => ({ state, updated_at: now, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('state', '<>', 'deleted')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

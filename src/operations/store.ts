@@ -69,7 +69,7 @@ export async function findOperation(
 }
 
 /** An operation by id alone, for the family that owns it (its workspace known from its own row). */
-export async function getOperation(db: Kysely<DB>, id: string): Promise<OperationRow | undefined> {
+export async function findOperationById(db: Kysely<DB>, id: string): Promise<OperationRow | undefined> {
   return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 

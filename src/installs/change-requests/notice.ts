@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { notify } from '../../notifications/port.ts';
+import { findRepositoryById } from '../repositories/store.ts';
 import type { ChangeRequestRow } from './store.ts';
 
 const CHANGE_WORDS: Record<ChangeRequestRow['change_type'], string> = {
@@ -17,11 +18,7 @@ const CHANGE_WORDS: Record<ChangeRequestRow['change_type'], string> = {
 
 /** Notifies about a change request that has just become READY (`row` as it is after the move). */
 export async function notifyChangeRequestReady(trx: Transaction<DB>, row: ChangeRequestRow): Promise<void> {
-  const parent = await trx
-    .selectFrom('repositories')
-    .select(['name', 'install_id'])
-    .where('id', '=', row.parent_repository_id)
-    .executeTakeFirst();
+  const parent = await findRepositoryById(trx, row.parent_repository_id);
   const target = parent ? `repository ${parent.name}` : `repository ${row.parent_repository_id}`;
   await notify(trx, {
     workspaceId: row.workspace_id,

@@ -10,12 +10,15 @@ import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
 import { pendingStep, withStepBefore, withStepStatus } from '../../operations/steps.ts';
 import type { OperationStep } from '../../operations/schemas.ts';
-import { getOperation, updateOperation } from '../../operations/store.ts';
+import { findOperationById, updateOperation } from '../../operations/store.ts';
 import { classifyChange } from '../render/tree.ts';
 import { commitMessage, commitRender } from '../renders/commit.ts';
 import type { Plan } from '../renders/plan.ts';
 import type { InstallRow, RenderRow, RepositoryRow } from '../store.ts';
+import { getRepository } from '../repositories/store.ts';
+import { setRenderChangeRequest } from '../renders/store.ts';
 import { notifyChangeRequestReady } from './notice.ts';
+import { markReviewReady } from './state-store.ts';
 import { DEFAULT_TTL_SECONDS, findChangeRequestOfRender, insertChangeRequest } from './store.ts';
 
 export type ReviewOpener = (input: {
@@ -60,11 +63,7 @@ export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): Rev
         }),
       );
     }
-    const fork = await db
-      .selectFrom('repositories')
-      .select('storage')
-      .where('id', '=', rcr.fork_repository_id)
-      .executeTakeFirstOrThrow();
+    const fork = await getRepository(db, rcr.fork_repository_id);
     await git.fork(repo.storage, fork.storage, rcr.base_sha);
     const sha = await commitRender(git, fork.storage, {
       branch: rcr.branch,
@@ -78,26 +77,11 @@ export function createReviewOpener(deps: { db: Kysely<DB>; git: GitStore }): Rev
     const rcrId = rcr.id;
     await db.transaction().execute(async (trx) => {
       const now = new Date();
-      const ready = await trx
-        .updateTable('repository_change_requests')
-        .set((eb) => ({
-          state: 'READY',
-          change_type: changeType,
-          updated_at: now,
-          version: eb('version', '+', 1),
-        }))
-        .where('id', '=', rcrId)
-        .where('state', '=', 'AWAITING_CHANGES')
-        .returningAll()
-        .executeTakeFirst();
+      const ready = await markReviewReady(trx, rcrId, changeType, now);
       if (ready) await notifyChangeRequestReady(trx, ready);
-      await trx
-        .updateTable('install_renders')
-        .set({ repository_change_request_id: rcrId, updated_at: now })
-        .where('id', '=', render.id)
-        .execute();
+      await setRenderChangeRequest(trx, render.id, rcrId, now);
       if (render.operation_id) {
-        const op = await getOperation(trx, render.operation_id);
+        const op = await findOperationById(trx, render.operation_id);
         if (!op) throw new Error(`operation ${render.operation_id} of render ${render.id} not found`);
         const review = pendingStep({ name: 'review', execution_type: 'approval' }, now);
         const steps = withStepBefore(op.steps as OperationStep[], review, 'commit');

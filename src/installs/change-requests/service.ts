@@ -19,10 +19,23 @@ import type { GitStore } from '../../git/store.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import { insertOperation, setOperationJob } from '../../operations/store.ts';
 import { classifyChange } from '../render/tree.ts';
-import { settleRender } from '../renders/settle.ts';
+import { settleRenderById } from '../renders/settle.ts';
 import { RENDER_ATTEMPTS, RENDER_JOB, renderSerialKey, renderSteps, startRender } from '../renders/start.ts';
+import { findRender, findRepository, lockInstallOfRepository } from '../store.ts';
+import { changeRequestOfFork, getRepository, markForkDeleted } from '../repositories/store.ts';
+import { setRenderJob } from '../renders/store.ts';
 import { cloneUrl } from '../wire.ts';
 import { notifyChangeRequestReady } from './notice.ts';
+import {
+  closeChangeRequest,
+  expireChangeRequest,
+  getChangeRequest,
+  lockChangeRequest,
+  markValidating,
+  recordPush,
+  setChangeRequestOperation,
+} from './state-store.ts';
+import { insertToken } from './token-store.ts';
 import type {
   CreateRepositoryChangeRequestBody,
   CreateTokenBody,
@@ -55,11 +68,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
   const { db, git, publicUrl } = deps;
 
   async function wire(row: store.ChangeRequestRow): Promise<RepositoryChangeRequest> {
-    const fork = await db
-      .selectFrom('repositories')
-      .select('storage')
-      .where('id', '=', row.fork_repository_id)
-      .executeTakeFirstOrThrow();
+    const fork = await getRepository(db, row.fork_repository_id);
     return {
       id: row.id,
       html_url: `${publicUrl}/repository_change_requests/${row.id}`,
@@ -122,21 +131,13 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
                     : `the change request ${row.id} expired before it was accepted`,
               },
             } as const);
-      const { settled, operationId } = await settleRender(db, row.render_id, outcome);
+      const { settled, operationId } = await settleRenderById(db, row.render_id, outcome);
       if (settled && operationId) deps.notifyOperation(operationId);
     }
     if (state !== 'REJECTED') {
-      const fork = await db
-        .selectFrom('repositories')
-        .select('storage')
-        .where('id', '=', row.fork_repository_id)
-        .executeTakeFirstOrThrow();
+      const fork = await getRepository(db, row.fork_repository_id);
       await git.remove(fork.storage);
-      await db
-        .updateTable('repositories')
-        .set({ deleted_at: new Date() })
-        .where('id', '=', row.fork_repository_id)
-        .execute();
+      await markForkDeleted(db, row.fork_repository_id);
     }
   }
 
@@ -149,27 +150,11 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
     reason: string | null,
   ): Promise<store.ChangeRequestRow> {
     const row = await db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('repository_change_requests')
-        .selectAll()
-        .where('id', '=', id)
-        .where('workspace_id', '=', workspaceId)
-        .forUpdate()
-        .executeTakeFirst();
+      const current = await lockChangeRequest(trx, id, workspaceId);
       if (!current) throw notFound('repository change request', id);
       if (ifMatch !== undefined) assertIfMatch('repository change request', ifMatch, current.version);
       if (state !== 'EXPIRED') assertEditable(current, state === 'REJECTED' ? 'rejected' : 'withdrawn');
-      return trx
-        .updateTable('repository_change_requests')
-        .set((eb) => ({
-          state,
-          rejection_reason: reason,
-          updated_at: new Date(),
-          version: eb('version', '+', 1),
-        }))
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      return closeChangeRequest(trx, id, state, reason);
     });
     await close(row, state, reason);
     return row;
@@ -183,13 +168,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
       caller: Caller,
       body: CreateRepositoryChangeRequestBody,
     ): Promise<RepositoryChangeRequest> {
-      const parent = await db
-        .selectFrom('repositories')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', body.parent_repository_id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      const parent = await findRepository(db, workspaceId, body.parent_repository_id);
       if (!parent) {
         throw new ApiError('NOT_FOUND', {
           message: `repository ${body.parent_repository_id} not found`,
@@ -262,22 +241,14 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
       }
       const token = `${GIT_TOKEN_PREFIX}${base32(randomBytes(32))}`;
       const expiresAt = new Date(Date.now() + (body.expires_in_seconds ?? 3600) * 1000);
-      await db
-        .insertInto('repository_change_request_tokens')
-        .values({
-          id: newId('rct'),
-          workspace_id: workspaceId,
-          repository_change_request_id: id,
-          token_hash: hashGitToken(token),
-          scope: body.scope,
-          expires_at: expiresAt,
-        })
-        .execute();
-      const fork = await db
-        .selectFrom('repositories')
-        .select('storage')
-        .where('id', '=', row.fork_repository_id)
-        .executeTakeFirstOrThrow();
+      await insertToken(db, {
+        workspaceId,
+        changeRequestId: id,
+        tokenHash: hashGitToken(token),
+        scope: body.scope,
+        expiresAt,
+      });
+      const fork = await getRepository(db, row.fork_repository_id);
       return {
         repository_change_request_id: id,
         fork_remote_url: cloneUrl(publicUrl, fork.storage),
@@ -295,11 +266,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
     ): Promise<{ operationId: string; acceptedAt: number }> {
       const current = await load(workspaceId, id);
       assertEditable(current, 'accepted');
-      const fork = await db
-        .selectFrom('repositories')
-        .select('storage')
-        .where('id', '=', current.fork_repository_id)
-        .executeTakeFirstOrThrow();
+      const fork = await getRepository(db, current.fork_repository_id);
       const head = await git.head(fork.storage, current.branch);
       if (!head || head === current.base_sha) {
         throw failedPrecondition(
@@ -307,38 +274,15 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
         );
       }
       const operationId = await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('repository_change_requests')
-          .selectAll()
-          .where('id', '=', id)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
+        const row = (await lockChangeRequest(trx, id))!;
         assertIfMatch('repository change request', ifMatch, row.version);
         assertEditable(row, 'accepted');
-        const install = await trx
-          .selectFrom('installs')
-          .selectAll()
-          .where('repository_id', '=', row.parent_repository_id)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
+        const install = await lockInstallOfRepository(trx, row.parent_repository_id);
         if (install.state === 'deleted') throw failedPrecondition(`install ${install.id} is deleted`);
-        await trx
-          .updateTable('repository_change_requests')
-          .set((eb) => ({
-            state: 'VALIDATING',
-            failure: null,
-            updated_at: new Date(),
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', id)
-          .execute();
+        await markValidating(trx, id);
         if (row.render_id) {
           // A render waiting for this review: its job carries on with the merge, under its own operation.
-          const render = await trx
-            .selectFrom('install_renders')
-            .selectAll()
-            .where('id', '=', row.render_id)
-            .executeTakeFirstOrThrow();
+          const render = (await findRender(trx, row.render_id))!;
           const job = await enqueue(trx, {
             workspaceId,
             kind: RENDER_JOB,
@@ -346,11 +290,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
             serialKey: renderSerialKey(install.id),
             maxAttempts: RENDER_ATTEMPTS,
           });
-          await trx
-            .updateTable('install_renders')
-            .set({ job_id: job.id })
-            .where('id', '=', render.id)
-            .execute();
+          await setRenderJob(trx, render.id, job.id);
           if (render.operation_id) await setOperationJob(trx, render.operation_id, job.id);
           return render.operation_id!;
         }
@@ -378,11 +318,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
           changeRequestId: id,
           operationId: operation.id,
         });
-        await trx
-          .updateTable('repository_change_requests')
-          .set({ operation_id: operation.id })
-          .where('id', '=', id)
-          .execute();
+        await setChangeRequestOperation(trx, id, operation.id);
         return operation.id;
       });
       return { operationId, acceptedAt: unixSeconds(new Date()) };
@@ -402,13 +338,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
     async expireDue(): Promise<number> {
       const due = await store.expiredChangeRequests(db, 100);
       for (const row of due) {
-        const moved = await db
-          .updateTable('repository_change_requests')
-          .set((eb) => ({ state: 'EXPIRED', updated_at: new Date(), version: eb('version', '+', 1) }))
-          .where('id', '=', row.id)
-          .where('state', 'in', [...store.EDITABLE_STATES])
-          .returningAll()
-          .executeTakeFirst();
+        const moved = await expireChangeRequest(db, row.id);
         if (moved) await close(moved, 'EXPIRED', null);
       }
       return due.length;
@@ -416,41 +346,20 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
 
     /** After a push to a fork: the request is READY when the fork differs from where it started. */
     async onPushed(forkStorage: string): Promise<void> {
-      const fork = await db
-        .selectFrom('repositories')
-        .select(['repository_change_request_id'])
-        .where('storage', '=', forkStorage)
-        .where('purpose', '=', 'repository_change_request')
-        .executeTakeFirst();
-      if (!fork?.repository_change_request_id) return;
-      const row = await db
-        .selectFrom('repository_change_requests')
-        .selectAll()
-        .where('id', '=', fork.repository_change_request_id)
-        .executeTakeFirstOrThrow();
+      const changeRequestId = await changeRequestOfFork(db, forkStorage);
+      if (!changeRequestId) return;
+      const row = await getChangeRequest(db, changeRequestId);
       if (!store.EDITABLE_STATES.includes(row.state)) return;
       const head = await git.head(forkStorage, row.branch);
       const changed =
         head && head !== row.base_sha ? await git.changedPaths(forkStorage, row.base_sha, head) : [];
       await db.transaction().execute(async (trx) => {
-        const current = await trx
-          .selectFrom('repository_change_requests')
-          .select('state')
-          .where('id', '=', row.id)
-          .forUpdate()
-          .executeTakeFirst();
+        const current = await lockChangeRequest(trx, row.id);
         if (!current || !store.EDITABLE_STATES.includes(current.state)) return;
-        const moved = await trx
-          .updateTable('repository_change_requests')
-          .set((eb) => ({
-            state: changed.length > 0 ? 'READY' : 'AWAITING_CHANGES',
-            change_type: classifyChange(changed),
-            updated_at: new Date(),
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', row.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const moved = await recordPush(trx, row.id, {
+          ready: changed.length > 0,
+          changeType: classifyChange(changed),
+        });
         // Ready for review now and not before: its reviewers are told, with the move.
         if (moved.state === 'READY' && current.state !== 'READY') await notifyChangeRequestReady(trx, moved);
       });

@@ -9,7 +9,9 @@ import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
 import type { JobHandler } from '../../jobs/runner.ts';
 import { findTrailerCommit } from '../renders/commit.ts';
+import { touchRepository } from '../repositories/store.ts';
 import type { ArtifactContents } from '../tables.ts';
+import { findPublishSource } from './store.ts';
 
 const RECENT = 200;
 
@@ -35,16 +37,7 @@ export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore })
   return {
     async run(job) {
       const { package_version_id: versionId } = job.payload as PublishPayload;
-      const found = await db
-        .selectFrom('package_versions as v')
-        .innerJoin('packages as p', 'p.id', 'v.package_id')
-        .innerJoin('repositories as r', 'r.id', 'p.repository_id')
-        .innerJoin('package_artifacts as a', (join) =>
-          join.onRef('a.digest', '=', 'v.ref').onRef('a.workspace_id', '=', 'v.workspace_id'),
-        )
-        .select(['v.id', 'v.semver', 'v.ref', 'r.storage', 'r.branch', 'a.contents', 'p.deleted_at'])
-        .where('v.id', '=', versionId)
-        .executeTakeFirst();
+      const found = await findPublishSource(db, versionId);
       if (!found || found.deleted_at !== null)
         return { package_version_id: versionId, skipped: 'package deleted' };
       await git.init(found.storage);
@@ -58,11 +51,7 @@ export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore })
         message: `Publish ${found.semver}\n\n${trailer}\nAtoll-Artifact: ${found.ref}\n`,
         expectedHead: head,
       });
-      await db
-        .updateTable('repositories')
-        .set((eb) => ({ updated_at: new Date(), version: eb('version', '+', 1) }))
-        .where('storage', '=', found.storage)
-        .execute();
+      await touchRepository(db, found.storage);
       return { package_version_id: versionId, commit_sha: sha };
     },
   };

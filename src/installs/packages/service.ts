@@ -28,6 +28,7 @@ import type {
   PackageVersion,
 } from './schemas.ts';
 import { latestOf } from './semver.ts';
+import { insertRepository } from '../repositories/store.ts';
 import * as store from './store.ts';
 
 /** Called in the transaction that registers a version (installs pinned to `latest` follow it). */
@@ -175,31 +176,21 @@ export function createPackageService(deps: PackageServiceDeps) {
         metadata: { package_version_id: existing.id },
       });
     }
-    const row = await trx
-      .insertInto('package_versions')
-      .values({
-        id: newId('pkv'),
-        workspace_id: pkg.workspace_id,
-        package_id: pkg.id,
-        semver: artifact.contents.version,
-        ref: artifact.digest,
-        input_schema: JSON.stringify(artifact.contents.input_schema),
-        compatibility: compatibility ? JSON.stringify(compatibility) : null,
-        created_by: caller.subject,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await store.insertVersion(trx, {
+      id: newId('pkv'),
+      workspace_id: pkg.workspace_id,
+      package_id: pkg.id,
+      semver: artifact.contents.version,
+      ref: artifact.digest,
+      input_schema: JSON.stringify(artifact.contents.input_schema),
+      compatibility: compatibility ? JSON.stringify(compatibility) : null,
+      created_by: caller.subject,
+    });
     const latest = latestOf(await store.allSemvers(trx, pkg.id))!;
-    await trx
-      .updateTable('packages')
-      .set((eb) => ({
-        latest_version_id: latest.id,
-        ...(latest.id === row.id ? { description: artifact.contents.description } : {}),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', pkg.id)
-      .execute();
+    await store.setLatestVersion(trx, pkg.id, {
+      versionId: latest.id,
+      ...(latest.id === row.id ? { description: artifact.contents.description } : {}),
+    });
     // The package repository gets the version's files, committed by the queue after this commits.
     await enqueue(trx, {
       workspaceId: pkg.workspace_id,
@@ -264,27 +255,21 @@ export function createPackageService(deps: PackageServiceDeps) {
         return await db.transaction().execute(async (trx) => {
           const packageId = newId('pkg');
           const repositoryId = newId('repo');
-          await trx
-            .insertInto('repositories')
-            .values({
-              id: repositoryId,
-              workspace_id: workspaceId,
-              name,
-              purpose: 'package',
-              storage: repositoryId,
-              package_id: packageId,
-            })
-            .execute();
-          await trx
-            .insertInto('packages')
-            .values({
-              id: packageId,
-              workspace_id: workspaceId,
-              name,
-              display_image_url: displayImageUrl,
-              repository_id: repositoryId,
-            })
-            .execute();
+          await insertRepository(trx, {
+            id: repositoryId,
+            workspace_id: workspaceId,
+            name,
+            purpose: 'package',
+            storage: repositoryId,
+            package_id: packageId,
+          });
+          await store.insertPackage(trx, {
+            id: packageId,
+            workspace_id: workspaceId,
+            name,
+            display_image_url: displayImageUrl,
+            repository_id: repositoryId,
+          });
           const version = await insertVersion(
             trx,
             { id: packageId, workspace_id: workspaceId },
@@ -355,14 +340,7 @@ export function createPackageService(deps: PackageServiceDeps) {
       if (await store.packageInUse(db, id)) {
         throw failedPrecondition(`package ${id} is used by installs; delete them first`);
       }
-      const done = await db
-        .updateTable('packages')
-        .set((eb) => ({ deleted_at: new Date(), updated_at: new Date(), version: eb('version', '+', 1) }))
-        .where('id', '=', id)
-        .where('version', '=', row.version)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) {
+      if (!(await store.markPackageDeleted(db, id, row.version))) {
         const now = await store.findPackage(db, workspaceId, id);
         if (now) throw conflict(`package ${id} changed while it was being deleted; read it again`);
       }

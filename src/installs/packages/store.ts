@@ -1,5 +1,5 @@
 /** SQL for package artifacts, packages and package versions. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PageRequest } from '../../http/pagination.ts';
 import type {
@@ -157,4 +157,89 @@ export async function packageInUse(db: Kysely<DB>, packageId: string): Promise<b
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** A package by id, deleted or not (the caller holds a reference to it). */
+export async function findPackageById(db: Kysely<DB>, id: string): Promise<PackageRow | undefined> {
+  return db.selectFrom('packages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A version by id (the caller holds a reference to it). */
+export async function findVersionById(db: Kysely<DB>, id: string): Promise<PackageVersionRow | undefined> {
+  return db.selectFrom('package_versions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A version with the name of its package and its artifact ref (what a render key is made of). */
+export async function findVersionRef(
+  db: Kysely<DB>,
+  versionId: string,
+): Promise<{ ref: string; semver: string; name: string } | undefined> {
+  return db
+    .selectFrom('package_versions as v')
+    .innerJoin('packages as p', 'p.id', 'v.package_id')
+    .select(['v.ref', 'v.semver', 'p.name'])
+    .where('v.id', '=', versionId)
+    .executeTakeFirst();
+}
+
+/** What the publish job commits for a version: its files (the artifact) and where (the package repository). */
+export async function findPublishSource(db: Kysely<DB>, versionId: string) {
+  return db
+    .selectFrom('package_versions as v')
+    .innerJoin('packages as p', 'p.id', 'v.package_id')
+    .innerJoin('repositories as r', 'r.id', 'p.repository_id')
+    .innerJoin('package_artifacts as a', (join) =>
+      join.onRef('a.digest', '=', 'v.ref').onRef('a.workspace_id', '=', 'v.workspace_id'),
+    )
+    .select(['v.id', 'v.semver', 'v.ref', 'r.storage', 'r.branch', 'a.contents', 'p.deleted_at'])
+    .where('v.id', '=', versionId)
+    .executeTakeFirst();
+}
+
+export type NewPackage = Pick<
+  Insertable<PackagesTable>,
+  'id' | 'workspace_id' | 'name' | 'display_image_url' | 'repository_id'
+>;
+
+export async function insertPackage(trx: Kysely<DB>, row: NewPackage): Promise<void> {
+  await trx.insertInto('packages').values(row).execute();
+}
+
+export type NewVersion = Pick<
+  Insertable<PackageVersionsTable>,
+  'id' | 'workspace_id' | 'package_id' | 'semver' | 'ref' | 'input_schema' | 'compatibility' | 'created_by'
+>;
+
+export async function insertVersion(trx: Kysely<DB>, row: NewVersion): Promise<PackageVersionRow> {
+  return trx.insertInto('package_versions').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Points the package at its latest version, taking that version's description when it is the new one. */
+export async function setLatestVersion(
+  trx: Kysely<DB>,
+  id: string,
+  latest: { versionId: string; description?: string | null },
+): Promise<void> {
+  await trx
+    .updateTable('packages')
+    .set((eb) => ({
+      latest_version_id: latest.versionId,
+      ...(latest.description !== undefined ? { description: latest.description } : {}),
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Deletes the package if it is still at `version`; false when it changed or is deleted already. */
+export async function markPackageDeleted(db: Kysely<DB>, id: string, version: number): Promise<boolean> {
+  const done = await db
+    .updateTable('packages')
+    .set((eb) => ({ deleted_at: new Date(), updated_at: new Date(), version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) > 0;
 }

@@ -9,7 +9,10 @@ import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
 import { cancel } from '../../jobs/queue.ts';
 import type { Canceller } from '../../operations/service.ts';
-import { settleRender } from './settle.ts';
+import { changeRequestFork } from '../change-requests/state-store.ts';
+import { markStorageDeleted } from '../repositories/store.ts';
+import { settleRenderById } from './settle.ts';
+import { runningRenderOfOperation } from './store.ts';
 
 export function createRenderCanceller(deps: {
   db: Kysely<DB>;
@@ -18,36 +21,20 @@ export function createRenderCanceller(deps: {
 }): Canceller {
   const { db } = deps;
   return async (operation) => {
-    const render = await db
-      .selectFrom('install_renders')
-      .selectAll()
-      .where('operation_id', '=', operation.id)
-      .where('state', '=', 'running')
-      .orderBy('seq', 'desc')
-      .executeTakeFirst();
+    const render = await runningRenderOfOperation(db, operation.id);
     if (!render) return;
     const outcome = render.job_id ? await cancel(db, render.job_id) : 'finished';
     if (outcome === 'requested') return;
-    const { settled } = await settleRender(db, render.id, {
+    const { settled } = await settleRenderById(db, render.id, {
       state: 'cancelled',
       reason: 'the render was cancelled',
     });
     if (settled) deps.notifyOperation(operation.id);
     if (render.repository_change_request_id) {
-      const rcr = await db
-        .selectFrom('repository_change_requests')
-        .innerJoin('repositories', 'repositories.id', 'repository_change_requests.fork_repository_id')
-        .select(['repository_change_requests.state', 'repositories.storage'])
-        .where('repository_change_requests.id', '=', render.repository_change_request_id)
-        .executeTakeFirst();
+      const rcr = await changeRequestFork(db, render.repository_change_request_id);
       if (rcr?.state === 'WITHDRAWN') {
         await deps.git.remove(rcr.storage);
-        await db
-          .updateTable('repositories')
-          .set({ deleted_at: new Date(), updated_at: new Date() })
-          .where('storage', '=', rcr.storage)
-          .where('deleted_at', 'is', null)
-          .execute();
+        await markStorageDeleted(db, rcr.storage);
       }
     }
   };

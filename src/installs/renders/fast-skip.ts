@@ -12,8 +12,11 @@ import { canonicalJson } from '../../http/idempotency.ts';
 import { withStepStatus } from '../../operations/steps.ts';
 import { insertOperation } from '../../operations/store.ts';
 import { renderKey } from '../render/engine.ts';
-import type { InstallRow, RenderRow } from '../store.ts';
+import { findVersionRef } from '../packages/store.ts';
+import { latestRender, type InstallRow, type RenderRow } from '../store.ts';
+import { findRepositoryById } from '../repositories/store.ts';
 import { renderSteps } from './start.ts';
+import { insertRender } from './store.ts';
 
 export async function skipIfUnchanged(
   trx: Kysely<DB>,
@@ -21,29 +24,14 @@ export async function skipIfUnchanged(
   input: { createdBy: string; message: string | null; extraAnnotations: Record<string, string> },
 ): Promise<RenderRow | undefined> {
   if (install.desired_version_id !== null) return undefined;
-  const last = await trx
-    .selectFrom('install_renders')
-    .select(['state', 'render_key', 'render_hash', 'package_version_id', 'input_values'])
-    .where('install_id', '=', install.id)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const last = await latestRender(trx, install.id);
   // The newest render settled (none queued or running: renders of an install run in order) with a key.
   if (!last || (last.state !== 'deployed' && last.state !== 'skipped') || !last.render_key) return undefined;
   if (last.package_version_id !== install.package_version_id) return undefined;
   if (canonicalJson(last.input_values) !== canonicalJson(install.input_values)) return undefined;
-  const repo = await trx
-    .selectFrom('repositories')
-    .select(['id', 'last_render_hash'])
-    .where('id', '=', install.repository_id)
-    .executeTakeFirst();
+  const repo = await findRepositoryById(trx, install.repository_id);
   if (!repo || repo.last_render_hash === null || repo.last_render_hash !== last.render_hash) return undefined;
-  const found = await trx
-    .selectFrom('package_versions as v')
-    .innerJoin('packages as p', 'p.id', 'v.package_id')
-    .select(['v.ref', 'v.semver', 'p.name'])
-    .where('v.id', '=', install.package_version_id)
-    .executeTakeFirst();
+  const found = await findVersionRef(trx, install.package_version_id);
   if (!found) return undefined;
   const key = renderKey({
     ref: found.ref,
@@ -74,24 +62,20 @@ export async function skipIfUnchanged(
       skipped: true,
     },
   });
-  return trx
-    .insertInto('install_renders')
-    .values({
-      id: renderId,
-      workspace_id: install.workspace_id,
-      install_id: install.id,
-      operation_id: operation.id,
-      job_id: null,
-      package_version_id: install.package_version_id,
-      state: 'skipped',
-      render_hash: repo.last_render_hash,
-      render_key: key,
-      message: input.message,
-      skip_unchanged: true,
-      extra_annotations: JSON.stringify(input.extraAnnotations),
-      input_values: JSON.stringify(install.input_values),
-      created_by: input.createdBy,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return insertRender(trx, {
+    id: renderId,
+    workspace_id: install.workspace_id,
+    install_id: install.id,
+    operation_id: operation.id,
+    job_id: null,
+    package_version_id: install.package_version_id,
+    state: 'skipped',
+    render_hash: repo.last_render_hash,
+    render_key: key,
+    message: input.message,
+    skip_unchanged: true,
+    extra_annotations: JSON.stringify(input.extraAnnotations),
+    input_values: JSON.stringify(install.input_values),
+    created_by: input.createdBy,
+  });
 }

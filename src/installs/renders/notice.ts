@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { notify } from '../../notifications/port.ts';
+import { findPackageById } from '../packages/store.ts';
 import type { InstallRow, RenderRow } from '../store.ts';
 import type { RenderFailure } from '../tables.ts';
 
@@ -15,11 +16,7 @@ export async function notifyRenderFailed(
   install: InstallRow,
   failure: RenderFailure,
 ): Promise<void> {
-  const pkg = await trx
-    .selectFrom('packages')
-    .select('name')
-    .where('id', '=', install.package_id)
-    .executeTakeFirst();
+  const pkg = await findPackageById(trx, install.package_id);
   const what = pkg ? `${pkg.name} (install ${install.id})` : `install ${install.id}`;
   await notify(trx, {
     workspaceId: render.workspace_id,

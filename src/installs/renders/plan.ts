@@ -9,7 +9,13 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { GitStore, TreeFile } from '../../git/store.ts';
 import type { Executor } from '../../isolate/executor.ts';
-import { findArtifact, findVersionBySemver, type PackageVersionRow } from '../packages/store.ts';
+import {
+  findArtifact,
+  findVersionBySemver,
+  findPackageById,
+  findVersionById,
+  type PackageVersionRow,
+} from '../packages/store.ts';
 import { renderKey, renderPackage } from '../render/engine.ts';
 import { renderHash } from '../render/manifests.ts';
 import {
@@ -23,7 +29,7 @@ import {
   TreeError,
   type PackageRef,
 } from '../render/tree.ts';
-import type { InstallRow, RenderRow, RepositoryRow } from '../store.ts';
+import { findRender, type InstallRow, type RenderRow, type RepositoryRow } from '../store.ts';
 import type { RenderFailure } from '../tables.ts';
 
 export type Plan = {
@@ -47,11 +53,7 @@ export type PlanDeps = {
 };
 
 async function packageRef(db: Kysely<DB>, version: PackageVersionRow): Promise<PackageRef> {
-  const pkg = await db
-    .selectFrom('packages')
-    .select(['id', 'name'])
-    .where('id', '=', version.package_id)
-    .executeTakeFirstOrThrow();
+  const pkg = (await findPackageById(db, version.package_id))!;
   return {
     package: pkg.name,
     package_id: pkg.id,
@@ -62,7 +64,7 @@ async function packageRef(db: Kysely<DB>, version: PackageVersionRow): Promise<P
 }
 
 async function loadVersion(db: Kysely<DB>, id: string): Promise<PackageVersionRow> {
-  return db.selectFrom('package_versions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return (await findVersionById(db, id))!;
 }
 
 /** Renders `values` with a version into the install's tree. */
@@ -129,11 +131,7 @@ export async function planRestore(
   repo: RepositoryRow,
   render: RenderRow,
 ): Promise<PlanResult> {
-  const source = await deps.db
-    .selectFrom('install_renders')
-    .selectAll()
-    .where('id', '=', render.restored_from_render_id!)
-    .executeTakeFirstOrThrow();
+  const source = (await findRender(deps.db, render.restored_from_render_id!))!;
   if (!source.commit_sha || !source.render_hash) {
     return {
       ok: false,

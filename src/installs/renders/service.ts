@@ -13,6 +13,7 @@ import { failedPrecondition, invalid, notFound } from '../../http/errors.ts';
 import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { VersionPublished } from '../packages/service.ts';
+import { findPackageById, findVersion, findVersionById } from '../packages/store.ts';
 import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender } from '../schemas.ts';
 import * as store from '../store.ts';
 import type { VersionPin } from '../tables.ts';
@@ -37,19 +38,11 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
     installId: string,
     render: store.RenderRow | null,
   ): Promise<InstallLifecycleMutation> {
-    const install = await trx
-      .selectFrom('installs')
-      .selectAll()
-      .where('id', '=', installId)
-      .executeTakeFirstOrThrow();
-    const summary = async (id: string | null) =>
-      id
-        ? ((await trx
-            .selectFrom('package_versions')
-            .select(['id', 'semver'])
-            .where('id', '=', id)
-            .executeTakeFirst()) ?? null)
-        : null;
+    const install = await store.getInstall(trx, installId);
+    const summary = async (id: string | null) => {
+      const version = id ? await findVersionById(trx, id) : undefined;
+      return version ? { id: version.id, semver: version.semver } : null;
+    };
     return {
       install: {
         id: install.id,
@@ -76,11 +69,7 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
     },
   ): Promise<store.RenderRow> {
     const desired = input.versionId === install.package_version_id ? null : input.versionId;
-    await trx
-      .updateTable('installs')
-      .set((eb) => ({ desired_version_id: desired, updated_at: new Date(), version: eb('version', '+', 1) }))
-      .where('id', '=', install.id)
-      .execute();
+    await store.setDesiredVersion(trx, install.id, desired);
     const { render } = await startRender(trx, {
       workspaceId: install.workspace_id,
       installId: install.id,
@@ -96,12 +85,7 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
   }
 
   async function semverOf(trx: Kysely<DB>, versionId: string): Promise<string> {
-    const row = await trx
-      .selectFrom('package_versions')
-      .select('semver')
-      .where('id', '=', versionId)
-      .executeTakeFirstOrThrow();
-    return row.semver;
+    return (await findVersionById(trx, versionId))!.semver;
   }
 
   /** The update render to the latest version, unless the install is on or moving to it already. */
@@ -177,12 +161,7 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
       return db.transaction().execute(async (trx) => {
         const install = await lockLive(trx, workspaceId, installId);
         assertIfMatch('install', ifMatch, install.version);
-        const version = await trx
-          .selectFrom('package_versions')
-          .selectAll()
-          .where('id', '=', versionId)
-          .where('workspace_id', '=', workspaceId)
-          .executeTakeFirst();
+        const version = await findVersion(trx, workspaceId, versionId);
         if (!version)
           throw invalid(
             ['body', 'package_version_id'],
@@ -254,22 +233,10 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
         const pin: VersionPin = enabled
           ? { kind: 'latest' }
           : { kind: 'pinned', version: await semverOf(trx, install.package_version_id) };
-        await trx
-          .updateTable('installs')
-          .set((eb) => ({
-            version_pin: JSON.stringify(pin),
-            updated_at: new Date(),
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', installId)
-          .execute();
+        await store.setVersionPin(trx, installId, pin);
         let render: store.RenderRow | null = null;
         if (enabled) {
-          const pkg = await trx
-            .selectFrom('packages')
-            .select('latest_version_id')
-            .where('id', '=', install.package_id)
-            .executeTakeFirstOrThrow();
+          const pkg = (await findPackageById(trx, install.package_id))!;
           if (pkg.latest_version_id) render = await followLatest(trx, install, pkg.latest_version_id, caller);
         }
         return lifecycle(trx, installId, render);

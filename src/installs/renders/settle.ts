@@ -1,18 +1,33 @@
 /**
- * How a render ends, in one transaction: the render row, its install (state, deployed version and
- * values), the repository's last deploy, the operation reporting on it and a change request it came
- * from, and the notifications of a failure. Only a `running` render is settled, so a retried job or a
- * racing cancel cannot settle twice.
+ * How a render ends, as named transitions: deployed, skipped, failed or cancelled. Each runs in one
+ * transaction over the render, its install (state, deployed version and values), the repository's last
+ * deploy, a change request it came from, the operation reporting on it and the notifications of a
+ * failure. The render is moved first and only while it is `running`, so a retried job or a racing cancel
+ * cannot settle twice; the install is written only while it is not deleted.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { SuccessResponse } from '../../operations/kinds.ts';
-import { getOperation, moveStep, settleOperation, type Settlement } from '../../operations/store.ts';
+import { findOperationById, moveStep, settleOperation, type Settlement } from '../../operations/store.ts';
+import { markAccepted, markFailed, releaseChangeRequest } from '../change-requests/state-store.ts';
+import { allSemvers } from '../packages/store.ts';
 import { latestOf } from '../packages/semver.ts';
-import type { InstallRow, RenderRow } from '../store.ts';
-import type { InstallState, RenderFailure, VersionPin } from '../tables.ts';
+import { getRepository, recordDeploy } from '../repositories/store.ts';
+import {
+  findRender,
+  getInstall,
+  markInstallRendering,
+  recordInstallDeploy,
+  repinInstall,
+  setInstallState,
+  type InstallRow,
+  type RenderRow,
+  type RepositoryRow,
+} from '../store.ts';
+import type { RenderFailure, VersionPin } from '../tables.ts';
 import { notifyRenderFailed } from './notice.ts';
 import type { Plan } from './plan.ts';
+import { completeRender, failRender } from './store.ts';
 
 export type RenderOutcome =
   | { state: 'deployed'; plan: Plan; commitSha: string }
@@ -20,26 +35,134 @@ export type RenderOutcome =
   | { state: 'failed'; failure: RenderFailure; step: 'render' | 'commit' }
   | { state: 'cancelled'; reason: string };
 
+/** The rows a render is settled with, as the worker loaded them (or settleRenderById loads them). */
+export type RenderRows = { render: RenderRow; install: InstallRow; repo: RepositoryRow };
+
+/** Whether the render was settled (false: it was no longer running), and the operation to wake. */
+export type Settled = { settled: boolean; operationId: string | null };
+
+const NOT_SETTLED: Settled = { settled: false, operationId: null };
+
 /** Marks a render's work as begun: the install is rendering, the operation's render step running. */
 export async function beginRender(db: Kysely<DB>, render: RenderRow): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('installs')
-      .set({ state: 'rendering', updated_at: new Date() })
-      .where('id', '=', render.install_id)
-      .where('state', '<>', 'deleted')
-      .execute();
+    await markInstallRendering(trx, render.install_id);
     if (render.operation_id) await moveStep(trx, render.operation_id, 'render', 'running');
   });
 }
 
+/** Settles a running render with the rows its caller loaded. */
+export async function settleRender(
+  db: Kysely<DB>,
+  rows: RenderRows,
+  outcome: RenderOutcome,
+): Promise<Settled> {
+  return db.transaction().execute((trx) => {
+    switch (outcome.state) {
+      case 'deployed':
+      case 'skipped':
+        return succeed(trx, rows, outcome);
+      case 'failed':
+        return fail(trx, rows, outcome.failure, outcome.step);
+      case 'cancelled':
+        return cancel(trx, rows, outcome.reason);
+      default: {
+        const never: never = outcome;
+        throw new Error(`unknown render outcome ${String(never)}`);
+      }
+    }
+  });
+}
+
+/** Settles a render known by id (cancel, delete, a closed change request); not settled unless running. */
+export async function settleRenderById(
+  db: Kysely<DB>,
+  renderId: string,
+  outcome: RenderOutcome,
+): Promise<Settled> {
+  const render = await findRender(db, renderId);
+  if (!render || render.state !== 'running') return NOT_SETTLED;
+  const install = await getInstall(db, render.install_id);
+  const repo = await getRepository(db, install.repository_id);
+  return settleRender(db, { render, install, repo }, outcome);
+}
+
+type Success = Extract<RenderOutcome, { plan: Plan }>;
+
+/** Deployed (committed to main) or skipped (nothing changed): the install is on the plan's version. */
+async function succeed(trx: Transaction<DB>, rows: RenderRows, outcome: Success): Promise<Settled> {
+  const { render, install, repo } = rows;
+  const { plan } = outcome;
+  const commitSha = outcome.state === 'deployed' ? outcome.commitSha : null;
+  const now = new Date();
+  if (!(await completeRender(trx, render.id, { state: outcome.state, plan, commitSha, now })))
+    return NOT_SETTLED;
+  await recordVersion(trx, install, plan, now);
+  if (commitSha !== null) await recordDeploy(trx, repo.id, { commitSha, renderHash: plan.hash, now });
+  if (render.repository_change_request_id) await markAccepted(trx, render.repository_change_request_id, now);
+  if (!render.operation_id) return { settled: true, operationId: null };
+  await moveStep(trx, render.operation_id, 'render', 'completed');
+  await moveStep(trx, render.operation_id, 'review', 'completed');
+  await moveStep(trx, render.operation_id, 'commit', commitSha !== null ? 'completed' : 'skipped');
+  const op = await findOperationById(trx, render.operation_id);
+  const response = successResponse(op?.metadata.type, render, repo.id, outcome);
+  return finish(trx, render, { state: 'SUCCEEDED', response });
+}
+
+/** A render that failed: the install is degraded (failed before its first deploy), people are told. */
+async function fail(
+  trx: Transaction<DB>,
+  rows: RenderRows,
+  failure: RenderFailure,
+  step: 'render' | 'commit',
+): Promise<Settled> {
+  const { render, install, repo } = rows;
+  const now = new Date();
+  if (!(await failRender(trx, render.id, failure, now))) return NOT_SETTLED;
+  const state = repo.last_deploy_sha !== null ? 'degraded' : 'failed';
+  // The end of a deleted install's renders tells no one.
+  if (await setInstallState(trx, install.id, state, now))
+    await notifyRenderFailed(trx, render, install, failure);
+  // A failed merge leaves the change request FAILED: push a fix, accept again.
+  if (render.repository_change_request_id)
+    await markFailed(trx, render.repository_change_request_id, failure, now);
+  if (render.operation_id) await moveStep(trx, render.operation_id, step, 'failed', failure.message);
+  return finish(trx, render, { state: 'FAILED', error: { message: failure.message } });
+}
+
+/** A render cancelled: the install goes back to what it had; a cancelled accept returns its request to READY. */
+async function cancel(trx: Transaction<DB>, rows: RenderRows, reason: string): Promise<Settled> {
+  const { render, install, repo } = rows;
+  const now = new Date();
+  if (!(await failRender(trx, render.id, { code: 'cancelled', message: reason }, now))) return NOT_SETTLED;
+  await setInstallState(trx, install.id, repo.last_deploy_sha !== null ? 'healthy' : 'pending', now);
+  if (render.repository_change_request_id)
+    await releaseChangeRequest(trx, render.repository_change_request_id, now);
+  return finish(trx, render, { state: 'CANCELLED', error: { message: reason } });
+}
+
+/** Settles the render's operation (if it has one); the caller wakes its waiters after the commit. */
+async function finish(trx: Transaction<DB>, render: RenderRow, settlement: Settlement): Promise<Settled> {
+  if (render.operation_id) await settleOperation(trx, render.operation_id, settlement);
+  return { settled: true, operationId: render.operation_id };
+}
+
+/** The install is healthy on the plan's version and values; its pin follows a change of version. */
+async function recordVersion(
+  trx: Transaction<DB>,
+  install: InstallRow,
+  plan: Plan,
+  now: Date,
+): Promise<void> {
+  const deploy = { packageVersionId: plan.packageVersionId, values: plan.values, now };
+  const updated = await recordInstallDeploy(trx, install.id, deploy);
+  if (!updated || plan.packageVersionId === install.package_version_id) return;
+  await repinInstall(trx, install.id, await pinAfter(trx, updated, plan.packageVersionId));
+}
+
 /** The pin after a version change: `latest` stays while the install is on the latest version. */
 async function pinAfter(trx: Kysely<DB>, install: InstallRow, versionId: string): Promise<VersionPin> {
-  const versions = await trx
-    .selectFrom('package_versions')
-    .select(['id', 'semver'])
-    .where('package_id', '=', install.package_id)
-    .execute();
+  const versions = await allSemvers(trx, install.package_id);
   const latest = latestOf(versions);
   if (install.version_pin.kind === 'latest' && latest?.id === versionId) return install.version_pin;
   return { kind: 'pinned', version: versions.find((v) => v.id === versionId)!.semver };
@@ -49,7 +172,7 @@ function successResponse(
   type: unknown,
   render: RenderRow,
   repositoryId: string,
-  outcome: Extract<RenderOutcome, { plan: Plan }>,
+  outcome: Success,
 ): SuccessResponse {
   switch (type) {
     case 'install.create':
@@ -70,184 +193,4 @@ function successResponse(
         skipped: outcome.state === 'skipped',
       };
   }
-}
-
-/** Settles a running render; false when it was no longer running. Returns the operation to wake. */
-export async function settleRender(
-  db: Kysely<DB>,
-  renderId: string,
-  outcome: RenderOutcome,
-): Promise<{ settled: boolean; operationId: string | null }> {
-  return db.transaction().execute(async (trx) => {
-    const render = await trx
-      .selectFrom('install_renders')
-      .selectAll()
-      .where('id', '=', renderId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!render || render.state !== 'running') return { settled: false, operationId: null };
-    const install = await trx
-      .selectFrom('installs')
-      .selectAll()
-      .where('id', '=', render.install_id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const repo = await trx
-      .selectFrom('repositories')
-      .selectAll()
-      .where('id', '=', install.repository_id)
-      .executeTakeFirstOrThrow();
-    const now = new Date();
-    const live = install.state !== 'deleted';
-    let settlement: Settlement;
-
-    if (outcome.state === 'deployed' || outcome.state === 'skipped') {
-      const { plan } = outcome;
-      await trx
-        .updateTable('install_renders')
-        .set({
-          state: outcome.state,
-          render_hash: plan.hash,
-          commit_sha: outcome.state === 'deployed' ? outcome.commitSha : null,
-          package_version_id: plan.packageVersionId,
-          input_values: JSON.stringify(plan.values),
-          render_key: plan.key,
-          updated_at: now,
-        })
-        .where('id', '=', render.id)
-        .execute();
-      if (live) {
-        const versionChanged = plan.packageVersionId !== install.package_version_id;
-        await trx
-          .updateTable('installs')
-          .set((eb) => ({
-            state: 'healthy' as InstallState,
-            package_version_id: plan.packageVersionId,
-            input_values: JSON.stringify(plan.values),
-            desired_version_id:
-              install.desired_version_id === plan.packageVersionId ? null : install.desired_version_id,
-            updated_at: now,
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', install.id)
-          .execute();
-        if (versionChanged) {
-          const pin = await pinAfter(trx, install, plan.packageVersionId);
-          await trx
-            .updateTable('installs')
-            .set({ version_pin: JSON.stringify(pin) })
-            .where('id', '=', install.id)
-            .execute();
-        }
-      }
-      if (outcome.state === 'deployed') {
-        await trx
-          .updateTable('repositories')
-          .set((eb) => ({
-            last_deploy_sha: outcome.commitSha,
-            last_render_hash: plan.hash,
-            updated_at: now,
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', repo.id)
-          .execute();
-      }
-      if (render.repository_change_request_id) {
-        await trx
-          .updateTable('repository_change_requests')
-          .set((eb) => ({
-            state: 'ACCEPTED',
-            accepted_at: now,
-            failure: null,
-            updated_at: now,
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', render.repository_change_request_id)
-          .execute();
-      }
-      if (render.operation_id) {
-        await moveStep(trx, render.operation_id, 'render', 'completed');
-        await moveStep(trx, render.operation_id, 'review', 'completed');
-        await moveStep(
-          trx,
-          render.operation_id,
-          'commit',
-          outcome.state === 'deployed' ? 'completed' : 'skipped',
-        );
-      }
-      const op = render.operation_id ? await getOperation(trx, render.operation_id) : undefined;
-      settlement = {
-        state: 'SUCCEEDED',
-        response: successResponse(op?.metadata.type, render, repo.id, outcome),
-      };
-    } else {
-      const failure: RenderFailure =
-        outcome.state === 'failed' ? outcome.failure : { code: 'cancelled', message: outcome.reason };
-      await trx
-        .updateTable('install_renders')
-        .set({ state: 'failed', failure: JSON.stringify(failure), updated_at: now })
-        .where('id', '=', render.id)
-        .execute();
-      // A failure (not a cancellation, nor the end of a deleted install's renders) tells people.
-      if (live && outcome.state === 'failed') await notifyRenderFailed(trx, render, install, failure);
-      if (live) {
-        const deployed = repo.last_deploy_sha !== null;
-        const state: InstallState =
-          outcome.state === 'cancelled'
-            ? deployed
-              ? 'healthy'
-              : 'pending'
-            : deployed
-              ? 'degraded'
-              : 'failed';
-        await trx
-          .updateTable('installs')
-          .set((eb) => ({ state, updated_at: now, version: eb('version', '+', 1) }))
-          .where('id', '=', install.id)
-          .execute();
-      }
-      if (render.repository_change_request_id) {
-        // A failed merge leaves the change request FAILED (push a fix, accept again); a cancelled
-        // accept returns it to READY; cancelling a render that waits for review withdraws its request.
-        const rcr = trx
-          .updateTable('repository_change_requests')
-          .where('id', '=', render.repository_change_request_id);
-        if (outcome.state === 'failed') {
-          await rcr
-            .set((eb) => ({
-              state: 'FAILED',
-              failure: JSON.stringify(failure),
-              updated_at: now,
-              version: eb('version', '+', 1),
-            }))
-            .where('state', 'in', ['AWAITING_CHANGES', 'VALIDATING', 'READY', 'ACCEPTING'])
-            .execute();
-        } else {
-          const current = await trx
-            .selectFrom('repository_change_requests')
-            .select('state')
-            .where('id', '=', render.repository_change_request_id)
-            .executeTakeFirst();
-          const accepting = current?.state === 'VALIDATING' || current?.state === 'ACCEPTING';
-          await rcr
-            .set((eb) => ({
-              state: accepting ? 'READY' : 'WITHDRAWN',
-              updated_at: now,
-              version: eb('version', '+', 1),
-            }))
-            .where('state', 'in', ['AWAITING_CHANGES', 'VALIDATING', 'READY', 'ACCEPTING'])
-            .execute();
-        }
-      }
-      if (render.operation_id && outcome.state === 'failed') {
-        await moveStep(trx, render.operation_id, outcome.step, 'failed', failure.message);
-      }
-      settlement =
-        outcome.state === 'cancelled'
-          ? { state: 'CANCELLED', error: { message: failure.message } }
-          : { state: 'FAILED', error: { message: failure.message } };
-    }
-    if (render.operation_id) await settleOperation(trx, render.operation_id, settlement);
-    return { settled: true, operationId: render.operation_id };
-  });
 }

@@ -12,6 +12,7 @@ import type { OperationStep } from '../../operations/schemas.ts';
 import { pendingStep } from '../../operations/steps.ts';
 import { insertOperation, setOperationJob, type OperationRow } from '../../operations/store.ts';
 import type { RenderRow } from '../store.ts';
+import { insertRender } from './store.ts';
 
 export const RENDER_JOB = 'install.render';
 export const RENDER_ATTEMPTS = 5;
@@ -66,24 +67,20 @@ export async function startRender(
     maxAttempts: RENDER_ATTEMPTS,
   });
   await setOperationJob(trx, operationId, job.id);
-  const render = await trx
-    .insertInto('install_renders')
-    .values({
-      id: renderId,
-      workspace_id: input.workspaceId,
-      install_id: input.installId,
-      operation_id: operationId,
-      job_id: job.id,
-      repository_change_request_id: input.changeRequestId ?? null,
-      package_version_id: input.packageVersionId,
-      restored_from_render_id: input.restoredFromRenderId ?? null,
-      message: input.message,
-      skip_unchanged: input.skipUnchanged,
-      extra_annotations: JSON.stringify(input.extraAnnotations),
-      input_values: JSON.stringify(input.inputValues),
-      created_by: input.createdBy,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const render = await insertRender(trx, {
+    id: renderId,
+    workspace_id: input.workspaceId,
+    install_id: input.installId,
+    operation_id: operationId,
+    job_id: job.id,
+    repository_change_request_id: input.changeRequestId ?? null,
+    package_version_id: input.packageVersionId,
+    restored_from_render_id: input.restoredFromRenderId ?? null,
+    message: input.message,
+    skip_unchanged: input.skipUnchanged,
+    extra_annotations: JSON.stringify(input.extraAnnotations),
+    input_values: JSON.stringify(input.inputValues),
+    created_by: input.createdBy,
+  });
   return { render, operation: operation ? { ...operation, job_id: job.id } : undefined };
 }

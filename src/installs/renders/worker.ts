@@ -17,10 +17,19 @@ import type { JobContext, JobHandler } from '../../jobs/runner.ts';
 import type { JobRow } from '../../jobs/tables.ts';
 import { moveStep } from '../../operations/store.ts';
 import type { ReviewOpener } from '../change-requests/review.ts';
-import { findRender, type InstallRow, type RenderRow, type RepositoryRow } from '../store.ts';
+import { getChangeRequest } from '../change-requests/state-store.ts';
+import { getRepository } from '../repositories/store.ts';
+import { findRender, getInstall, type RenderRow, type RepositoryRow } from '../store.ts';
 import { commitMessage, commitRender } from './commit.ts';
 import { planChangeRequest, planRender, planRestore, type PlanDeps, type PlanResult } from './plan.ts';
-import { beginRender, settleRender, type RenderOutcome } from './settle.ts';
+import {
+  beginRender,
+  settleRender,
+  settleRenderById,
+  type RenderOutcome,
+  type RenderRows,
+} from './settle.ts';
+import { markCommitStarted } from './store.ts';
 
 export type RenderWorkerDeps = PlanDeps & {
   log: Logger;
@@ -32,21 +41,12 @@ export type RenderWorkerDeps = PlanDeps & {
 /** Each commit is a pack of its own (fast-import); git gc --auto merges them past its thresholds. */
 const MAINTAIN_EVERY = 25;
 
-type Loaded = { render: RenderRow; install: InstallRow; repo: RepositoryRow };
-
-async function load(db: Kysely<DB>, renderId: string): Promise<Loaded | undefined> {
+/** The running render with its install and repository, read once and handed down to settling. */
+async function load(db: Kysely<DB>, renderId: string): Promise<RenderRows | undefined> {
   const render = await findRender(db, renderId);
   if (!render || render.state !== 'running') return undefined;
-  const install = await db
-    .selectFrom('installs')
-    .selectAll()
-    .where('id', '=', render.install_id)
-    .executeTakeFirstOrThrow();
-  const repo = await db
-    .selectFrom('repositories')
-    .selectAll()
-    .where('id', '=', install.repository_id)
-    .executeTakeFirstOrThrow();
+  const install = await getInstall(db, render.install_id);
+  const repo = await getRepository(db, install.repository_id);
   return { render, install, repo };
 }
 
@@ -75,8 +75,15 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       .catch((error) => log.warn({ err: error, repo: storage }, 'repository maintenance failed'));
   }
 
-  async function settle(renderId: string, outcome: RenderOutcome): Promise<void> {
-    const { settled, operationId } = await settleRender(db, renderId, outcome);
+  /** Settles the loaded render; wakes its operation's waiters once it commits. */
+  async function settle(rows: RenderRows, outcome: RenderOutcome): Promise<void> {
+    const { settled, operationId } = await settleRender(db, rows, outcome);
+    if (settled && operationId) deps.notifyOperation(operationId);
+  }
+
+  /** Settles a render the job gave up on (cancelled, out of attempts), wherever it stopped. */
+  async function settleById(renderId: string, outcome: RenderOutcome): Promise<void> {
+    const { settled, operationId } = await settleRenderById(db, renderId, outcome);
     if (settled && operationId) deps.notifyOperation(operationId);
   }
 
@@ -85,7 +92,7 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
     if (!loaded) return { render_id: renderId, already: 'settled' };
     const { render, install, repo } = loaded;
     if (install.state === 'deleted') {
-      await settle(render.id, {
+      await settle(loaded, {
         state: 'failed',
         step: 'render',
         failure: { code: 'install_deleted', message: `install ${install.id} was deleted` },
@@ -93,11 +100,7 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       return { render_id: render.id, state: 'failed' };
     }
     const rcr = render.repository_change_request_id
-      ? await db
-          .selectFrom('repository_change_requests')
-          .selectAll()
-          .where('id', '=', render.repository_change_request_id)
-          .executeTakeFirstOrThrow()
+      ? await getChangeRequest(db, render.repository_change_request_id)
       : undefined;
     // A render waiting for its change request's review has nothing to do until the request is accepted.
     if (rcr && rcr.state !== 'ACCEPTING' && rcr.state !== 'VALIDATING')
@@ -112,11 +115,7 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
     let fork: RepositoryRow | undefined;
     if (rcr) {
       kind = 'merge';
-      fork = await db
-        .selectFrom('repositories')
-        .selectAll()
-        .where('id', '=', rcr.fork_repository_id)
-        .executeTakeFirstOrThrow();
+      fork = await getRepository(db, rcr.fork_repository_id);
       planned = await planChangeRequest(
         deps,
         install,
@@ -131,7 +130,7 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       planned = await planRender(deps, install, render);
     }
     if (!planned.ok) {
-      await settle(render.id, { state: 'failed', step: 'render', failure: planned.failure });
+      await settle(loaded, { state: 'failed', step: 'render', failure: planned.failure });
       return { render_id: render.id, state: 'failed' };
     }
     const { plan } = planned;
@@ -144,18 +143,12 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       plan.packageVersionId === install.package_version_id &&
       canonicalJson(plan.values) === canonicalJson(install.input_values);
     if (!rcr && render.skip_unchanged && plan.hash === repo.last_render_hash && sameInputs) {
-      await settle(render.id, { state: 'skipped', plan });
+      await settle(loaded, { state: 'skipped', plan });
       return { render_id: render.id, state: 'skipped' };
     }
     // From here a commit may land (on main or a review fork): a later attempt must look for it first.
     const resumed = render.commit_started_at !== null;
-    if (!resumed) {
-      await db
-        .updateTable('install_renders')
-        .set({ commit_started_at: new Date() })
-        .where('id', '=', render.id)
-        .execute();
-    }
+    if (!resumed) await markCommitStarted(db, render.id);
     if (!rcr && install.require_review) {
       await deps.openReview({ render, install, repo, plan, subject: subjectOf(render, kind, null), resumed });
       return { render_id: render.id, waiting: 'review' };
@@ -172,7 +165,7 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       mergeParents: plan.mergeParents,
       resumed,
     });
-    await settle(render.id, { state: 'deployed', plan, commitSha: sha });
+    await settle(loaded, { state: 'deployed', plan, commitSha: sha });
     housekeep(repo.storage);
     log.debug({ render: render.id, install: install.id, commit: sha }, 'render deployed');
     return { render_id: render.id, state: 'deployed', commit_sha: sha };
@@ -185,11 +178,11 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
         return await carryOut(renderId, ctx);
       } catch (error) {
         if (ctx.signal.aborted && ctx.signal.reason instanceof JobCancelledError) {
-          await settle(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
+          await settleById(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
           return { render_id: renderId, state: 'cancelled' };
         }
         if (!ctx.signal.aborted && job.attempts >= job.max_attempts) {
-          await settle(renderId, {
+          await settleById(renderId, {
             state: 'failed',
             step: 'commit',
             failure: {
@@ -204,11 +197,11 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
     async lost(job: JobRow): Promise<'retry' | 'fail'> {
       const renderId = (job.payload as { render_id: string }).render_id;
       if (job.cancel_requested) {
-        await settle(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
+        await settleById(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
         return 'fail';
       }
       if (job.attempts >= job.max_attempts) {
-        await settle(renderId, {
+        await settleById(renderId, {
           state: 'failed',
           step: 'commit',
           failure: {

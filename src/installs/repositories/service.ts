@@ -11,6 +11,7 @@ import { notFound } from '../../http/errors.ts';
 import { etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import { LOCAL_CLUSTER } from '../schemas.ts';
+import { installsRendering } from '../renders/store.ts';
 import * as store from '../store.ts';
 import { cloneUrl } from '../wire.ts';
 import type { RepositoryPurpose } from '../tables.ts';
@@ -25,14 +26,7 @@ export function createRepositoryService(deps: { db: Kysely<DB>; git: GitStore; p
   async function reconcilingOf(rows: store.RepositoryRow[]): Promise<Set<string>> {
     const installs = rows.flatMap((r) => (r.purpose === 'deploy' && r.install_id ? [r.install_id] : []));
     if (installs.length === 0) return new Set();
-    const running = await db
-      .selectFrom('install_renders')
-      .select('install_id')
-      .distinct()
-      .where('install_id', 'in', installs)
-      .where('state', '=', 'running')
-      .execute();
-    return new Set(running.map((r) => r.install_id));
+    return installsRendering(db, installs);
   }
 
   async function wire(row: store.RepositoryRow, reconciling: boolean, full: boolean): Promise<Repository> {
