@@ -27,6 +27,7 @@ import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
 import { LOCAL_CLUSTER, type CreateInstallBody, type Install } from './schemas.ts';
 import { insertRepository } from './repositories/store.ts';
 import * as store from './store.ts';
+import { installView, installViews, type InstallView } from './views.ts';
 import { toInstall } from './wire.ts';
 
 export const DELETE_JOB = 'install.delete';
@@ -51,10 +52,10 @@ export function assertValues(
 }
 
 export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
-  const wire = (row: store.InstallView) => toInstall(row, publicUrl, row.repository_id);
+  const wire = (row: InstallView) => toInstall(row, publicUrl, row.repository_id);
 
-  async function load(workspaceId: string, id: string): Promise<store.InstallView> {
-    const row = await store.findInstall(db, workspaceId, id);
+  async function load(workspaceId: string, id: string): Promise<InstallView> {
+    const row = await installView(db, await store.findInstall(db, workspaceId, id));
     if (!row) throw notFound('install', id);
     return row;
   }
@@ -169,7 +170,8 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
     },
 
     async list(workspaceId: string, page: PageRequest): Promise<Page<Install>> {
-      return toPage(await store.listInstalls(db, workspaceId, page), page, wire);
+      const rows = await store.listInstalls(db, workspaceId, page);
+      return toPage(await installViews(db, workspaceId, rows), page, wire);
     },
 
     /** Marks the install deleted and queues the purge of its repositories (after its queued renders). */

@@ -11,6 +11,7 @@ import { unixSeconds } from '../db/time.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { InstallStatus } from './schemas.ts';
 import * as store from './store.ts';
+import { installView, type InstallView } from './views.ts';
 import { automaticUpdatesEnabled, toRender } from './wire.ts';
 
 export type InstallStatusService = ReturnType<typeof createInstallStatusService>;
@@ -34,8 +35,8 @@ export function noClusterConnection(installId: string, view: ClusterView): ApiEr
 }
 
 export function createInstallStatusService({ db }: { db: Kysely<DB> }) {
-  async function load(workspaceId: string, id: string): Promise<store.InstallView> {
-    const install = await store.findInstall(db, workspaceId, id);
+  async function load(workspaceId: string, id: string): Promise<InstallView> {
+    const install = await installView(db, await store.findInstall(db, workspaceId, id));
     if (!install) throw notFound('install', id);
     return install;
   }

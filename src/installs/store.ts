@@ -1,4 +1,4 @@
-/** SQL for installs, their renders and repositories. */
+/** SQL for installs (reads and named state changes), and the API's reads of renders and repositories. */
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
@@ -15,32 +15,21 @@ export type InstallRow = Selectable<InstallsTable>;
 export type RenderRow = Selectable<InstallRendersTable>;
 export type RepositoryRow = Selectable<RepositoriesTable>;
 
-/** An install with what its wire form needs from other tables. */
-export type InstallView = InstallRow & { workspace_name: string; reconciling: boolean };
+/** An install with whether a render of it is running (queued, in progress or waiting for review). */
+export type InstallRendering = InstallRow & { rendering: boolean };
 
-/**
- * Whether work on the install is in flight: a render queued, running or waiting for review, or an
- * operation of the install still running (its install.delete purging the repositories).
- */
-const reconciling = sql<boolean>`(EXISTS (SELECT 1 FROM install_renders r WHERE r.install_id = installs.id AND r.state = 'running')
-  OR EXISTS (SELECT 1 FROM operations o WHERE o.workspace_id = installs.workspace_id AND o.owner_type = 'install'
-    AND o.owner_id = installs.id AND o.state = 'RUNNING'))`;
+const rendering = sql<boolean>`EXISTS (SELECT 1 FROM install_renders r WHERE r.install_id = installs.id AND r.state = 'running')`;
 
-function installView(db: Kysely<DB>) {
-  return db
-    .selectFrom('installs')
-    .innerJoin('workspaces', 'workspaces.id', 'installs.workspace_id')
-    .selectAll('installs')
-    .select('workspaces.name as workspace_name')
-    .select(reconciling.as('reconciling'));
+function installRendering(db: Kysely<DB>) {
+  return db.selectFrom('installs').selectAll('installs').select(rendering.as('rendering'));
 }
 
 export async function findInstall(
   db: Kysely<DB>,
   workspaceId: string,
   id: string,
-): Promise<InstallView | undefined> {
-  return installView(db)
+): Promise<InstallRendering | undefined> {
+  return installRendering(db)
     .where('installs.workspace_id', '=', workspaceId)
     .where('installs.id', '=', id)
     .executeTakeFirst();
@@ -50,8 +39,8 @@ export async function listInstalls(
   db: Kysely<DB>,
   workspaceId: string,
   page: PageRequest,
-): Promise<InstallView[]> {
-  let query = installView(db)
+): Promise<InstallRendering[]> {
+  let query = installRendering(db)
     .where('installs.workspace_id', '=', workspaceId)
     .where('installs.state', '<>', 'deleted');
   if (page.before !== undefined) query = query.where('installs.seq', '<', page.before);

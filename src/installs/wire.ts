@@ -3,8 +3,9 @@ import { unixSeconds } from '../db/time.ts';
 import { etagOf } from '../http/etag.ts';
 import type { Install, InstallRender } from './schemas.ts';
 import { LOCAL_CLUSTER } from './schemas.ts';
-import type { InstallView, RenderRow } from './store.ts';
+import type { RenderRow } from './store.ts';
 import type { VersionPin } from './tables.ts';
+import type { InstallView } from './views.ts';
 
 /** `git clone` URL of a repository stored under `storage`. */
 export function cloneUrl(publicUrl: string, storage: string): string {

@@ -73,6 +73,26 @@ export async function findOperationById(db: Kysely<DB>, id: string): Promise<Ope
   return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Which of these owners have an operation still running in the workspace. */
+export async function ownersWithRunningOperations(
+  db: Kysely<DB>,
+  workspaceId: string,
+  ownerType: OwnerType,
+  ownerIds: readonly string[],
+): Promise<Set<string>> {
+  if (ownerIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('operations')
+    .select('owner_id')
+    .distinct()
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_type', '=', ownerType)
+    .where('owner_id', 'in', ownerIds)
+    .where('state', '=', 'RUNNING')
+    .execute();
+  return new Set(rows.map((r) => r.owner_id));
+}
+
 export type OperationFilter = { ownerType?: OwnerType | undefined; ownerId?: string | undefined };
 
 /** A page of the workspace's operations, newest first, fetched with one extra row for `toPage`. */
