@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { readArtifact } from './packages/artifact.ts';
-import { renderPackage } from './render/engine.ts';
+import { renderPackage } from './engine/engine.ts';
 import {
   addVersion,
   archive,
@@ -342,7 +342,7 @@ describe('renders', () => {
     const script = `
       import { loadConfig } from './src/config.ts';
       import { createExecutor } from './src/isolate/executor.ts';
-      import { renderPackage } from './src/installs/render/engine.ts';
+      import { renderPackage } from './src/installs/engine/engine.ts';
       import pino from 'pino';
       const request = JSON.parse(process.argv[1]);
       const executor = createExecutor(loadConfig({}).executor, { log: pino({ level: 'silent' }), fetch: async () => new Response(null, { status: 404 }) });

@@ -22,13 +22,13 @@ import {
   findVersionById,
   type PackageVersionRow,
 } from './packages/store.ts';
-import { validateValues } from './render/inputs.ts';
+import { validateValues } from './engine/inputs.ts';
 import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
 import { LOCAL_CLUSTER, type CreateInstallBody, type Install } from './schemas.ts';
 import { insertRepository } from './repositories/store.ts';
 import * as store from './store.ts';
 import { installView, installViews, type InstallView } from './views.ts';
-import { toInstall } from './wire.ts';
+import { toInstall } from './resources.ts';
 
 export const DELETE_JOB = 'install.delete';
 

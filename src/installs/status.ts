@@ -12,7 +12,7 @@ import { ApiError, notFound } from '../http/errors.ts';
 import type { InstallStatus } from './schemas.ts';
 import * as store from './store.ts';
 import { installView, type InstallView } from './views.ts';
-import { automaticUpdatesEnabled, toRender } from './wire.ts';
+import { automaticUpdatesEnabled, toRender } from './resources.ts';
 
 export type InstallStatusService = ReturnType<typeof createInstallStatusService>;
 

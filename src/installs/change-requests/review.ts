@@ -11,7 +11,7 @@ import type { GitStore } from '../../git/store.ts';
 import { pendingStep, withStepBefore, withStepStatus } from '../../operations/steps.ts';
 import type { OperationStep } from '../../operations/schemas.ts';
 import { findOperationById, updateOperation } from '../../operations/store.ts';
-import { classifyChange } from '../render/tree.ts';
+import { classifyChange } from '../engine/tree.ts';
 import { commitMessage, commitRender } from '../renders/commit.ts';
 import type { Plan } from '../renders/plan.ts';
 import type { InstallRow, RenderRow, RepositoryRow } from '../store.ts';

@@ -18,13 +18,13 @@ import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { GitStore } from '../../git/store.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import { insertOperation, setOperationJob } from '../../operations/store.ts';
-import { classifyChange } from '../render/tree.ts';
+import { classifyChange } from '../engine/tree.ts';
 import { settleRenderById } from '../renders/settle.ts';
 import { RENDER_ATTEMPTS, RENDER_JOB, renderSerialKey, renderSteps, startRender } from '../renders/start.ts';
 import { findRender, findRepository, lockInstallOfRepository } from '../store.ts';
 import { changeRequestOfFork, getRepository, markForkDeleted } from '../repositories/store.ts';
 import { setRenderJob } from '../renders/store.ts';
-import { cloneUrl } from '../wire.ts';
+import { cloneUrl } from '../resources.ts';
 import { notifyChangeRequestReady } from './notice.ts';
 import {
   closeChangeRequest,

@@ -15,8 +15,8 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, jsonProblems, textProblem } from '../../http/json-guard.ts';
-import { checkObjects, type KubeObject } from '../render/manifests.ts';
-import { schemaProblems } from '../render/inputs.ts';
+import { checkObjects, type KubeObject } from '../engine/manifests.ts';
+import { schemaProblems } from '../engine/inputs.ts';
 import type { ArtifactContents } from '../tables.ts';
 
 export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024;

@@ -9,10 +9,9 @@ import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { DB } from '../../db/schema.ts';
-import { unixSeconds } from '../../db/time.ts';
 import type { Caller } from '../../http/context.ts';
 import { ApiError, conflict, failedPrecondition, invalid, notFound } from '../../http/errors.ts';
-import { assertIfMatch, etagOf } from '../../http/etag.ts';
+import { assertIfMatch } from '../../http/etag.ts';
 import { canonicalJson } from '../../http/idempotency.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
@@ -29,12 +28,13 @@ import type {
 } from './schemas.ts';
 import { latestOf } from './semver.ts';
 import { insertRepository } from '../repositories/store.ts';
+import { toArtifact, toPackage, toPackageVersion } from './resources.ts';
 import * as store from './store.ts';
 
-/** Called in the transaction that registers a version (installs pinned to `latest` follow it). */
 /** The job that commits a version's files to its package's repository. */
 export const PUBLISH_JOB = 'package.publish';
 
+/** Called in the transaction that registers a version (installs pinned to `latest` follow it). */
 export type VersionPublished = (
   trx: Kysely<DB>,
   event: { workspaceId: string; packageId: string; latestVersionId: string; caller: Caller },
@@ -49,55 +49,6 @@ export type PackageServiceDeps = {
 };
 
 export type PackageService = ReturnType<typeof createPackageService>;
-
-function toPackage(
-  row: store.PackageRow,
-  publicUrl: string,
-  full: { ref: string; semver: string }[] | undefined,
-): Package {
-  return {
-    id: row.id,
-    html_url: `${publicUrl}/packages/${row.id}`,
-    workspace_id: row.workspace_id,
-    name: row.name,
-    latest_version_id: row.latest_version_id!,
-    description: row.description,
-    display_image_url: row.display_image_url,
-    source: { kind: 'hosted', repository_id: row.repository_id },
-    ...(full
-      ? { composed_from_sources: full.map((v) => ({ kind: 'artifact', ref: v.ref, semver: v.semver })) }
-      : {}),
-    created_at: unixSeconds(row.created_at),
-    etag: etagOf(row.version),
-  };
-}
-
-export function toPackageVersion(row: store.PackageVersionRow): PackageVersion {
-  return {
-    id: row.id,
-    package_id: row.package_id,
-    semver: row.semver,
-    ref: row.ref,
-    input_schema: row.input_schema,
-    published_at: unixSeconds(row.published_at),
-    created_at: unixSeconds(row.created_at),
-    etag: '1',
-  };
-}
-
-function toArtifact(row: store.ArtifactRow): PackageArtifact {
-  const c = row.contents;
-  return {
-    ref: row.digest,
-    size: row.size,
-    name: c.name,
-    version: c.version,
-    description: c.description,
-    input_schema: c.input_schema,
-    files: ['atoll.package.json', 'inputs.schema.json', 'render.js', ...c.manifests.map((m) => m.path)],
-    created_at: unixSeconds(row.created_at),
-  };
-}
 
 export function createPackageService(deps: PackageServiceDeps) {
   const { db, publicUrl, executor } = deps;

@@ -5,7 +5,7 @@
  * manifests the cluster would refuse. Keys under `atoll.dev/` are Atoll's provenance and reserved.
  */
 import { invalid } from '../../http/errors.ts';
-import { PROVENANCE_PREFIX } from '../render/manifests.ts';
+import { PROVENANCE_PREFIX } from '../engine/manifests.ts';
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

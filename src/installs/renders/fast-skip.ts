@@ -11,7 +11,7 @@ import type { DB } from '../../db/schema.ts';
 import { canonicalJson } from '../../http/idempotency.ts';
 import { withStepStatus } from '../../operations/steps.ts';
 import { insertOperation } from '../../operations/store.ts';
-import { renderKey } from '../render/engine.ts';
+import { renderKey } from '../engine/engine.ts';
 import { findVersionRef } from '../packages/store.ts';
 import { latestRender, type InstallRow, type RenderRow } from '../store.ts';
 import { findRepositoryById } from '../repositories/store.ts';

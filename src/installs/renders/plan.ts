@@ -16,8 +16,8 @@ import {
   findVersionById,
   type PackageVersionRow,
 } from '../packages/store.ts';
-import { renderKey, renderPackage } from '../render/engine.ts';
-import { renderHash } from '../render/manifests.ts';
+import { renderKey, renderPackage } from '../engine/engine.ts';
+import { renderHash } from '../engine/manifests.ts';
 import {
   foreignPaths,
   INPUTS_FILE,
@@ -28,7 +28,7 @@ import {
   parsePackageVersion,
   TreeError,
   type PackageRef,
-} from '../render/tree.ts';
+} from '../engine/tree.ts';
 import { findRender, type InstallRow, type RenderRow, type RepositoryRow } from '../store.ts';
 import type { RenderFailure } from '../tables.ts';
 

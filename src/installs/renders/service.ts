@@ -17,7 +17,7 @@ import { findPackageById, findVersion, findVersionById } from '../packages/store
 import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender } from '../schemas.ts';
 import * as store from '../store.ts';
 import type { VersionPin } from '../tables.ts';
-import { automaticUpdatesEnabled, toRender } from '../wire.ts';
+import { automaticUpdatesEnabled, toRender } from '../resources.ts';
 import { assertExtraAnnotations } from './annotations.ts';
 import { skipIfUnchanged } from './fast-skip.ts';
 import { startRender } from './start.ts';

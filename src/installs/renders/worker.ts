@@ -9,8 +9,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
-import type { GitStore } from '../../git/store.ts';
-import type { Executor } from '../../isolate/executor.ts';
 import { canonicalJson } from '../../http/idempotency.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
 import type { JobContext, JobHandler } from '../../jobs/runner.ts';
@@ -28,6 +26,7 @@ import {
   settleRenderById,
   type RenderOutcome,
   type RenderRows,
+  type Settled,
 } from './settle.ts';
 import { markCommitStarted } from './store.ts';
 
@@ -75,16 +74,19 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       .catch((error) => log.warn({ err: error, repo: storage }, 'repository maintenance failed'));
   }
 
-  /** Settles the loaded render; wakes its operation's waiters once it commits. */
-  async function settle(rows: RenderRows, outcome: RenderOutcome): Promise<void> {
-    const { settled, operationId } = await settleRender(db, rows, outcome);
+  /** Wakes the waiters of the operation of a render that was just settled. */
+  function wake({ settled, operationId }: Settled): void {
     if (settled && operationId) deps.notifyOperation(operationId);
+  }
+
+  /** Settles the loaded render (read once, in load). */
+  async function settle(rows: RenderRows, outcome: RenderOutcome): Promise<void> {
+    wake(await settleRender(db, rows, outcome));
   }
 
   /** Settles a render the job gave up on (cancelled, out of attempts), wherever it stopped. */
   async function settleById(renderId: string, outcome: RenderOutcome): Promise<void> {
-    const { settled, operationId } = await settleRenderById(db, renderId, outcome);
-    if (settled && operationId) deps.notifyOperation(operationId);
+    wake(await settleRenderById(db, renderId, outcome));
   }
 
   async function carryOut(renderId: string, ctx: JobContext): Promise<unknown> {

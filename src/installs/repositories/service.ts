@@ -13,7 +13,7 @@ import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import { LOCAL_CLUSTER } from '../schemas.ts';
 import { installsRendering } from '../renders/store.ts';
 import * as store from '../store.ts';
-import { cloneUrl } from '../wire.ts';
+import { cloneUrl } from '../resources.ts';
 import type { RepositoryPurpose } from '../tables.ts';
 import type { Repository } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-/** Wire forms of installs and renders. */
+/** Row → resource mappers of installs and renders (`to<Resource>`), and the URLs their wire forms carry. */
 import { unixSeconds } from '../db/time.ts';
 import { etagOf } from '../http/etag.ts';
 import type { Install, InstallRender } from './schemas.ts';
