@@ -213,10 +213,8 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
     remove,
     idempotent({ operation: 'installs.delete' }, async (c) => {
       const op = await installs.delete(
-        c.var.workspaceId,
-        c.var.caller,
-        c.req.valid('param').id,
-        c.req.valid('header')['if-match'],
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        { installId: c.req.valid('param').id, ifMatch: c.req.valid('header')['if-match'] },
       );
       c.header('location', `/v1/operations/${op.id}`);
       return c.json(op, 202);
@@ -228,11 +226,12 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
     idempotent({ operation: 'installs.updateVersion' }, async (c) => {
       const { id } = c.req.valid('param');
       const result = await renders.update(
-        c.var.workspaceId,
-        c.var.caller,
-        id,
-        c.req.valid('header')['if-match'],
-        c.req.valid('json').package_version_id,
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        {
+          installId: id,
+          ifMatch: c.req.valid('header')['if-match'],
+          versionId: c.req.valid('json').package_version_id,
+        },
       );
       setEtagHeader(c, result.install.etag);
       return c.json(result, 202);
@@ -243,11 +242,12 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
     setAutomaticUpdates,
     idempotent({ operation: 'installs.setAutomaticUpdates' }, async (c) => {
       const result = await renders.setAutomaticUpdates(
-        c.var.workspaceId,
-        c.var.caller,
-        c.req.valid('param').id,
-        c.req.valid('header')['if-match'],
-        c.req.valid('json').automatic_updates_enabled,
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        {
+          installId: c.req.valid('param').id,
+          ifMatch: c.req.valid('header')['if-match'],
+          enabled: c.req.valid('json').automatic_updates_enabled,
+        },
       );
       setEtagHeader(c, result.install.etag);
       return c.json(result, 200);
@@ -259,11 +259,12 @@ export function registerInstallRoutes(app: ApiApp, installs: InstallService, ren
     idempotent({ operation: 'installs.restore' }, async (c) => {
       const { id } = c.req.valid('param');
       const result = await renders.restore(
-        c.var.workspaceId,
-        c.var.caller,
-        id,
-        c.req.valid('header')['if-match'],
-        c.req.valid('json').render_id,
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        {
+          installId: id,
+          ifMatch: c.req.valid('header')['if-match'],
+          renderId: c.req.valid('json').render_id,
+        },
       );
       setEtagHeader(c, result.install.etag);
       return c.json(result, 202);

@@ -26,6 +26,7 @@ import { validateValues } from './engine/inputs.ts';
 import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
 import { LOCAL_CLUSTER, type CreateInstallBody, type Install } from './schemas.ts';
 import { insertRepository } from './repositories/store.ts';
+import type { Actor, InstallChange } from './actor.ts';
 import * as store from './store.ts';
 import { installView, installViews, type InstallView } from './views.ts';
 import { toInstall } from './resources.ts';
@@ -175,7 +176,10 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
     },
 
     /** Marks the install deleted and queues the purge of its repositories (after its queued renders). */
-    async delete(workspaceId: string, caller: Caller, id: string, ifMatch: string): Promise<Operation> {
+    async delete(
+      { workspaceId, caller }: Actor,
+      { installId: id, ifMatch }: InstallChange,
+    ): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {
         const install = await store.lockInstall(trx, id);
         if (!install || install.workspace_id !== workspaceId) throw notFound('install', id);

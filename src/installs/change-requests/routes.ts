@@ -203,10 +203,8 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
     idempotent({ operation: 'repositoryChangeRequests.accept' }, async (c) => {
       const { id } = c.req.valid('param');
       const { operationId, acceptedAt } = await service.accept(
-        c.var.workspaceId,
-        c.var.caller,
-        id,
-        c.req.valid('header')['if-match'],
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        { id, ifMatch: c.req.valid('header')['if-match'] },
       );
       return c.json(
         { repository_change_request_id: id, operation_id: operationId, accepted_at: acceptedAt },

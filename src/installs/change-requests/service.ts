@@ -25,6 +25,7 @@ import { findRender, findRepository, lockInstallOfRepository } from '../store.ts
 import { changeRequestOfFork, getRepository, markForkDeleted } from '../repositories/store.ts';
 import { setRenderJob } from '../renders/store.ts';
 import { cloneUrl } from '../resources.ts';
+import type { Actor } from '../actor.ts';
 import { notifyChangeRequestReady } from './notice.ts';
 import {
   closeChangeRequest,
@@ -259,10 +260,8 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
 
     /** Starts validating and merging: a render carrying the request, reported by the returned operation. */
     async accept(
-      workspaceId: string,
-      caller: Caller,
-      id: string,
-      ifMatch: string,
+      { workspaceId, caller }: Actor,
+      { id, ifMatch }: { id: string; ifMatch: string },
     ): Promise<{ operationId: string; acceptedAt: number }> {
       const current = await load(workspaceId, id);
       assertEditable(current, 'accepted');

@@ -72,7 +72,8 @@ export function registerRenderRoutes(app: ApiApp, service: RenderService): void 
     idempotent({ operation: 'installs.createRender' }, async (c) => {
       const { id } = c.req.valid('param');
       const body = (c.req.valid('json') ?? {}) as CreateInstallRenderBody;
-      const render = await service.create(c.var.workspaceId, c.var.caller, id, body);
+      const actor = { workspaceId: c.var.workspaceId, caller: c.var.caller };
+      const render = await service.create(actor, { installId: id, body });
       c.header('location', `/v1/installs/${id}/renders/${render.id}`);
       return c.json(render, 201);
     }),

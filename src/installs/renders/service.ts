@@ -12,6 +12,7 @@ import type { Caller } from '../../http/context.ts';
 import { failedPrecondition, invalid, notFound } from '../../http/errors.ts';
 import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
+import type { Actor, InstallChange } from '../actor.ts';
 import type { VersionPublished } from '../packages/service.ts';
 import { findPackageById, findVersion, findVersionById } from '../packages/store.ts';
 import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender } from '../schemas.ts';
@@ -107,10 +108,8 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
 
   return {
     async create(
-      workspaceId: string,
-      caller: Caller,
-      installId: string,
-      body: CreateInstallRenderBody,
+      { workspaceId, caller }: Actor,
+      { installId, body }: { installId: string; body: CreateInstallRenderBody },
     ): Promise<InstallRender> {
       const annotations = body.extra_annotations ?? {};
       assertExtraAnnotations(annotations);
@@ -152,11 +151,8 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
     },
 
     async update(
-      workspaceId: string,
-      caller: Caller,
-      installId: string,
-      ifMatch: string,
-      versionId: string,
+      { workspaceId, caller }: Actor,
+      { installId, ifMatch, versionId }: InstallChange & { versionId: string },
     ): Promise<InstallLifecycleMutation> {
       return db.transaction().execute(async (trx) => {
         const install = await lockLive(trx, workspaceId, installId);
@@ -184,11 +180,8 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
     },
 
     async restore(
-      workspaceId: string,
-      caller: Caller,
-      installId: string,
-      ifMatch: string,
-      renderId: string,
+      { workspaceId, caller }: Actor,
+      { installId, ifMatch, renderId }: InstallChange & { renderId: string },
     ): Promise<InstallLifecycleMutation> {
       return db.transaction().execute(async (trx) => {
         const install = await lockLive(trx, workspaceId, installId);
@@ -220,11 +213,8 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
      * already changes nothing.
      */
     async setAutomaticUpdates(
-      workspaceId: string,
-      caller: Caller,
-      installId: string,
-      ifMatch: string,
-      enabled: boolean,
+      { workspaceId, caller }: Actor,
+      { installId, ifMatch, enabled }: InstallChange & { enabled: boolean },
     ): Promise<InstallLifecycleMutation> {
       return db.transaction().execute(async (trx) => {
         const install = await lockLive(trx, workspaceId, installId);
