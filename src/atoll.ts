@@ -23,7 +23,7 @@ import { createTokenCache } from './platform/token-cache.ts';
 import { createTurnTokens, turnTokenKey } from './platform/turn-tokens.ts';
 import { createEventBus } from './events/bus.ts';
 import { createEventLog, type EventLog } from './events/log.ts';
-import { agentsModule, lookupAgentSession, lookupAgentTurn } from './agents/module.ts';
+import { agentsModule, agentsPort, lookupAgentSession, lookupAgentTurn } from './agents/module.ts';
 import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
 import { catalogModule } from './catalog/module.ts';
@@ -156,7 +156,7 @@ export async function createAtoll(
       executor: running,
       agentTurns: lookupAgentTurn(db),
       agentSessions: lookupAgentSession(db),
-      announce: createAnnouncer(eventLog),
+      announce: createAnnouncer(eventLog, agentsPort(db)),
       nesting: config.executor.nesting,
     });
     const envKey = loadEnvKey(config.agents.envKey, config.dataDir);
@@ -180,6 +180,7 @@ export async function createAtoll(
     const events = eventsModule({
       db,
       eventLog,
+      agents: agentsPort(db),
       log,
       settings: config.sse,
       stopping: stopping.signal,

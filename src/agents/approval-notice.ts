@@ -1,11 +1,13 @@
 /**
  * Who an approval request waits for: the subject who started its turn (who asked the agent to act) and
  * the workspace's members. Told in the transaction that appends the approval card and creates the
- * request (src/events/emit.ts), so a request never exists without its notifications.
+ * request (src/events/emit.ts, through the agents port), so a request never exists without its
+ * notifications.
  */
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { notify } from '../notifications/port.ts';
+import { findApprovalNotice } from './approval-store.ts';
 
 /** Notifies about a just-created approval request, inside the transaction that created it. */
 export async function notifyApprovalRequested(
@@ -13,23 +15,7 @@ export async function notifyApprovalRequested(
   workspaceId: string,
   approvalId: string,
 ): Promise<void> {
-  const approval = await trx
-    .selectFrom('approval_requests as a')
-    .innerJoin('agent_turns as t', 't.id', 'a.turn_id')
-    .innerJoin('agents as g', 'g.id', 'a.agent_id')
-    .select([
-      'a.id',
-      'a.title',
-      'a.summary',
-      'a.agent_id',
-      'a.session_id',
-      'a.turn_id',
-      't.created_by as turn_created_by',
-      'g.name as agent_name',
-    ])
-    .where('a.workspace_id', '=', workspaceId)
-    .where('a.id', '=', approvalId)
-    .executeTakeFirst();
+  const approval = await findApprovalNotice(trx, workspaceId, approvalId);
   if (!approval) return;
   await notify(trx, {
     workspaceId,

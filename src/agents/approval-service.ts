@@ -12,7 +12,7 @@ import { assertIfMatch } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import type { ApprovalRequest, ResolveApprovalRequestBody } from './approval-schemas.ts';
 import * as store from './approval-store.ts';
-import { lockTurn, moveTurn } from './turn-lifecycle.ts';
+import { lockTurn, moveTurn } from './turn-store.ts';
 import { toApprovalRequest } from './wire.ts';
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;

@@ -1,7 +1,7 @@
 /**
  * SQL for approval requests. They are created by the event append itself (`atoll_append_event`, in the
  * statement that appends the approval card an approval_request intent becomes), and resolved here.
- * Writers hold the approval's turn lock first (turn-lifecycle.ts), then the approval rows.
+ * Writers hold the approval's turn lock first (`lockTurn`, turn-store.ts), then the approval rows.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -112,4 +112,35 @@ export async function hasPendingApprovals(db: Kysely<DB>, turnId: string): Promi
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** What the notice of an approval request tells: the request, who started its turn, its agent's name. */
+export type ApprovalNoticeRow = Pick<
+  ApprovalRequestRow,
+  'id' | 'title' | 'summary' | 'agent_id' | 'session_id' | 'turn_id'
+> & { turn_created_by: string; agent_name: string };
+
+/** The workspace's approval request with its turn's creator and its agent's name. */
+export async function findApprovalNotice(
+  db: Kysely<DB>,
+  workspaceId: string,
+  approvalId: string,
+): Promise<ApprovalNoticeRow | undefined> {
+  return db
+    .selectFrom('approval_requests as a')
+    .innerJoin('agent_turns as t', 't.id', 'a.turn_id')
+    .innerJoin('agents as g', 'g.id', 'a.agent_id')
+    .select([
+      'a.id',
+      'a.title',
+      'a.summary',
+      'a.agent_id',
+      'a.session_id',
+      'a.turn_id',
+      't.created_by as turn_created_by',
+      'g.name as agent_name',
+    ])
+    .where('a.workspace_id', '=', workspaceId)
+    .where('a.id', '=', approvalId)
+    .executeTakeFirst();
 }

@@ -6,9 +6,11 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { EventLog } from '../events/log.ts';
+import type { AgentsPort } from '../events/ports.ts';
 import type { ApiApp } from '../http/context.ts';
 import { registerAgentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
+import { notifyApprovalRequested } from './approval-notice.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
 import { createApprovalService } from './approval-service.ts';
 import { registerPreferenceRoutes } from './preference-routes.ts';
@@ -20,7 +22,7 @@ import { findAgent, findSession } from './store.ts';
 import type { TurnState } from './tables.ts';
 import { registerTurnRoutes } from './turn-routes.ts';
 import { createTurnService } from './turn-service.ts';
-import { findTurn } from './turn-store.ts';
+import { findTurn, lockTurn } from './turn-store.ts';
 
 export type AgentsDeps = {
   db: Kysely<DB>;
@@ -82,4 +84,16 @@ export function lookupAgentSession(
  */
 export function lookupAgent(db: Kysely<DB>): (workspaceId: string, agentId: string) => Promise<boolean> {
   return async (workspaceId, agentId) => (await findAgent(db, workspaceId, agentId)) !== undefined;
+}
+
+/**
+ * What the event log needs of the agents family (src/events/ports.ts): the turn lock every writer of a
+ * turn takes first, whether a session exists, and the notice of a just-created approval request.
+ */
+export function agentsPort(db: Kysely<DB>): AgentsPort {
+  return {
+    lockTurn: (trx, workspaceId, turnId) => lockTurn(trx, workspaceId, turnId),
+    sessionExists: lookupAgentSession(db),
+    approvalRequested: notifyApprovalRequested,
+  };
 }

@@ -3,6 +3,9 @@
  * 0012_agent_preferences_and_refs.sql).
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { TurnState } from '../events/turn-lifecycle.ts';
+
+export type { TurnState };
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Timestamp = ColumnType<Date, Date | undefined, Date>;
@@ -18,14 +21,6 @@ export type SessionState =
   | 'FAILED'
   | 'CANCELLED'
   | 'ARCHIVED';
-export type TurnState =
-  | 'QUEUED'
-  | 'RUNNING'
-  | 'WAITING_FOR_INPUT'
-  | 'WAITING_FOR_PERMISSION'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCELLED';
 export type ApprovalState = 'PENDING' | 'APPROVED' | 'REJECTED';
 
 export type UsageSummary = {

@@ -1,11 +1,12 @@
 /**
  * Shared steps of the agents tests: create an agent, a session and a turn over HTTP, move a turn the
- * way the emit path does (under its lock, through turn-lifecycle.ts), and read the event log table.
+ * way the emit path does (under its lock, through turn-store.ts), and read the event log table.
  */
 import assert from 'node:assert/strict';
 import type { Harness } from '../testing/harness.ts';
 import type { TurnState } from './tables.ts';
-import { lockTurn, moveTurn, type TurnSignal } from './turn-lifecycle.ts';
+import type { TurnSignal } from '../events/turn-lifecycle.ts';
+import { lockTurn, moveTurn } from './turn-store.ts';
 
 export type Actor = { id: string; token: string };
 

@@ -9,8 +9,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { EventLog } from '../events/log.ts';
-import { lockTurn, type TurnRow } from './turn-lifecycle.ts';
-import { findTurn } from './turn-store.ts';
+import { findTurn, lockTurn, recordDecision, type RuntimeDecision, type TurnRow } from './turn-store.ts';
 
 /** Why a runtime refused a turn, as `admission_error` carries it. */
 export type Refusal = { code: string; message: string };
@@ -21,15 +20,11 @@ async function decide(
   trx: Transaction<DB>,
   workspaceId: string,
   turnId: string,
-  values: { runtime_decision: 'ALLOWED' | 'DENIED'; decision_reason: string; admission_error?: string },
+  decision: RuntimeDecision,
 ): Promise<void> {
   const turn = await lockTurn(trx, workspaceId, turnId);
   if (!turn) throw new Error(`turn ${turnId} vanished during its admission`);
-  await trx
-    .updateTable('agent_turns')
-    .set((eb) => ({ ...values, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', turnId)
-    .execute();
+  await recordDecision(trx, turnId, decision);
 }
 
 /** Records that the runtime took the turn (the run may already have moved it on). */

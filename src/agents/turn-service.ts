@@ -18,9 +18,9 @@ import * as store from './store.ts';
 import { EMPTY_USAGE } from './tables.ts';
 import type { TurnRuntime } from './runtime.ts';
 import { recordAdmitted, recordRefused, type Refusal } from './turn-admission.ts';
-import { lockTurn, type TurnRow } from './turn-lifecycle.ts';
 import type { AgentTurn, CreateAgentTurnBody } from './turn-schemas.ts';
 import * as turns from './turn-store.ts';
+import type { TurnRow } from './turn-store.ts';
 import { toAgentTurn } from './wire.ts';
 
 export type TurnService = ReturnType<typeof createTurnService>;
@@ -132,7 +132,7 @@ export function createTurnService({
       reason: string | undefined,
     ): Promise<AgentTurn> {
       const row = await eventLog.transaction(async (trx, append) => {
-        const turn = await lockTurn(trx, workspaceId, id);
+        const turn = await turns.lockTurn(trx, workspaceId, id);
         if (!turn) throw notFound('agent turn', id);
         switch (turn.state) {
           case 'CANCELLED':

@@ -1,11 +1,14 @@
-/** SQL for agent turns, scoped to a workspace. State changes of a turn go through turn-lifecycle.ts. */
-import type { Insertable, Kysely } from 'kysely';
+/**
+ * SQL for agent turns, scoped to a workspace. A turn's state changes by its events (the rules are in
+ * src/events/turn-lifecycle.ts); every writer of a turn locks its row first (`lockTurn`).
+ */
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { signalArguments, type TurnSignal } from '../events/turn-lifecycle.ts';
 import type { PageRequest } from '../http/pagination.ts';
 import type { AgentTurnsTable } from './tables.ts';
-import type { TurnRow } from './turn-lifecycle.ts';
 
-export type { TurnRow };
+export type TurnRow = Selectable<AgentTurnsTable>;
 
 export type NewTurn = Omit<Insertable<AgentTurnsTable>, 'seq' | 'version' | 'created_at' | 'updated_at'>;
 
@@ -25,6 +28,54 @@ export async function findTurn(
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', turnId)
     .executeTakeFirst();
+}
+
+/** Locks and returns the workspace's turn (undefined when it has none with this id). */
+export async function lockTurn(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  turnId: string,
+): Promise<TurnRow | undefined> {
+  return trx
+    .selectFrom('agent_turns')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', turnId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Moves a locked turn on a signal through `atoll_move_turn` (no write when its state stays) and returns
+ * it as it is now.
+ */
+export async function moveTurn(trx: Transaction<DB>, turn: TurnRow, signal: TurnSignal): Promise<TurnRow> {
+  const args = signalArguments(signal);
+  const { rows } =
+    await sql<TurnRow>`SELECT * FROM atoll_move_turn(${turn.id}, ${args.signal}, ${args.progress}, NULL)`.execute(
+      trx,
+    );
+  return rows[0]!;
+}
+
+/** A runtime's answer to a turn, as recorded on it (turn-admission.ts). */
+export type RuntimeDecision = {
+  runtime_decision: 'ALLOWED' | 'DENIED';
+  decision_reason: string;
+  admission_error?: string;
+};
+
+/** Records the runtime's decision on a locked turn. */
+export async function recordDecision(
+  trx: Transaction<DB>,
+  turnId: string,
+  decision: RuntimeDecision,
+): Promise<void> {
+  await trx
+    .updateTable('agent_turns')
+    .set((eb) => ({ ...decision, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', turnId)
+    .execute();
 }
 
 /** A page of the workspace's turns (of one session, when given), newest first. */

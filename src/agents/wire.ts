@@ -12,7 +12,7 @@ import type { Agent, AgentAmbientConfig, AgentCapability, AgentModelPolicy } fro
 import type { AgentSession } from './session-schemas.ts';
 import type { AgentSessionsTable, AgentsTable } from './tables.ts';
 import type { AgentTurn } from './turn-schemas.ts';
-import type { TurnRow } from './turn-lifecycle.ts';
+import type { TurnRow } from './turn-store.ts';
 
 export function toAgent(row: Selectable<AgentsTable>): Agent {
   return {

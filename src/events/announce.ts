@@ -5,9 +5,9 @@
  * A turn that has already ended gets no event (the row is still written).
  */
 import type { Transaction } from 'kysely';
-import { lockTurn } from '../agents/turn-lifecycle.ts';
 import type { DB } from '../db/schema.ts';
 import type { EventLog } from './log.ts';
+import type { AgentsPort } from './ports.ts';
 import type { EventType } from './tables.ts';
 
 export type Announcer = <R>(input: {
@@ -19,11 +19,11 @@ export type Announcer = <R>(input: {
   data: (row: R) => unknown;
 }) => Promise<R>;
 
-export function createAnnouncer(eventLog: EventLog): Announcer {
+export function createAnnouncer(eventLog: EventLog, agents: Pick<AgentsPort, 'lockTurn'>): Announcer {
   return (input) =>
     eventLog.transaction(async (trx, append) => {
       // The turn first, as every writer of a turn locks it, then the row, then the event.
-      await lockTurn(trx, input.workspaceId, input.turnId);
+      await agents.lockTurn(trx, input.workspaceId, input.turnId);
       const row = await input.write(trx);
       await append({
         workspaceId: input.workspaceId,

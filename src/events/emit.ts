@@ -7,20 +7,20 @@
  * another request is 409.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { notifyApprovalRequested } from '../agents/approval-notice.ts';
-import type { TurnSignal } from '../agents/turn-lifecycle.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
-import type { DB } from '../db/schema.ts';
 import { ApiError, failedPrecondition, invalid, notFound } from '../http/errors.ts';
 import { canonicalJson } from '../http/idempotency.ts';
 import type { AgentEvent, AppendOutcome, EventLog, NewEvent } from './log.ts';
+import type { AgentsPort } from './ports.ts';
 import type { EmitBody } from './schemas.ts';
-import { sessionExists } from './store.ts';
 import type { EventType } from './tables.ts';
+import type { TurnSignal } from './turn-lifecycle.ts';
 
-export type EmitDeps = { db: Kysely<DB>; eventLog: EventLog };
+export type EmitDeps = {
+  eventLog: EventLog;
+  agents: Pick<AgentsPort, 'sessionExists' | 'approvalRequested'>;
+};
 
 export type EmitRequest = {
   workspaceId: string;
@@ -97,7 +97,7 @@ function conflict(): ApiError {
   });
 }
 
-export function createEmitter({ db, eventLog }: EmitDeps) {
+export function createEmitter({ eventLog, agents }: EmitDeps) {
   /**
    * Appends the event; an approval card's event also creates its approval request, whose recipients are
    * notified in the same transaction (only when appended: a replay notified them the first time).
@@ -107,7 +107,7 @@ export function createEmitter({ db, eventLog }: EmitDeps) {
     if (!approval) return eventLog.append(event);
     return eventLog.transaction(async (trx, appendIn) => {
       const outcome = await appendIn(event);
-      if (outcome.outcome === 'appended') await notifyApprovalRequested(trx, event.workspaceId, approval.id);
+      if (outcome.outcome === 'appended') await agents.approvalRequested(trx, event.workspaceId, approval.id);
       return outcome;
     });
   }
@@ -140,7 +140,7 @@ export function createEmitter({ db, eventLog }: EmitDeps) {
       const { workspaceId, turnId, body } = request;
       if (
         body.type === 'handoff_summary' &&
-        !(await sessionExists(db, workspaceId, body.data.child_session_id))
+        !(await agents.sessionExists(workspaceId, body.data.child_session_id))
       ) {
         throw invalid(
           ['body', 'data', 'child_session_id'],

@@ -9,13 +9,12 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
 import { unixSeconds } from '../db/time.ts';
-import { signalArguments, type TurnSignal } from '../agents/turn-lifecycle.ts';
-import type { TurnState } from '../agents/tables.ts';
 import type { EventBus } from './bus.ts';
 import type { EventType } from './tables.ts';
+import { signalArguments, type TurnSignal, type TurnState } from './turn-lifecycle.ts';
 
 /**
- * One event for a turn, with what it tells the turn (src/agents/turn-lifecycle.ts); `id` may be chosen
+ * One event for a turn, with what it tells the turn (turn-lifecycle.ts); `id` may be chosen
  * ahead, to reference the event from elsewhere. An approval card event may carry the approval request it
  * creates in the same statement.
  */

@@ -1,24 +1,23 @@
 /**
  * The events domain wired together: the emitter, live fan-out and streams, work-conflict detection,
- * and their routes.
+ * and their routes. What it needs of the agents family comes in through `agents` (ports.ts).
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
-import type { EventBus } from './bus.ts';
 import { registerConflictRoutes } from './conflict-routes.ts';
 import { createEmitter } from './emit.ts';
 import { createFanout } from './fanout.ts';
 import type { EventLog } from './log.ts';
-import { registerEventRoutes } from './routes.ts';
-import { eventStream, type StreamRequest, type StreamSettings } from './stream.ts';
-
-export type EventStreams = { db: Kysely<DB>; bus: EventBus; open(request: StreamRequest): Response };
+import type { AgentsPort } from './ports.ts';
+import { registerEventRoutes, type EventStreams } from './routes.ts';
+import { eventStream, type StreamSettings } from './stream.ts';
 
 export function eventsModule(deps: {
   db: Kysely<DB>;
   eventLog: EventLog;
+  agents: AgentsPort;
   settings: StreamSettings;
   log: Logger;
   /** Aborted when the server shuts down: open streams end with a final frame. */

@@ -10,10 +10,16 @@ import {
   jsonBody,
   pathId,
 } from '../http/schemas.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { EventBus } from './bus.ts';
 import type { Emitter } from './emit.ts';
 import { filterOf, listEvents, positionParam } from './reading.ts';
 import { AgentEvent, AgentEventList, EmitBody, EventsQuery, StreamQuery } from './schemas.ts';
-import type { EventStreams } from './module.ts';
+import type { StreamRequest } from './stream.ts';
+
+/** What the read routes need: the log to page through and the bus to wait on, and how to open a stream. */
+export type EventStreams = { db: Kysely<DB>; bus: EventBus; open(request: StreamRequest): Response };
 
 const tags = ['Agent Events'];
 const security = [{ BearerAuth: [] }];

@@ -144,18 +144,3 @@ export async function findByIdempotencyKey(
     .executeTakeFirst();
   return row as (EventRow & { request_hash: string | null }) | undefined;
 }
-
-/** Whether the workspace has a session with this id. */
-export async function sessionExists(
-  db: Kysely<DB>,
-  workspaceId: string,
-  sessionId: string,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom('agent_sessions')
-    .select(sql<number>`1`.as('one'))
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', sessionId)
-    .executeTakeFirst();
-  return row !== undefined;
-}

@@ -1,7 +1,7 @@
 /**
  * How a turn's state follows its events. The rules live in one place, the database functions
  * `atoll_next_turn_state` and `atoll_move_turn` (src/db/migrations/0004_agents.sql), used by the event
- * append (which moves the turn in the same statement) and by `moveTurn` here:
+ * append (which moves the turn in the same statement) and by `moveTurn` (src/agents/turn-store.ts):
  *
  *   any event into a QUEUED turn                    → RUNNING (started_at set)
  *   progress RUNNING | WAITING | COMPLETED | FAILED  → RUNNING | WAITING_FOR_INPUT | COMPLETED | FAILED
@@ -12,14 +12,22 @@
  *
  * The session follows its turns: WAITING_FOR_PERMISSION while any turn waits for permission, else
  * WAITING_FOR_INPUT while any waits for input, else ACTIVE (archived stays archived). Every writer of a
- * turn locks its row first (`lockTurn`, or the append itself), then the session, then the workspace's
- * event position, so concurrent writers cannot deadlock.
+ * turn locks its row first (`lockTurn` of src/agents/turn-store.ts, or the append itself), then the
+ * session, then the workspace's event position, so concurrent writers cannot deadlock.
+ *
+ * The turn rows belong to the agents family (src/agents/tables.ts); this module holds only the states
+ * and signals, so that the event log depends on nothing in src/agents/.
  */
-import { sql, type Selectable, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.ts';
-import type { AgentTurnsTable, TurnState } from './tables.ts';
 
-export type TurnRow = Selectable<AgentTurnsTable>;
+/** The states of a turn (the `state` column of `agent_turns`). */
+export type TurnState =
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'WAITING_FOR_INPUT'
+  | 'WAITING_FOR_PERMISSION'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED';
 
 export const TERMINAL_TURN_STATES: readonly TurnState[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
@@ -38,29 +46,4 @@ export type TurnSignal =
 /** A signal as the database functions take it. */
 export function signalArguments(signal: TurnSignal): { signal: string; progress: string | null } {
   return { signal: signal.kind, progress: signal.kind === 'progress' ? signal.state : null };
-}
-
-/** Locks and returns the workspace's turn (undefined when it has none with this id). */
-export async function lockTurn(
-  trx: Transaction<DB>,
-  workspaceId: string,
-  turnId: string,
-): Promise<TurnRow | undefined> {
-  return trx
-    .selectFrom('agent_turns')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', turnId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-/** Moves a locked turn on a signal (no write when its state stays) and returns it as it is now. */
-export async function moveTurn(trx: Transaction<DB>, turn: TurnRow, signal: TurnSignal): Promise<TurnRow> {
-  const args = signalArguments(signal);
-  const { rows } =
-    await sql<TurnRow>`SELECT * FROM atoll_move_turn(${turn.id}, ${args.signal}, ${args.progress}, NULL)`.execute(
-      trx,
-    );
-  return rows[0]!;
 }
