@@ -21,7 +21,7 @@ import {
 import * as store from './store.ts';
 import { EMPTY_USAGE } from './tables.ts';
 import type { TurnRuntime } from './runtime.ts';
-import { toAgent } from './wire.ts';
+import { toAgent } from './resources.ts';
 
 export type AgentService = ReturnType<typeof createAgentService>;
 

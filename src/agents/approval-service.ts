@@ -13,7 +13,7 @@ import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import type { ApprovalRequest, ResolveApprovalRequestBody } from './approval-schemas.ts';
 import * as store from './approval-store.ts';
 import { lockTurn, moveTurn } from './turn-store.ts';
-import { toApprovalRequest } from './wire.ts';
+import { toApprovalRequest } from './resources.ts';
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;
 

@@ -4,24 +4,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { unixSeconds } from '../db/time.ts';
-import { etagOf } from '../http/etag.ts';
 import type { AgentPreference, UpdateAgentPreferencesBody } from './preference-schemas.ts';
-import { findOrCreatePreferences, writePreferences, type PreferenceRow } from './preference-store.ts';
-
-export function toAgentPreference(row: PreferenceRow): AgentPreference {
-  return {
-    id: row.id,
-    workspace_id: row.workspace_id,
-    user_id: row.user_id,
-    communication_profile: row.communication_profile,
-    learning_mode_enabled: row.learning_mode_enabled,
-    seen_concepts: row.seen_concepts,
-    created_at: unixSeconds(row.created_at),
-    updated_at: unixSeconds(row.updated_at),
-    etag: etagOf(row.version),
-  };
-}
+import { findOrCreatePreferences, writePreferences } from './preference-store.ts';
+import { toAgentPreference } from './resources.ts';
 
 export function createPreferenceService(deps: { db: Kysely<DB> }) {
   return {

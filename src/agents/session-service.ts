@@ -18,7 +18,7 @@ import type {
 import * as store from './store.ts';
 import { EMPTY_USAGE } from './tables.ts';
 import { findTurn } from './turn-store.ts';
-import { toAgentSession } from './wire.ts';
+import { toAgentSession } from './resources.ts';
 
 export type SessionService = ReturnType<typeof createSessionService>;
 

@@ -21,7 +21,7 @@ import { recordAdmitted, recordRefused, type Refusal } from './turn-admission.ts
 import type { AgentTurn, CreateAgentTurnBody } from './turn-schemas.ts';
 import * as turns from './turn-store.ts';
 import type { TurnRow } from './turn-store.ts';
-import { toAgentTurn } from './wire.ts';
+import { toAgentTurn } from './resources.ts';
 
 export type TurnService = ReturnType<typeof createTurnService>;
 

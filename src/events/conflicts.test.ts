@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createSession, createTurn, type Actor } from '../agents/test-fixtures.ts';
-import { conflictsQuery } from './conflicts.ts';
+import { conflictsQuery } from './conflict-store.ts';
 import { checkPublishedResponse } from '../testing/published-api.ts';
 import { startHarness, type Harness, type TestResponse } from '../testing/harness.ts';
 

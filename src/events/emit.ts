@@ -11,9 +11,9 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
 import { ApiError, failedPrecondition, invalid, notFound } from '../http/errors.ts';
 import { canonicalJson } from '../http/idempotency.ts';
-import type { AgentEvent, AppendOutcome, EventLog, NewEvent } from './log.ts';
+import type { AppendOutcome, EventLog, NewEvent } from './log.ts';
 import type { AgentsPort } from './ports.ts';
-import type { EmitBody } from './schemas.ts';
+import type { AgentEvent, EmitBody } from './schemas.ts';
 import type { EventType } from './tables.ts';
 import type { TurnSignal } from './turn-lifecycle.ts';
 

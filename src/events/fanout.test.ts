@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTurn } from '../agents/test-fixtures.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import type { Fanout, Subscriber } from './fanout.ts';
-import { positionOf } from './log.ts';
+import { positionOf } from './resources.ts';
 import type { EventFilter } from './store.ts';
 
 /** A consumer with a buffer of `capacity` events that the test reads from; it can hold its first wait for room. */

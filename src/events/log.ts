@@ -5,11 +5,13 @@
  * moves the turn's state. Subscribers are woken after commit through the event bus; the stored log
  * stays the truth.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
-import { unixSeconds } from '../db/time.ts';
 import type { EventBus } from './bus.ts';
+import { positionOf, toAgentEvent } from './resources.ts';
+import type { AgentEvent } from './schemas.ts';
+import { appendEventRow } from './store.ts';
 import type { EventType } from './tables.ts';
 import { signalArguments, type TurnSignal, type TurnState } from './turn-lifecycle.ts';
 
@@ -39,78 +41,10 @@ export type AppendOutcome =
   | { outcome: 'terminal'; turnState: TurnState }
   | { outcome: 'not_found' };
 
-/** The AgentEvent resource. */
-export type AgentEvent = {
-  id: string;
-  workspace_id: string;
-  agent_id: string;
-  session_id: string;
-  turn_id: string;
-  sequence: number;
-  cursor: string;
-  type: EventType;
-  created_at: number;
-  data: unknown;
-};
-
-/** The opaque cursor of a position: fixed-width, so cursors order the same as strings and as numbers. */
-export function cursorOf(position: number): string {
-  return `e${position.toString(16).padStart(12, '0')}`;
-}
-
-/** The position a cursor names, or undefined when it is not one of ours. */
-export function positionOf(cursor: string): number | undefined {
-  if (!/^e[0-9a-f]{12}$/.test(cursor)) return undefined;
-  return Number.parseInt(cursor.slice(1), 16);
-}
-
-export type EventRowLike = {
-  id: string;
-  workspace_id: string;
-  agent_id: string;
-  session_id: string;
-  turn_id: string;
-  sequence: number;
-  position: number;
-  type: EventType;
-  created_at: Date;
-  data: unknown;
-};
-
-export function toAgentEvent(row: EventRowLike): AgentEvent {
-  return {
-    id: row.id,
-    workspace_id: row.workspace_id,
-    agent_id: row.agent_id,
-    session_id: row.session_id,
-    turn_id: row.turn_id,
-    sequence: row.sequence,
-    cursor: cursorOf(row.position),
-    type: row.type,
-    created_at: unixSeconds(row.created_at),
-    data: row.data ?? null,
-  };
-}
-
-type AppendRow = {
-  outcome: AppendOutcome['outcome'];
-  turn_state: TurnState | null;
-  event_id: string | null;
-  agent_id: string | null;
-  session_id: string | null;
-  sequence: number | null;
-  event_position: number | null;
-  event_type: EventType | null;
-  event_data: unknown;
-  created_at: Date | null;
-};
-
 /**
- * Appends one event through `atoll_append_event` (src/db/migrations/0004_agents.sql): one statement
- * that locks the turn, answers replays, refuses ended turns, moves the turn, takes the session's next
- * sequence and the workspace's next position, and inserts the event. Inside a transaction the locks last
- * until its commit; alone, until the statement ends. With `notify`, Postgres sends a NOTIFY at commit
- * for other processes.
+ * Appends one event in one statement (`appendEventRow`, store.ts) and says what came of it. Inside a
+ * transaction the locks last until its commit; alone, until the statement ends. With `notify`, Postgres
+ * sends a NOTIFY at commit for other processes.
  */
 export async function appendEvent(
   executor: Kysely<DB>,
@@ -127,12 +61,20 @@ export async function appendEvent(
         created_by: event.approval.createdBy,
       })
     : null;
-  const { rows } = await sql<AppendRow>`
-    SELECT * FROM atoll_append_event(${event.workspaceId}, ${event.turnId}, ${event.id ?? newId('evt')}, ${event.type},
-      ${event.data === undefined ? null : JSON.stringify(event.data)}::jsonb, ${signal}, ${progress},
-      ${event.failure ? JSON.stringify(event.failure) : null}::jsonb, ${event.idempotencyKey ?? null},
-      ${event.requestHash ?? null}, ${approval}::jsonb, ${notify})`.execute(executor);
-  const row = rows[0]!;
+  const row = await appendEventRow(executor, {
+    workspaceId: event.workspaceId,
+    turnId: event.turnId,
+    id: event.id ?? newId('evt'),
+    type: event.type,
+    data: event.data === undefined ? null : JSON.stringify(event.data),
+    signal,
+    progress,
+    failure: event.failure ? JSON.stringify(event.failure) : null,
+    idempotencyKey: event.idempotencyKey ?? null,
+    requestHash: event.requestHash ?? null,
+    approval,
+    notify,
+  });
   switch (row.outcome) {
     case 'appended':
     case 'replayed':

@@ -7,8 +7,8 @@ import type { DB } from '../db/schema.ts';
 import { badRequest } from '../http/errors.ts';
 import type { Page } from '../http/pagination.ts';
 import type { EventBus } from './bus.ts';
-import { cursorOf, positionOf, toAgentEvent, type AgentEvent } from './log.ts';
-import type { EventsQuery } from './schemas.ts';
+import { cursorOf, positionOf, toAgentEvent } from './resources.ts';
+import type { AgentEvent, EventsQuery } from './schemas.ts';
 import { readAfter, type EventFilter } from './store.ts';
 
 const LONG_POLL_MS = 25_000;

@@ -143,6 +143,7 @@ export const AgentEvent = z
     data: z.unknown(),
   })
   .openapi('AgentEvent');
+export type AgentEvent = z.infer<typeof AgentEvent>;
 
 export const AgentEventList = listOf(AgentEvent, 'AgentEventList');
 

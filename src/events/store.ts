@@ -1,7 +1,12 @@
-/** SQL that reads the event log: pages after a position, the tail of a workspace, idempotent replays. */
+/**
+ * SQL of the event log: the append (one database function), pages after a position, the tail of a
+ * workspace, idempotent replays.
+ */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { EventRowLike } from './log.ts';
+import type { EventRowLike } from './resources.ts';
+import type { EventType } from './tables.ts';
+import type { TurnState } from './turn-lifecycle.ts';
 
 /** Which events a reader wants; every filter is a column of the event. */
 export type EventFilter = {
@@ -143,4 +148,49 @@ export async function findByIdempotencyKey(
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
   return row as (EventRow & { request_hash: string | null }) | undefined;
+}
+
+/** The arguments of `atoll_append_event`, JSON values already serialised. */
+export type AppendArgs = {
+  workspaceId: string;
+  turnId: string;
+  id: string;
+  type: EventType;
+  data: string | null;
+  signal: string;
+  progress: string | null;
+  failure: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  approval: string | null;
+  notify: boolean;
+};
+
+/** What `atoll_append_event` answers: the outcome, the turn's state and, when there is one, the event. */
+export type AppendRow = {
+  outcome: 'appended' | 'replayed' | 'conflict' | 'terminal' | 'not_found';
+  turn_state: TurnState | null;
+  event_id: string | null;
+  agent_id: string | null;
+  session_id: string | null;
+  sequence: number | null;
+  event_position: number | null;
+  event_type: EventType | null;
+  event_data: unknown;
+  created_at: Date | null;
+};
+
+/**
+ * Appends one event through `atoll_append_event` (src/db/migrations/0004_agents.sql): one statement
+ * that locks the turn, answers replays, refuses ended turns, moves the turn, takes the session's next
+ * sequence and the workspace's next position, and inserts the event (and the approval request an
+ * approval card creates).
+ */
+export async function appendEventRow(executor: Kysely<DB>, args: AppendArgs): Promise<AppendRow> {
+  const { rows } = await sql<AppendRow>`
+    SELECT * FROM atoll_append_event(${args.workspaceId}, ${args.turnId}, ${args.id}, ${args.type},
+      ${args.data}::jsonb, ${args.signal}, ${args.progress},
+      ${args.failure}::jsonb, ${args.idempotencyKey},
+      ${args.requestHash}, ${args.approval}::jsonb, ${args.notify})`.execute(executor);
+  return rows[0]!;
 }

@@ -15,7 +15,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Fanout, Subscriber } from './fanout.ts';
-import { cursorOf, toAgentEvent } from './log.ts';
+import { cursorOf, toAgentEvent } from './resources.ts';
 import { readAfter, type EventFilter, type EventRow } from './store.ts';
 
 export type StreamSettings = { heartbeatMs: number; bufferBytes: number };

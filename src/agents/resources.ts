@@ -1,13 +1,14 @@
 /**
- * The wire form of each agents-domain row: Unix-second timestamps, `etag` = the row's version,
- * `organization_id: null` (Atoll has no organizations). Exported for the event code, which serves
- * turns, sessions and approval requests it writes itself.
+ * Row → resource mappers of the agents family (`to<Resource>`): Unix-second timestamps, `etag` = the
+ * row's version, `organization_id: null` (Atoll has no organizations).
  */
 import type { Selectable } from 'kysely';
 import { unixSeconds, unixSecondsOrNull } from '../db/time.ts';
 import { etagOf } from '../http/etag.ts';
 import type { ApprovalRequest } from './approval-schemas.ts';
 import type { ApprovalRequestRow } from './approval-store.ts';
+import type { AgentPreference } from './preference-schemas.ts';
+import type { PreferenceRow } from './preference-store.ts';
 import type { Agent, AgentAmbientConfig, AgentCapability, AgentModelPolicy } from './schemas.ts';
 import type { AgentSession } from './session-schemas.ts';
 import type { AgentSessionsTable, AgentsTable } from './tables.ts';
@@ -107,6 +108,20 @@ export function toApprovalRequest(row: ApprovalRequestRow): ApprovalRequest {
     reason: row.reason,
     resolved_by: row.resolved_by,
     resolved_at: unixSecondsOrNull(row.resolved_at),
+    created_at: unixSeconds(row.created_at),
+    updated_at: unixSeconds(row.updated_at),
+    etag: etagOf(row.version),
+  };
+}
+
+export function toAgentPreference(row: PreferenceRow): AgentPreference {
+  return {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    user_id: row.user_id,
+    communication_profile: row.communication_profile,
+    learning_mode_enabled: row.learning_mode_enabled,
+    seen_concepts: row.seen_concepts,
     created_at: unixSeconds(row.created_at),
     updated_at: unixSeconds(row.updated_at),
     etag: etagOf(row.version),
