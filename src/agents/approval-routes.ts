@@ -82,11 +82,12 @@ export function registerApprovalRoutes(app: ApiApp, service: ApprovalService): v
     resolve,
     idempotent({ operation: 'approvalRequests.resolve', required: true }, async (c) => {
       const approval = await service.resolve(
-        c.var.workspaceId,
-        c.var.caller,
-        c.req.valid('param').id,
-        c.req.valid('header')['if-match'],
-        c.req.valid('json'),
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        {
+          id: c.req.valid('param').id,
+          ifMatch: c.req.valid('header')['if-match'],
+          body: c.req.valid('json'),
+        },
       );
       setEtagHeader(c, approval.etag);
       return c.json(approval, 200);

@@ -6,16 +6,19 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { EventLog } from '../events/log.ts';
-import type { Caller } from '../http/context.ts';
 import { failedPrecondition, notFound } from '../http/errors.ts';
 import { assertIfMatch } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
+import type { Actor } from './actor.ts';
 import type { ApprovalRequest, ResolveApprovalRequestBody } from './approval-schemas.ts';
 import * as store from './approval-store.ts';
 import { lockTurn, moveTurn } from './turn-store.ts';
 import { toApprovalRequest } from './resources.ts';
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;
+
+/** A decision on an approval request, taken only at the version its etag names (`if-match`). */
+export type Resolution = { id: string; ifMatch: string; body: ResolveApprovalRequestBody };
 
 export function createApprovalService({ db, eventLog }: { db: Kysely<DB>; eventLog: EventLog }) {
   return {
@@ -32,11 +35,8 @@ export function createApprovalService({ db, eventLog }: { db: Kysely<DB>; eventL
     },
 
     async resolve(
-      workspaceId: string,
-      caller: Caller,
-      id: string,
-      ifMatch: string,
-      body: ResolveApprovalRequestBody,
+      { workspaceId, caller }: Actor,
+      { id, ifMatch, body }: Resolution,
     ): Promise<ApprovalRequest> {
       // Resolution writes no event (the event types have none for it); the event log's transaction is
       // used so that the turn lock is taken exactly as by every other turn writer.

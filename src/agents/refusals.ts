@@ -5,8 +5,11 @@
  */
 import { ApiError } from '../http/errors.ts';
 
+/** A body field and the id it names, a `kind` of resource ("agent session"). */
+export type Reference = { field: string; kind: string; id: string };
+
 /** 404 naming the body field whose id is not a `kind` of the workspace. */
-export function unknownReference(field: string, kind: string, id: string): ApiError {
+export function unknownReference({ field, kind, id }: Reference): ApiError {
   return new ApiError('NOT_FOUND', {
     message: `${kind} ${id} not found`,
     path: ['body', field],
@@ -14,8 +17,8 @@ export function unknownReference(field: string, kind: string, id: string): ApiEr
   });
 }
 
-/** 409 naming the body field whose `kind` is archived and so takes no new work. */
-export function archivedReference(field: string, kind: string, id: string, remedy: string): ApiError {
+/** 409 naming the body field whose `kind` is archived and so takes no new work; `remedy` says what to do. */
+export function archivedReference({ field, kind, id }: Reference, remedy: string): ApiError {
   return new ApiError(
     'FAILED_PRECONDITION',
     { message: `${kind} ${id} is archived; ${remedy}`, path: ['body', field], metadata: { id } },

@@ -67,12 +67,10 @@ export function createSessionService({ db }: { db: Kysely<DB> }) {
       const row = await db.transaction().execute(async (trx) => {
         // Held until commit, so the agent cannot be archived while the session is being created.
         const agent = await store.findAgent(trx, workspaceId, body.agent_id, 'share');
-        if (!agent) throw unknownReference('agent_id', 'agent', body.agent_id);
+        if (!agent) throw unknownReference({ field: 'agent_id', kind: 'agent', id: body.agent_id });
         if (agent.state === 'ARCHIVED') {
           throw archivedReference(
-            'agent_id',
-            'agent',
-            agent.id,
+            { field: 'agent_id', kind: 'agent', id: agent.id },
             'enable it (POST /v1/agents/{id}:enable) first',
           );
         }

@@ -106,10 +106,8 @@ export function registerTurnRoutes(app: ApiApp, service: TurnService): void {
     cancel,
     idempotent({ operation: 'agentTurns.cancel' }, async (c) => {
       const turn = await service.cancel(
-        c.var.workspaceId,
-        c.var.caller,
-        c.req.valid('param').id,
-        c.req.valid('json').reason,
+        { workspaceId: c.var.workspaceId, caller: c.var.caller },
+        { id: c.req.valid('param').id, reason: c.req.valid('json').reason },
       );
       setEtagHeader(c, turn.etag);
       return c.json(turn, 200);

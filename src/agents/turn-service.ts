@@ -12,6 +12,7 @@ import type { EventLog } from '../events/log.ts';
 import type { Caller } from '../http/context.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
+import type { Actor } from './actor.ts';
 import { rejectPendingApprovals } from './approval-store.ts';
 import { archivedReference, unknownReference } from './refusals.ts';
 import * as store from './store.ts';
@@ -24,6 +25,9 @@ import type { TurnRow } from './turn-store.ts';
 import { toAgentTurn } from './resources.ts';
 
 export type TurnService = ReturnType<typeof createTurnService>;
+
+/** Which turn to cancel, and why (recorded on its rejected approvals and its turn.cancelled event). */
+export type Cancellation = { id: string; reason: string | undefined };
 
 /** The refusal an error stands for: the runtime's own code for an ApiError, `internal` otherwise. */
 function refusalOf(error: unknown): Refusal {
@@ -73,16 +77,18 @@ export function createTurnService({
       const { row, runtimeDeploymentId } = await db.transaction().execute(async (trx) => {
         // Both rows are held until commit, so neither can be archived while the turn is being queued.
         const session = await store.findSession(trx, workspaceId, body.session_id, 'share');
-        if (!session) throw unknownReference('session_id', 'agent session', body.session_id);
+        if (!session)
+          throw unknownReference({ field: 'session_id', kind: 'agent session', id: body.session_id });
         if (session.state === 'ARCHIVED') {
-          throw archivedReference('session_id', 'agent session', session.id, 'start a new session');
+          throw archivedReference(
+            { field: 'session_id', kind: 'agent session', id: session.id },
+            'start a new session',
+          );
         }
         const agent = await store.findAgent(trx, workspaceId, session.agent_id, 'share');
         if (agent?.state !== 'ENABLED') {
           throw archivedReference(
-            'session_id',
-            'agent',
-            session.agent_id,
+            { field: 'session_id', kind: 'agent', id: session.agent_id },
             'enable the agent to continue its sessions',
           );
         }
@@ -125,12 +131,7 @@ export function createTurnService({
       return toAgentTurn(row);
     },
 
-    async cancel(
-      workspaceId: string,
-      caller: Caller,
-      id: string,
-      reason: string | undefined,
-    ): Promise<AgentTurn> {
+    async cancel({ workspaceId, caller }: Actor, { id, reason }: Cancellation): Promise<AgentTurn> {
       const row = await eventLog.transaction(async (trx, append) => {
         const turn = await turns.lockTurn(trx, workspaceId, id);
         if (!turn) throw notFound('agent turn', id);
