@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AgentConfig } from '../deployments/config-schema.ts';
 import { AgentTomlError, readAgentToml, type AgentToml } from '../deployments/bundles/agent-toml.ts';
-import { canonicalJson } from '../deployments/bundles/digest.ts';
+import { canonicalJsonOmittingUndefined } from '../lib/canonical-json.ts';
 import { buildBundle, type Bundle } from '../deployments/bundles/pack.ts';
 import { BundlePlanError } from '../deployments/bundles/plan.ts';
 import { CliError } from './errors.ts';
@@ -237,7 +237,12 @@ export async function deploy(connection: Connection, toml: AgentToml, bundle: Bu
   const versionAnswer = await call(connection, 'POST', `/v1/agent-deployments/${deployment.id}/versions`, {
     json: versionBody,
     headers: {
-      'idempotency-key': idempotencyKey('deploy-ver', deployment.id, name, canonicalJson(versionBody)),
+      'idempotency-key': idempotencyKey(
+        'deploy-ver',
+        deployment.id,
+        name,
+        canonicalJsonOmittingUndefined(versionBody),
+      ),
     },
   });
   if (versionAnswer.status !== 200 && versionAnswer.status !== 201)

@@ -14,7 +14,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
 import { ApiError, failedPrecondition, invalid, notFound } from '../http/errors.ts';
-import { canonicalJson } from '../http/idempotency.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { AgentEvent, AppendOutcome, EventLog, NewEvent } from './log.ts';
 import type { EmitBody } from './schemas.ts';
 import { sessionExists } from './store.ts';

@@ -6,15 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  canonicalJson as canonicalJsonOmittingUndefined,
-  configDigest,
-  sha256Digest,
-} from '../deployments/bundles/digest.ts';
+import { configDigest, sha256Digest } from '../deployments/bundles/digest.ts';
 import { createLogBus } from '../deployments/logs/bus.ts';
 import { createLogReader } from '../deployments/logs/service.ts';
 import { fingerprint } from '../events/emit.ts';
-import { canonicalJson } from '../http/idempotency.ts';
 import { renderKey } from '../installs/engine/engine.ts';
 import { renderHash } from '../installs/engine/manifests.ts';
 import { hashGitToken } from '../installs/change-requests/service.ts';
@@ -22,6 +17,7 @@ import { digestOf } from '../installs/packages/artifact.ts';
 import { operationEtag } from '../operations/revision.ts';
 import { hashToken } from '../platform/token-secret.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { canonicalJson, canonicalJsonOmittingUndefined } from './canonical-json.ts';
 
 /** Undefined members, integer-like keys, escapes, -0 and a Date: where the two canonical forms differ. */
 const tricky = () => ({

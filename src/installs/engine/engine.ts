@@ -6,7 +6,7 @@
  * in any process, at any time. Failures are values naming what went wrong.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../http/idempotency.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import type { ExecutionLimits } from '../../isolate/types.ts';
 import { staticObjects } from '../packages/artifact.ts';

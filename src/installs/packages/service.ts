@@ -12,7 +12,7 @@ import type { DB } from '../../db/schema.ts';
 import type { Caller } from '../../http/context.ts';
 import { ApiError, conflict, failedPrecondition, invalid, notFound } from '../../http/errors.ts';
 import { assertIfMatch } from '../../http/etag.ts';
-import { canonicalJson } from '../../http/idempotency.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import { insertOperation, toOperation } from '../../operations/store.ts';
