@@ -6,7 +6,6 @@
  * also after a crash) returns the same event — same id, sequence and cursor — and the same key with
  * another request is 409.
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { notifyApprovalRequested } from '../agents/approval-notice.ts';
 import type { TurnSignal } from '../agents/turn-lifecycle.ts';
@@ -15,6 +14,7 @@ import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
 import { ApiError, failedPrecondition, invalid, notFound } from '../http/errors.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
+import { sha256Hex } from '../lib/digest.ts';
 import type { AgentEvent, AppendOutcome, EventLog, NewEvent } from './log.ts';
 import type { EmitBody } from './schemas.ts';
 import { sessionExists } from './store.ts';
@@ -85,9 +85,7 @@ function translate(body: EmitBody, subject: string): Translation {
 
 /** What makes two emits the same: the turn and the validated intent (defaults applied, key order ignored). */
 export function fingerprint(turnId: string, intent: EmitBody): string {
-  return createHash('sha256')
-    .update(`${turnId}\n${canonicalJson(intent)}`)
-    .digest('hex');
+  return sha256Hex(`${turnId}\n${canonicalJson(intent)}`);
 }
 
 function conflict(): ApiError {

@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { configDigest, sha256Digest } from '../deployments/bundles/digest.ts';
+import { configDigest } from '../deployments/bundles/digest.ts';
 import { createLogBus } from '../deployments/logs/bus.ts';
 import { createLogReader } from '../deployments/logs/service.ts';
 import { fingerprint } from '../events/emit.ts';
 import { renderKey } from '../installs/engine/engine.ts';
 import { renderHash } from '../installs/engine/manifests.ts';
-import { hashGitToken } from '../installs/change-requests/service.ts';
-import { digestOf } from '../installs/packages/artifact.ts';
 import { operationEtag } from '../operations/revision.ts';
+import { hashGitToken } from '../installs/change-requests/service.ts';
 import { hashToken } from '../platform/token-secret.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { canonicalJson, canonicalJsonOmittingUndefined } from './canonical-json.ts';
+import { sha256Digest, sha256DigestOfParts } from './digest.ts';
 
 /** Undefined members, integer-like keys, escapes, -0 and a Date: where the two canonical forms differ. */
 const tricky = () => ({
@@ -83,7 +83,7 @@ describe('hashes built on them (pinned)', () => {
     const x = 'sha256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881';
     assert.equal(sha256Digest('x'), x);
     assert.equal(sha256Digest(new TextEncoder().encode('x')), x);
-    assert.equal(digestOf(new TextEncoder().encode('x')), x);
+    assert.equal(sha256DigestOfParts(['', 'x', new Uint8Array()]), x);
     assert.equal(
       configDigest({ b: 1, a: { d: undefined, c: [2, undefined] } }),
       'sha256:39446a7233fe085eb67bcf1ea80a3c13409eade6aaedb6e386e378d1634bd9b3',
