@@ -13,11 +13,10 @@ import { fingerprint } from '../events/emit.ts';
 import { renderKey } from '../installs/engine/engine.ts';
 import { renderHash } from '../installs/engine/manifests.ts';
 import { operationEtag } from '../operations/revision.ts';
-import { hashGitToken } from '../installs/change-requests/service.ts';
-import { hashToken } from '../platform/token-secret.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { canonicalJson, canonicalJsonOmittingUndefined } from './canonical-json.ts';
 import { sha256Digest, sha256DigestOfParts } from './digest.ts';
+import { hashToken } from './token-hash.ts';
 
 /** Undefined members, integer-like keys, escapes, -0 and a Date: where the two canonical forms differ. */
 const tricky = () => ({
@@ -90,12 +89,12 @@ describe('hashes built on them (pinned)', () => {
     );
   });
 
-  test('API token and git token hashes', () => {
+  test('API token and git token hashes (one hasher for both)', () => {
     assert.equal(
       hashToken('sk_atoll_abc'),
       '7343518cf71d2acdce5dbe52e1c8e90153b68733ea976c39107cb647138b5628',
     );
-    assert.equal(hashGitToken('gt_abc'), '9bd5adc29ec3c841dec2db43576cf3dfba2ba97fb3dbacc254e28f05d479f6c5');
+    assert.equal(hashToken('gt_abc'), '9bd5adc29ec3c841dec2db43576cf3dfba2ba97fb3dbacc254e28f05d479f6c5');
   });
 });
 
