@@ -157,8 +157,10 @@ describe('SSE bytes and headers (pinned)', () => {
     const res = reader.stream(owner, 0, true, new AbortController().signal);
     assert.equal(res.status, 200);
     assert.deepEqual(Object.fromEntries(res.headers), {
+      // Since the streams share src/http/sse.ts, the log stream also sends no-transform and keep-alive.
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
     assert.equal(
