@@ -5,10 +5,10 @@
  * client. Entries are served in id order; their etag is a digest of the file's entry, so it changes
  * exactly when the entry does.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from '@hono/zod-openapi';
+import { sha256Hex } from '../lib/digest.ts';
 import { SkillEntry, TemplateEntry } from './schemas.ts';
 
 export type Curated<T> = T & { etag: string };
@@ -44,7 +44,7 @@ function readEntries<S extends z.ZodType<{ id: string }>>(
       }
       if (`${parsed.data.id}.json` !== file)
         throw new Error(`catalogue entry ${where}: its id ${parsed.data.id} must be its file name`);
-      const etag = createHash('sha256').update(JSON.stringify(json)).digest('hex').slice(0, 16);
+      const etag = sha256Hex(JSON.stringify(json)).slice(0, 16);
       return { ...parsed.data, etag };
     });
   return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -5,12 +5,13 @@
  * write carries an Idempotency-Key derived from what it sends, so deploying the same tree
  * again replays instead of creating duplicates. `--dry-run` only plans, without a server or token.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AgentConfig } from '../deployments/config-schema.ts';
 import { AgentTomlError, readAgentToml, type AgentToml } from '../deployments/bundles/agent-toml.ts';
-import { canonicalJson } from '../deployments/bundles/digest.ts';
+import { canonicalJsonOmittingUndefined } from '../lib/canonical-json.ts';
+import { sha256Hex } from '../lib/digest.ts';
 import { buildBundle, type Bundle } from '../deployments/bundles/pack.ts';
 import { BundlePlanError } from '../deployments/bundles/plan.ts';
 import { CliError } from './errors.ts';
@@ -184,7 +185,7 @@ function failure(what: string, answer: Answer): DeployError {
 
 /** `<prefix>-` and the first 40 hex digits of sha256(parts joined by "|"): at most 64 characters. */
 export function idempotencyKey(prefix: string, ...parts: string[]): string {
-  return `${prefix}-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 40)}`;
+  return `${prefix}-${sha256Hex(parts.join('|')).slice(0, 40)}`;
 }
 
 type Deployment = { id: string; name: string; mode: string; status?: string };
@@ -237,7 +238,12 @@ export async function deploy(connection: Connection, toml: AgentToml, bundle: Bu
   const versionAnswer = await call(connection, 'POST', `/v1/agent-deployments/${deployment.id}/versions`, {
     json: versionBody,
     headers: {
-      'idempotency-key': idempotencyKey('deploy-ver', deployment.id, name, canonicalJson(versionBody)),
+      'idempotency-key': idempotencyKey(
+        'deploy-ver',
+        deployment.id,
+        name,
+        canonicalJsonOmittingUndefined(versionBody),
+      ),
     },
   });
   if (versionAnswer.status !== 200 && versionAnswer.status !== 201)

@@ -3,9 +3,9 @@
  * `atoll migrate`, each atomically together with its row in atoll_schema_migrations. The server refuses
  * a schema newer than the code knows, and a migration whose text changed after it was applied.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sha256Hex } from '../lib/digest.ts';
 import type { AdminConnection, Database } from './database.ts';
 
 export type Migration = { version: number; name: string; sql: string; checksum: string };
@@ -33,7 +33,7 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
         version: Number(match[1]),
         name: match[2]!,
         sql,
-        checksum: createHash('sha256').update(sql).digest('hex'),
+        checksum: sha256Hex(sql),
       };
     })
     .sort((a, b) => a.version - b.version);

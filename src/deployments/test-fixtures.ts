@@ -1,6 +1,8 @@
 /** Test helpers: deploy an agent from in-memory files through the real API, and wait for runs. */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { Harness, TestResponse } from '../testing/harness.ts';
+import { eventually } from '../testing/eventually.ts';
 import { tempDir } from '../testing/harness.ts';
 import { buildBundle } from './bundles/pack.ts';
 import { writeTree } from './bundles/tar-fixtures.ts';
@@ -83,22 +85,23 @@ export async function startRun(
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 
-/** Polls the run until `until` (default: terminal) holds; returns it. */
-export async function waitForRun(
+/** Reads the run until `until` (default: terminal) holds; returns it. */
+export function waitForRun(
   h: Harness,
   deploymentId: string,
   runId: string,
   until: (run: any) => boolean = (run) => TERMINAL.has(run.status),
   timeoutMs = 30_000,
 ): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await h.request('GET', `/v1/agent-deployments/${deploymentId}/runs/${runId}`);
-    if (res.status !== 200) throw new Error(`get run: ${res.status} ${res.text}`);
-    if (until(res.body)) return res.body;
-    if (Date.now() > deadline) throw new Error(`run ${runId} stuck in ${res.body.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return eventually(
+    async () => {
+      const res = await h.request('GET', `/v1/agent-deployments/${deploymentId}/runs/${runId}`);
+      if (res.status !== 200) throw new Error(`get run: ${res.status} ${res.text}`);
+      assert.ok(until(res.body), `run ${runId} stuck in ${res.body.status}`);
+      return res.body;
+    },
+    { timeoutMs, intervalMs: 25, message: `run ${runId}` },
+  );
 }
 
 /** Every log line of a run, in order. */

@@ -6,11 +6,11 @@
  * also after a crash) returns the same event — same id, sequence and cursor — and the same key with
  * another request is 409.
  */
-import { createHash } from 'node:crypto';
 import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
 import { ApiError, failedPrecondition, invalid, notFound } from '../http/errors.ts';
-import { canonicalJson } from '../http/idempotency.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
+import { sha256Hex } from '../lib/digest.ts';
 import type { AppendOutcome, EventLog, NewEvent } from './log.ts';
 import type { AgentsPort } from './ports.ts';
 import type { AgentEvent, EmitBody } from './schemas.ts';
@@ -85,9 +85,7 @@ function translate(body: EmitBody, subject: string): Translation {
 
 /** What makes two emits the same: the turn and the validated intent (defaults applied, key order ignored). */
 export function fingerprint(turnId: string, intent: EmitBody): string {
-  return createHash('sha256')
-    .update(`${turnId}\n${canonicalJson(intent)}`)
-    .digest('hex');
+  return sha256Hex(`${turnId}\n${canonicalJson(intent)}`);
 }
 
 function conflict(): ApiError {

@@ -14,6 +14,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { formatSseComment, formatSseFrame, sseResponse } from '../http/sse.ts';
 import type { Fanout, Subscriber } from './fanout.ts';
 import { cursorOf, toAgentEvent } from './resources.ts';
 import { readAfter, type EventFilter, type EventRow } from './store.ts';
@@ -34,7 +35,7 @@ const PAGE = 100;
 
 export function sseFrame(row: EventRow): string {
   const event = toAgentEvent(row);
-  return `id: ${event.cursor}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return formatSseFrame({ id: event.cursor, event: event.type, data: JSON.stringify(event) });
 }
 
 export function eventStream(
@@ -81,15 +82,18 @@ export function eventStream(
   const write = (text: string) => {
     if (!closed) controller.enqueue(encoder.encode(text));
   };
-  const control = (event: string, data: Record<string, unknown>) =>
-    write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const control = (event: string, data: Record<string, unknown>, retry?: number) =>
+    write(formatSseFrame({ ...(retry === undefined ? {} : { retry }), event, data: JSON.stringify(data) }));
   function shutdown() {
-    write('retry: 1000\n');
-    control('shutdown', {
-      cursor,
-      message:
-        'the server is shutting down; reconnect with after (or Last-Event-ID) set to cursor to continue',
-    });
+    control(
+      'shutdown',
+      {
+        cursor,
+        message:
+          'the server is shutting down; reconnect with after (or Last-Event-ID) set to cursor to continue',
+      },
+      1000,
+    );
     close();
   }
 
@@ -141,7 +145,7 @@ export function eventStream(
   if (request.signal.aborted) close();
 
   const run = async () => {
-    write('retry: 1000\n\n');
+    write(formatSseFrame({ retry: 1000 }));
     if (deps.stopping?.aborted) return shutdown();
     if (!request.follow) {
       const max = request.limit ?? Number.POSITIVE_INFINITY;
@@ -171,7 +175,7 @@ export function eventStream(
       close();
       return;
     }
-    heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.settings.heartbeatMs);
+    heartbeat = setInterval(() => write(formatSseComment('heartbeat')), deps.settings.heartbeatMs);
     await deps.fanout.attach(request.workspaceId, subscriber, stop.signal);
   };
   run().catch(() => {
@@ -182,13 +186,5 @@ export function eventStream(
     close();
   });
 
-  return new Response(body, {
-    status: 200,
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    },
-  });
+  return sseResponse(body);
 }

@@ -17,6 +17,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context, Handler } from 'hono';
 import { runFenced } from '../db/write-fence.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { renderForRequest } from './route-statuses.ts';
@@ -250,18 +251,6 @@ async function fingerprint(c: Context<AppEnv>, key?: Buffer): Promise<string> {
     }
   }
   return hash.update(canonical).digest('hex');
-}
-
-/** JSON with object keys sorted at every depth. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function keyFor(secret: string, id: IdempotencyRecordKey): Buffer {

@@ -11,7 +11,8 @@ import type { GitAuthorization, GitAuthorizeRequest } from '../git/http.ts';
 import type { Authenticator } from '../http/context.ts';
 import { ApiError, HTTP_STATUS } from '../http/errors.ts';
 import { EDITABLE_STATES } from './change-requests/store.ts';
-import { GIT_TOKEN_PREFIX, hashGitToken } from './change-requests/service.ts';
+import { hashToken } from '../lib/token-hash.ts';
+import { GIT_TOKEN_PREFIX } from './change-requests/service.ts';
 import { findTokenGrant } from './change-requests/token-store.ts';
 import { findRepositoryByStorage } from './store.ts';
 
@@ -21,7 +22,7 @@ export function createGitAccess(deps: { db: Kysely<DB>; authenticator: Authentic
   const { db } = deps;
 
   async function changeRequestToken(request: GitAuthorizeRequest, token: string): Promise<GitAuthorization> {
-    const row = await findTokenGrant(db, hashGitToken(token));
+    const row = await findTokenGrant(db, hashToken(token));
     if (!row || row.expires_at.getTime() <= Date.now()) {
       return {
         allow: false,

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sha256DigestOfParts } from '../lib/digest.ts';
 import { tempDir, type Harness } from '../testing/harness.ts';
 import { packFiles } from './packages/pack.ts';
 
@@ -153,10 +153,8 @@ export async function cloneInstall(base: string, cloneUrl: string, token: string
 
 /** The render hash of a checkout, computed as akua does: sha256 over `filename\nyaml` of manifests/ in order. */
 export function hashOfCheckout(dir: string): string {
-  const hash = createHash('sha256');
-  for (const file of fs.readdirSync(path.join(dir, 'manifests')).sort()) {
-    hash.update(`${file}\n`);
-    hash.update(fs.readFileSync(path.join(dir, 'manifests', file)));
-  }
-  return `sha256:${hash.digest('hex')}`;
+  const files = fs.readdirSync(path.join(dir, 'manifests')).sort();
+  return sha256DigestOfParts(
+    files.flatMap((file) => [`${file}\n`, fs.readFileSync(path.join(dir, 'manifests', file))]),
+  );
 }

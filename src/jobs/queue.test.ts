@@ -5,7 +5,8 @@ import { newId } from '../db/ids.ts';
 import { InvalidJobError, JobCancelledError } from './errors.ts';
 import { cancel, enqueue, jobStatus } from './queue.ts';
 import type { JobRow } from './tables.ts';
-import { openJobsFixture, untilAborted, waitFor, waitForJob, type JobsFixture } from './test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
+import { openJobsFixture, untilAborted, waitForJob, type JobsFixture } from './test-fixtures.ts';
 
 describe('enqueueing, cancelling and reading jobs', () => {
   let f: JobsFixture;
@@ -98,7 +99,7 @@ describe('enqueueing, cancelling and reading jobs', () => {
     assert.equal(row?.state, 'cancelled');
     assert.ok(row?.finished_at instanceof Date);
     assert.equal(await cancel(f.db, job.id), 'finished');
-    await sleep(200);
+    await sleep(200); // deliberate window: a cancelled job must not run within it
     assert.deepEqual(ran, []);
   });
 
@@ -153,7 +154,7 @@ describe('enqueueing, cancelling and reading jobs', () => {
     const job = await enqueue(f.db, { workspaceId: f.workspaceId, kind: 'test.stubborn', payload: {} });
     await waitForJob(f.db, job.id, ['running']);
     assert.equal(await cancel(f.db, job.id), 'requested');
-    await waitFor('the abort', () => aborted);
+    await eventually(() => aborted, { message: 'the abort' });
     release();
     const done: JobRow = await waitForJob(f.db, job.id, ['succeeded', 'cancelled']);
     assert.equal(done.state, 'succeeded');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JobRunnerStoppingError, PermanentJobError } from './errors.ts';
 import { enqueue, jobStatus } from './queue.ts';
-import { openJobsFixture, untilAborted, waitFor, waitForJob, type JobsFixture } from './test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
+import { openJobsFixture, untilAborted, waitForJob, type JobsFixture } from './test-fixtures.ts';
 
 describe('running jobs', () => {
   let f: JobsFixture;
@@ -36,8 +37,7 @@ describe('running jobs', () => {
         enqueue(f.db, { workspaceId: f.workspaceId, kind: 'test.many', payload: { n } }).then((j) => j.id),
       ),
     );
-    await waitFor(
-      'all jobs to succeed',
+    await eventually(
       async () =>
         Number(
           (
@@ -49,7 +49,7 @@ describe('running jobs', () => {
               .executeTakeFirstOrThrow()
           ).n,
         ) === ids.length,
-      30_000,
+      { timeoutMs: 30_000, intervalMs: 10, message: 'all jobs to succeed' },
     );
     for (const id of ids)
       assert.equal(runsOf.get(id)?.length, 1, `job ${id} ran ${runsOf.get(id)?.length} times`);
@@ -95,10 +95,14 @@ describe('running jobs', () => {
       handlers: { 'test.later': { run: async () => Promise.reject(new Error('not yet')) } },
     });
     const job = await enqueue(f.db, { workspaceId: f.workspaceId, kind: 'test.later', payload: {} });
-    const waiting = await waitFor('the retry to be scheduled', async () => {
-      const row = await jobStatus(f.db, job.id);
-      return row?.state === 'queued' && row.attempts === 1 ? row : undefined;
-    });
+    const waiting = await eventually(
+      async () => {
+        const row = await jobStatus(f.db, job.id);
+        assert.ok(row?.state === 'queued' && row.attempts === 1, `the job is ${row?.state}`);
+        return row;
+      },
+      { intervalMs: 10, message: 'the retry to be scheduled' },
+    );
     assert.equal(waiting.last_error, 'not yet');
     const delay = waiting.run_after.getTime() - waiting.updated_at.getTime();
     assert.ok(delay > 59_000 && delay <= 60_001, `run_after is ${delay} ms after the failure`);

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { cancel, enqueue, jobStatus } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 import type { JobRow } from './tables.ts';
-import { openJobsFixture, waitFor, waitForJob, type JobsFixture } from './test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
+import { openJobsFixture, waitForJob, type JobsFixture } from './test-fixtures.ts';
 
 type Span = { key: string; seq: number; start: number; end: number };
 
@@ -20,8 +21,7 @@ function recorder(spans: Span[], work: (job: JobRow) => Promise<void>): JobHandl
 }
 
 async function allDone(f: JobsFixture, kind: string, count: number): Promise<void> {
-  await waitFor(
-    `${count} ${kind} jobs to succeed`,
+  await eventually(
     async () =>
       (
         await f.db
@@ -31,7 +31,7 @@ async function allDone(f: JobsFixture, kind: string, count: number): Promise<voi
           .where('state', '=', 'succeeded')
           .execute()
       ).length === count,
-    30_000,
+    { timeoutMs: 30_000, intervalMs: 10, message: `${count} ${kind} jobs to succeed` },
   );
 }
 
@@ -186,7 +186,7 @@ describe('serial keys', () => {
       serialKey: 'free',
     });
     await waitForJob(f.db, free.id, ['succeeded']);
-    await sleep(200);
+    await sleep(200); // deliberate window: the blocked job must not start while its key is held
     assert.equal((await jobStatus(f.db, waiting.id))?.state, 'queued');
     assert.equal(await cancel(f.db, blocker.id), 'cancelled');
     await waitForJob(f.db, waiting.id, ['succeeded'], 2000);

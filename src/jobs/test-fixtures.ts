@@ -3,11 +3,12 @@
  * DATABASE_URL) with a workspace; runners that are stopped when the fixture closes; and waiting helpers.
  * On Postgres `connect()` opens another pool on the same schema, as another process would have.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { eventually } from '../testing/eventually.ts';
 import type { DB } from '../db/schema.ts';
 import { openTestDatabase, testPostgresUrl } from '../testing/harness.ts';
 import { createWorkspaceRecord } from '../platform/workspaces/service.ts';
@@ -87,21 +88,6 @@ export async function openJobsFixture(): Promise<JobsFixture> {
   };
 }
 
-/** Polls `probe` until it answers something truthy; fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 /** Waits until the job is in one of `states`, and returns it. */
 export function waitForJob(
   db: Kysely<DB>,
@@ -109,13 +95,14 @@ export function waitForJob(
   states: readonly JobState[],
   timeoutMs?: number,
 ): Promise<JobRow> {
-  return waitFor(
-    `job ${id} to be ${states.join(' or ')}`,
+  return eventually(
     async () => {
       const job = await jobStatus(db, id);
-      return job && states.includes(job.state) ? job : undefined;
+      assert.ok(job, 'no such job');
+      assert.ok(states.includes(job.state), `the job is ${job.state}`);
+      return job;
     },
-    timeoutMs,
+    { timeoutMs, intervalMs: 10, message: `job ${id} to be ${states.join(' or ')}` },
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { aborted } from '../http/errors.ts';
-import { canonicalJson } from '../http/idempotency.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { Operation } from './schemas.ts';
 
 /** The revision of an operation as served. */

@@ -16,7 +16,7 @@ import { nounOf, ownerOf } from './resource-owners.ts';
 import { findByHash, touchToken } from './api-tokens/store.ts';
 import { createJwtVerifier } from './jwt.ts';
 import type { CachedToken, TokenCache } from './token-cache.ts';
-import { hashToken } from './token-secret.ts';
+import { hashToken } from '../lib/token-hash.ts';
 import { TURN_TOKEN_PREFIX, type TurnClaims, type TurnTokens } from './turn-tokens.ts';
 
 const TOUCH_INTERVAL_MS = 60_000;

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { openTestDatabase, tempDir } from '../testing/harness.ts';
 import { migrate } from '../db/migrate.ts';
 import { bootstrap } from './bootstrap.ts';
-import { hashToken } from './token-secret.ts';
+import { hashToken } from '../lib/token-hash.ts';
 
 describe('bootstrap', () => {
   test('an empty store gets workspace "default" and a random token written once, mode 0600', async () => {

@@ -3,17 +3,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { pidsOfUid } from './kill.ts';
 import { hasCgroup, leftovers, run, testDriver, type TestDriver } from './test-support.ts';
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Waits until no process of `uid` is left, naming the leftovers if some stay. */
+const noProcessesOf = (uid: number, timeoutMs: number) =>
+  eventually(
+    () => assert.equal(pidsOfUid(uid).length, 0, `processes of uid ${uid} left: ${pidsOfUid(uid).join(' ')}`),
+    { timeoutMs, message: `the processes of uid ${uid} to end` },
+  );
 
 describe('bwrap sandbox: killing', () => {
   let t: TestDriver;
@@ -32,7 +31,7 @@ describe('bwrap sandbox: killing', () => {
     });
     await proc.started;
     assert.ok(proc.pid > 0);
-    await waitFor(() => (out.includes('up') ? true : undefined), 5000);
+    await eventually(() => out.includes('up'), { timeoutMs: 5000, message: 'the command to print up' });
     assert.ok(leftovers(sandbox).inCgroup.length >= 3 || leftovers(sandbox).byUid.length >= 3);
     await proc.kill();
     assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL', limit: null });
@@ -84,8 +83,7 @@ sandbox.exec({
     assert.equal(out, 'started\n');
     if (process.getuid?.() === 0) assert.ok(pidsOfUid(uid).length >= 2, 'bwrap and sleep run');
     server.kill('SIGKILL');
-    const gone = await waitFor(() => (pidsOfUid(uid).length === 0 ? true : undefined), 5000);
-    assert.equal(gone, true, `processes of uid ${uid} left: ${pidsOfUid(uid).join(' ')}`);
+    await noProcessesOf(uid, 5000);
     // A new server removes what the dead one left (its directory and cgroup).
     assert.ok((await t.driver.list()).includes(id));
     await t.driver.remove(id);
@@ -119,11 +117,11 @@ process.kill(process.pid, 'SIGKILL');
     // The wrapper waits at its gate for the server, which died: it exits without running the command.
     // (bwrap itself may be left stuck in its setup when its parent died at the wrong moment; it runs
     // nothing, and recovery kills it by uid.)
+    // Deliberate window: the command must not have run (left a file) within it.
     await new Promise((resolve) => setTimeout(resolve, 300));
     if (hasCgroup()) assert.equal(fs.existsSync(path.join(t.root, id, 'work', 'ran')), false);
     await t.driver.remove(id);
-    const gone = await waitFor(() => (pidsOfUid(uid).length === 0 ? true : undefined), 2000);
-    assert.equal(gone, true, `processes of uid ${uid} left: ${pidsOfUid(uid).join(' ')}`);
+    await noProcessesOf(uid, 2000);
     assert.ok(!(await t.driver.list()).includes(id));
   });
 
@@ -131,7 +129,7 @@ process.kill(process.pid, 'SIGKILL');
     const sandbox = await t.sandbox();
     const first = sandbox.exec({ command: 'sleep 1000', env: {}, onOutput() {} });
     const second = sandbox.exec({ command: 'sleep 1000 & wait', env: {}, onOutput() {} });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all([first.started, second.started]);
     await sandbox.destroy();
     assert.equal((await first.exited).signal, 'SIGKILL');
     assert.equal((await second.exited).signal, 'SIGKILL');

@@ -9,7 +9,8 @@ import path from 'node:path';
 import tar from 'tar-stream';
 import type { AgentConfig } from '../config-schema.ts';
 import type { BundleManifest } from './manifest.ts';
-import { configDigest, sha256Digest } from './digest.ts';
+import { sha256Digest } from '../../lib/digest.ts';
+import { configDigest } from './digest.ts';
 import { BundlePlanError, planBundle, type BundlePatterns, type BundlePlan } from './plan.ts';
 
 const EPOCH = new Date(0);

@@ -11,9 +11,9 @@
  * File modes are normalized (0755 with any execute bit, else 0644; symlinks 0777) so the same tree
  * gives the same bundle on any machine.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sha256Digest } from '../../lib/digest.ts';
 import type { BundleEntry } from './manifest.ts';
 import { compilePattern, matchIndex, patternProblem, type BundlePattern } from './glob.ts';
 import { MAX_ENTRY_PATH, symlinkEscape } from './paths.ts';
@@ -118,7 +118,7 @@ export async function planBundle(root: string, patterns: BundlePatterns): Promis
       if (stat.isFile()) {
         const content = await fs.readFile(path.join(root, rel));
         const mode = stat.mode & 0o111 ? 0o755 : 0o644;
-        const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+        const digest = sha256Digest(content);
         files.push({ path: rel, type: 'file', size: content.length, mode, digest, symlinkTarget: null });
         add({
           path: rel,

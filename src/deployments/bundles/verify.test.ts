@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { ApiError } from '../../http/errors.ts';
 import { AgentConfig } from '../config-schema.ts';
-import { sha256Digest } from './digest.ts';
+import { sha256Digest } from '../../lib/digest.ts';
 import { BundleManifest, type BundleEntry } from './manifest.ts';
 import { buildBundle } from './pack.ts';
 import { tarOf, tempDir, writeTree, type FixtureEntry } from './tar-fixtures.ts';

@@ -6,8 +6,8 @@
  * Every refusal is a 422 naming the tar entry. The caller compares the returned digest with the
  * X-Nullspace-Bundle-Digest header and the manifest's bundle_digest.
  */
-import { createHash } from 'node:crypto';
 import { invalid } from '../../http/errors.ts';
+import { sha256Digest } from '../../lib/digest.ts';
 import type { BundleEntry, BundleManifest } from './manifest.ts';
 import { ancestors, normalizeEntryPath, symlinkEscape } from './paths.ts';
 import { readTar, TarFormatError } from './tar-read.ts';
@@ -56,7 +56,7 @@ export async function verifyBundle(
       ['body'],
       `the bundle is ${bytes.byteLength} bytes, more than the limit of ${limits.maxBytes}`,
     );
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const digest = sha256Digest(bytes);
   const entries = await readEntries(bytes, limits);
   checkStructure(entries);
   compareWithManifest(entries, manifest);
@@ -101,7 +101,7 @@ async function readEntries(bytes: Uint8Array, limits: BundleLimits): Promise<Ver
         const target = header.linkname ?? '';
         entries.push({ path, type, size: 0, mode, digest: null, symlink_target: target });
       } else if (type === 'file') {
-        const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+        const digest = sha256Digest(body);
         entries.push({ path, type, size: body.length, mode, digest, symlink_target: null });
       } else {
         entries.push({ path, type, size: 0, mode, digest: null, symlink_target: null });

@@ -12,6 +12,7 @@ import type { DB } from '../../db/schema.ts';
 import { iso } from '../../db/time.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { badRequest } from '../../http/errors.ts';
+import { formatSseComment, formatSseFrame, sseResponse } from '../../http/sse.ts';
 import type { AgentLogsTable } from '../tables.ts';
 import type { LogBus } from './bus.ts';
 
@@ -105,11 +106,15 @@ export function createLogReader(deps: {
             if (deps.stopping?.aborted) {
               return finish(
                 controller,
-                `retry: 1000\nevent: shutdown\ndata: ${JSON.stringify({
-                  cursor: String(seq),
-                  message:
-                    'the server is shutting down; reconnect with Last-Event-ID (or cursor) set to cursor to continue',
-                })}\n\n`,
+                formatSseFrame({
+                  retry: 1000,
+                  event: 'shutdown',
+                  data: JSON.stringify({
+                    cursor: String(seq),
+                    message:
+                      'the server is shutting down; reconnect with Last-Event-ID (or cursor) set to cursor to continue',
+                  }),
+                }),
               );
             }
             woken = false;
@@ -120,7 +125,11 @@ export function createLogReader(deps: {
               lastSent = Date.now();
               controller.enqueue(
                 encoder.encode(
-                  rows.map((r) => `id: ${r.seq}\nevent: log\ndata: ${JSON.stringify(entry(r))}\n\n`).join(''),
+                  rows
+                    .map((r) =>
+                      formatSseFrame({ id: String(r.seq), event: 'log', data: JSON.stringify(entry(r)) }),
+                    )
+                    .join(''),
                 ),
               );
               return;
@@ -128,12 +137,15 @@ export function createLogReader(deps: {
             if (ended || !follow) {
               return finish(
                 controller,
-                `event: end\ndata: ${JSON.stringify({ cursor: String(seq), complete: ended, truncated })}\n\n`,
+                formatSseFrame({
+                  event: 'end',
+                  data: JSON.stringify({ cursor: String(seq), complete: ended, truncated }),
+                }),
               );
             }
             if (Date.now() - lastSent >= HEARTBEAT_MS) {
               lastSent = Date.now();
-              controller.enqueue(encoder.encode(': heartbeat\n\n'));
+              controller.enqueue(encoder.encode(formatSseComment('heartbeat')));
               return;
             }
             // Until a wake-up, the poll or the client leaving; whichever comes first removes the others
@@ -160,13 +172,7 @@ export function createLogReader(deps: {
           unsubscribe();
         },
       });
-      return new Response(stream, {
-        headers: {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache',
-          'x-accel-buffering': 'no',
-        },
-      });
+      return sseResponse(stream);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sha256Digest } from '../bundles/digest.ts';
+import { sha256Digest } from '../../lib/digest.ts';
 import type { OutputManifest } from '../tables.ts';
 
 export type CollectedFile = { path: string; size: number; digest: string; bytes: Uint8Array };

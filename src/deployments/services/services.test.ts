@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../testing/eventually.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 import type { AgentConfigInput } from '../config-schema.ts';
 import { deployAgent, key } from '../test-fixtures.ts';
@@ -78,22 +79,17 @@ describe('agent service instances in bwrap sandboxes', () => {
     return res.body;
   }
 
-  async function waitFor(
-    deploymentId: string,
-    id: string,
-    until: (s: any) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await h.request('GET', `${base(deploymentId)}/${id}`);
-      assert.equal(res.status, 200, res.text);
-      if (until(res.body)) return res.body;
-      if (Date.now() > deadline)
-        throw new Error(`service ${id} stuck in ${res.body.status}: ${JSON.stringify(res.body)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  /** Reads the service until `until` holds; returns it. */
+  const waitForService = (deploymentId: string, id: string, until: (s: any) => boolean): Promise<any> =>
+    eventually(
+      async () => {
+        const res = await h.request('GET', `${base(deploymentId)}/${id}`);
+        assert.equal(res.status, 200, res.text);
+        assert.ok(until(res.body), `service ${id} stuck in ${res.body.status}: ${JSON.stringify(res.body)}`);
+        return res.body;
+      },
+      { timeoutMs: 30_000, intervalMs: 25, message: `service ${id}` },
+    );
 
   const stopService = (deploymentId: string, id: string) =>
     h.request('POST', `${base(deploymentId)}/${id}/stop`);
@@ -104,19 +100,16 @@ describe('agent service instances in bwrap sandboxes', () => {
     return res.body.items;
   }
 
-  async function waitForLogs(
-    deploymentId: string,
-    id: string,
-    until: (texts: string[]) => boolean,
-  ): Promise<any[]> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const lines = await logs(deploymentId, id);
-      if (until(lines.map((l) => l.text))) return lines;
-      if (Date.now() > deadline) throw new Error(`logs: ${JSON.stringify(lines)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  /** Reads the service's log until `until` holds of its texts; returns the lines. */
+  const waitForLogs = (deploymentId: string, id: string, until: (texts: string[]) => boolean) =>
+    eventually(
+      async () => {
+        const lines = await logs(deploymentId, id);
+        assert.ok(until(lines.map((l) => l.text)), `logs: ${JSON.stringify(lines)}`);
+        return lines;
+      },
+      { intervalMs: 25, message: `the log of service ${id}` },
+    );
 
   test('an http service becomes ready and answers through the authenticated proxy', async () => {
     const created = await start(echo.deploymentId);
@@ -128,7 +121,7 @@ describe('agent service instances in bwrap sandboxes', () => {
     assert.equal(created.generation, 0);
     const proxy = `${base(echo.deploymentId)}/${created.id}/proxy`;
     assert.equal(created.proxy_url, `${h.config.publicUrl}${proxy}/`);
-    const ready = await waitFor(echo.deploymentId, created.id, (s) => s.status !== 'starting');
+    const ready = await waitForService(echo.deploymentId, created.id, (s) => s.status !== 'starting');
     assert.equal(ready.status, 'ready', ready.failure_reason);
     assert.equal(ready.readiness_status.type, 'http');
     assert.equal(ready.readiness_status.path, '/health');
@@ -222,7 +215,7 @@ describe('agent service instances in bwrap sandboxes', () => {
       config: service(9000, { type: 'tcp', timeout_seconds: 20 }),
     });
     const created = await start(tcp.deploymentId);
-    const ready = await waitFor(tcp.deploymentId, created.id, (s) => s.status !== 'starting');
+    const ready = await waitForService(tcp.deploymentId, created.id, (s) => s.status !== 'starting');
     assert.equal(ready.status, 'ready', ready.failure_reason);
     assert.equal(ready.readiness_status.type, 'tcp');
     assert.equal(ready.readiness_status.path, undefined);
@@ -235,7 +228,7 @@ describe('agent service instances in bwrap sandboxes', () => {
       config: service(7000, { type: 'timeout', timeout_seconds: 1 }),
     });
     const created = await start(quiet.deploymentId);
-    const ready = await waitFor(quiet.deploymentId, created.id, (s) => s.status !== 'starting');
+    const ready = await waitForService(quiet.deploymentId, created.id, (s) => s.status !== 'starting');
     assert.equal(ready.status, 'ready', ready.failure_reason);
     assert.ok(Date.parse(ready.readiness_status.ready_at) - Date.parse(ready.started_at) >= 950);
     // Nothing listens, so the proxy cannot reach it.
@@ -254,7 +247,7 @@ describe('agent service instances in bwrap sandboxes', () => {
       config: service(8000, { type: 'http', path: '/health', timeout_seconds: 1 }),
     });
     const created = await start(sick.deploymentId);
-    const ended = await waitFor(sick.deploymentId, created.id, (s) => !LIVE.has(s.status));
+    const ended = await waitForService(sick.deploymentId, created.id, (s) => !LIVE.has(s.status));
     assert.equal(ended.status, 'failed');
     assert.match(
       ended.failure_reason,
@@ -273,7 +266,7 @@ describe('agent service instances in bwrap sandboxes', () => {
       config: service(8000, { type: 'http', path: '/', timeout_seconds: 20 }),
     });
     const created = await start(crashing.deploymentId);
-    const ended = await waitFor(crashing.deploymentId, created.id, (s) => !LIVE.has(s.status));
+    const ended = await waitForService(crashing.deploymentId, created.id, (s) => !LIVE.has(s.status));
     assert.equal(ended.status, 'failed');
     assert.equal(ended.failure_reason, 'entrypoint exited with code 3');
     assert.ok(ended.started_at && ended.stopped_at);
@@ -287,7 +280,7 @@ describe('agent service instances in bwrap sandboxes', () => {
       config: service(8000, { type: 'http', path: '/health' }, { install: 'echo installing; exit 4' }),
     });
     const created = await start(bad.deploymentId);
-    const ended = await waitFor(bad.deploymentId, created.id, (s) => !LIVE.has(s.status));
+    const ended = await waitForService(bad.deploymentId, created.id, (s) => !LIVE.has(s.status));
     assert.equal(ended.status, 'failed');
     assert.equal(ended.failure_reason, 'install exited with code 4');
     assert.equal(ended.process_id, null);
@@ -296,7 +289,7 @@ describe('agent service instances in bwrap sandboxes', () => {
 
   test('stop ends the instance stopped and its process is gone', async () => {
     const created = await start(echo.deploymentId);
-    const ready = await waitFor(echo.deploymentId, created.id, (s) => s.status !== 'starting');
+    const ready = await waitForService(echo.deploymentId, created.id, (s) => s.status !== 'starting');
     assert.equal(ready.status, 'ready', ready.failure_reason);
     assert.equal(processAlive(ready.process_id), true);
     const stopped = await stopService(echo.deploymentId, created.id);
@@ -317,7 +310,7 @@ describe('agent service instances in bwrap sandboxes', () => {
 
   test('restart with new envs runs a new process that sees them, and the log continues', async () => {
     const created = await start(echo.deploymentId, { envs: { GREETING: 'hello' } });
-    const first = await waitFor(echo.deploymentId, created.id, (s) => s.status !== 'starting');
+    const first = await waitForService(echo.deploymentId, created.id, (s) => s.status !== 'starting');
     assert.equal(first.status, 'ready', first.failure_reason);
     const proxy = `${base(echo.deploymentId)}/${created.id}/proxy/`;
     assert.equal((await h.request('GET', proxy)).body.greeting, 'hello');
@@ -328,7 +321,7 @@ describe('agent service instances in bwrap sandboxes', () => {
     assert.equal(restarted.status, 200, restarted.text);
     assert.equal(restarted.body.status, 'starting');
     assert.equal(restarted.body.generation, 1);
-    const second = await waitFor(
+    const second = await waitForService(
       echo.deploymentId,
       created.id,
       (s) => s.status !== 'starting' && s.process_id !== first.process_id,
@@ -403,10 +396,10 @@ describe('agent service instances in bwrap sandboxes', () => {
       config: service(8000, { type: 'http', path: '/health' }),
     });
     const created = await start(doomed.deploymentId);
-    const ready = await waitFor(doomed.deploymentId, created.id, (s) => s.status !== 'starting');
+    const ready = await waitForService(doomed.deploymentId, created.id, (s) => s.status !== 'starting');
     assert.equal(ready.status, 'ready', ready.failure_reason);
     assert.equal((await h.request('DELETE', `/v1/agent-deployments/${doomed.deploymentId}`)).status, 200);
-    const ended = await waitFor(doomed.deploymentId, created.id, (s) => !LIVE.has(s.status));
+    const ended = await waitForService(doomed.deploymentId, created.id, (s) => !LIVE.has(s.status));
     assert.equal(ended.status, 'stopped');
     assert.equal(processAlive(ready.process_id), false);
   });

@@ -6,13 +6,14 @@
  * request's state follows pushes (READY once the fork has changes; its reviewers are notified).
  * docs/installs.md.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { base32, newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import { unixSeconds } from '../../db/time.ts';
 import type { Caller } from '../../http/context.ts';
 import { ApiError, failedPrecondition, notFound } from '../../http/errors.ts';
+import { hashToken } from '../../lib/token-hash.ts';
 import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { GitStore } from '../../git/store.ts';
@@ -60,10 +61,6 @@ export type ChangeRequestServiceDeps = {
 };
 
 export type ChangeRequestService = ReturnType<typeof createChangeRequestService>;
-
-export function hashGitToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
   const { db, git, publicUrl } = deps;
@@ -245,7 +242,7 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
       await insertToken(db, {
         workspaceId,
         changeRequestId: id,
-        tokenHash: hashGitToken(token),
+        tokenHash: hashToken(token),
         scope: body.scope,
         expiresAt,
       });

@@ -5,8 +5,8 @@
  * files and render hash. Deterministic: the same artifact, values and annotations give the same bytes
  * in any process, at any time. Failures are values naming what went wrong.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../http/idempotency.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
+import { sha256Digest } from '../../lib/digest.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import type { ExecutionLimits } from '../../isolate/types.ts';
 import { staticObjects } from '../packages/artifact.ts';
@@ -46,7 +46,7 @@ export function renderKey(input: {
   context: RenderContext;
 }): string {
   const canonical = canonicalJson({ engine: RENDER_ENGINE_VERSION, ...input });
-  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+  return sha256Digest(canonical);
 }
 
 /** The clock and random seed every render runs with, so that time and chance cannot change output. */

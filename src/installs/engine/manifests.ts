@@ -5,8 +5,8 @@
  * [A-Za-z0-9_.-] in the name become `-`), and the render hash is `sha256:` + the hex SHA-256 over each
  * `filename + "\n" + yaml`, in order. Same objects, same bytes, same hash.
  */
-import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { sha256DigestOfParts } from '../../lib/digest.ts';
 import type { RenderFailure } from '../tables.ts';
 
 export type KubeObject = {
@@ -93,11 +93,5 @@ export function toFiles(objects: KubeObject[]): RenderedFile[] {
 }
 
 export function renderHash(files: RenderedFile[]): string {
-  const hash = createHash('sha256');
-  for (const f of files) {
-    hash.update(f.filename);
-    hash.update('\n');
-    hash.update(f.yaml);
-  }
-  return `sha256:${hash.digest('hex')}`;
+  return sha256DigestOfParts(files.flatMap((f) => [f.filename, '\n', f.yaml]));
 }

@@ -9,7 +9,6 @@
  * addressed by `sha256:` + the hex SHA-256 of its bytes. Parsing refuses anything that could surprise:
  * absolute paths, `..`, links and devices, unknown files, oversized archives. docs/packages.md.
  */
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -33,10 +32,6 @@ export class ArtifactError extends Error {
     super(file ? `${file}: ${message}` : message);
     this.file = file;
   }
-}
-
-export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** Reads the files of a tar.gz (regular files only), enforcing the size and entry limits. */

@@ -12,12 +12,13 @@ import type { DB } from '../../db/schema.ts';
 import type { Caller } from '../../http/context.ts';
 import { ApiError, conflict, failedPrecondition, invalid, notFound } from '../../http/errors.ts';
 import { assertIfMatch } from '../../http/etag.ts';
-import { canonicalJson } from '../../http/idempotency.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
+import { sha256Digest } from '../../lib/digest.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import { insertOperation, toOperation } from '../../operations/store.ts';
 import type { ArtifactContents } from '../tables.ts';
-import { ArtifactError, digestOf, readArtifact } from './artifact.ts';
+import { ArtifactError, readArtifact } from './artifact.ts';
 import type {
   CreatePackageBody,
   CreatePackageVersionBody,
@@ -66,7 +67,7 @@ export function createPackageService(deps: PackageServiceDeps) {
   ): Promise<{ row: store.ArtifactRow; created: boolean }> {
     if (bytes.length === 0)
       throw invalid(['body'], 'the body is empty; send the package archive (tar.gz) as the request body');
-    const digest = digestOf(bytes);
+    const digest = sha256Digest(bytes);
     const known = await store.findArtifact(db, workspaceId, digest);
     if (known) return { row: known, created: false };
     let contents: ArtifactContents;

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { canonicalJson } from '../../http/idempotency.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
 import { withStepStatus } from '../../operations/steps.ts';
 import { insertOperation } from '../../operations/store.ts';
 import { renderKey } from '../engine/engine.ts';

@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
-import { canonicalJson } from '../../http/idempotency.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
 import type { JobContext, JobHandler } from '../../jobs/runner.ts';
 import type { JobRow } from '../../jobs/tables.ts';

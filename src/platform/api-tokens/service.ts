@@ -10,7 +10,8 @@ import type { Caller } from '../../http/context.ts';
 import { invalid, notFound } from '../../http/errors.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { TokenCache } from '../token-cache.ts';
-import { displayPrefix, generateTokenSecret, hashToken } from '../token-secret.ts';
+import { hashToken } from '../../lib/token-hash.ts';
+import { displayPrefix, generateTokenSecret } from '../token-secret.ts';
 import type { ApiToken, CreateApiTokenRequest, CreatedApiToken } from './schemas.ts';
 import * as store from './store.ts';
 
