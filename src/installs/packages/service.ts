@@ -15,7 +15,8 @@ import { assertIfMatch } from '../../http/etag.ts';
 import { canonicalJson } from '../../http/idempotency.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
-import { insertOperation, toOperation } from '../../operations/store.ts';
+import { toOperation } from '../../operations/resources.ts';
+import { insertOperation } from '../../operations/store.ts';
 import type { ArtifactContents } from '../tables.ts';
 import { ArtifactError, digestOf, readArtifact } from './artifact.ts';
 import type {
