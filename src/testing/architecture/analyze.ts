@@ -11,7 +11,7 @@ import { findSql, type SqlStatement, type TableAccess } from './sql.ts';
 import { tableOwnership, type Ownership } from './tables.ts';
 import { cycles, fileImports, familyOf, folderOf, liftEdges, type ImportEdge } from './imports.ts';
 import { functionLengths, payloadCasts, type FunctionLength, type PayloadCast } from './functions.ts';
-import { SCHEMA_JOIN_FILES } from './rules.ts';
+import { SCHEMA_JOIN_FILES, UPWARD_IMPORTS_ALLOWED } from './rules.ts';
 
 export const MAX_FILE_LINES = 500;
 
@@ -58,6 +58,7 @@ export function analyzeFiles(files: SourceFile[]): Analysis {
   }
   const edges = fileImports(code).filter((e) => e.runtime || !SCHEMA_JOIN_FILES.has(e.from));
   const familyEdges = liftEdges(edges, familyOf);
+  const checkedEdges = edges.filter((e) => !(`${e.from} -> ${familyOf(e.to)}` in UPWARD_IMPORTS_ALLOWED));
   const folderEdges = liftEdges(edges, folderOf);
   const functions = code
     .flatMap(functionLengths)
@@ -87,8 +88,8 @@ export function analyzeFiles(files: SourceFile[]): Analysis {
     foreignAccesses,
     familyEdges,
     folderEdges,
-    familyCycles: cycles(familyEdges),
-    folderCycles: cycles(folderEdges),
+    familyCycles: cycles(liftEdges(checkedEdges, familyOf)),
+    folderCycles: cycles(liftEdges(checkedEdges, folderOf)),
     fileCycles: cycles(edges),
     functions,
     payloadCasts: casts,

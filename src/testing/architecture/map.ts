@@ -13,8 +13,10 @@ export const MAP_START = '<!-- architecture-map:start -->';
 export const MAP_END = '<!-- architecture-map:end -->';
 export const MAP_DOC = 'docs/architecture.md';
 
-/** Families that everything uses; drawn apart so the picture shows the domains. */
+/** Families that everything uses, left out so the picture shows the domains. */
 const INFRASTRUCTURE = new Set(['db', 'http', 'config.ts', 'log.ts', 'version.ts']);
+/** The entry points that import every family, left out for the same reason. */
+const ROOTS = new Set(['atoll.ts', 'main.ts', 'module.ts']);
 
 function nodeId(name: string): string {
   return name.replace(/[^a-zA-Z0-9]/g, '_');
@@ -43,15 +45,15 @@ export function renderMap(analysis: Analysis): string {
   out.push('| table | owner |', '| --- | --- |');
   for (const [table, owner] of analysis.owners) out.push(`| \`${table}\` | ${owner} |`);
   out.push('', '### Import graph between families', '');
+  const names = (set: Set<string>) => [...set].map((n) => `\`${n}\``).join(', ');
   out.push(
     'An arrow is “imports from” (solid: at run time; dotted: types only). The infrastructure every family uses',
-    '(' +
-      [...INFRASTRUCTURE].map((n) => `\`${n}\``).join(', ') +
-      ') is left out to keep the picture readable.',
+    `(${names(INFRASTRUCTURE)}) and the entry points that import every family (${names(ROOTS)}) are left`,
+    'out to keep the picture readable.',
     '',
   );
   out.push('```mermaid', 'flowchart LR');
-  const drawn = families.filter((f) => !INFRASTRUCTURE.has(f) && f !== 'testing');
+  const drawn = families.filter((f) => !INFRASTRUCTURE.has(f) && !ROOTS.has(f) && f !== 'testing');
   for (const family of drawn) out.push(`  ${nodeId(family)}["${family}"]`);
   for (const edge of analysis.familyEdges) {
     if (!drawn.includes(edge.from) || !drawn.includes(edge.to)) continue;
