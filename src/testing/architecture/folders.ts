@@ -16,6 +16,7 @@ export const FOLDER_PURPOSE: Record<string, string> = {
   installs: 'packages and versions, installs, renders, repositories and change requests',
   isolate: 'the isolate executor: executor processes, warm isolates, limits, the platform.request() bridge',
   jobs: 'the durable job queue and its runners',
+  lib: 'neutral helpers of no family: canonical JSON, SHA-256 digests, token hashing',
   notifications: 'the caller’s notifications; other families create them through a port',
   operations: 'the Operation record (`op_…`) every asynchronous action leaves, its steps and waiters',
   platform: 'workspaces, members, API tokens, JWT, regions, entitlements, quotas, bootstrap',
