@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { issueToken } from '../platform/api-tokens/service.ts';
+import { findWorkspacesByRef } from '../platform/workspaces/store.ts';
 import { CliError } from './errors.ts';
 
 /** Parses durations such as 90m, 12h, 30d; undefined for no expiry. */
@@ -14,11 +15,7 @@ export function parseDuration(text: string | undefined): number | undefined {
 }
 
 export async function resolveWorkspace(db: Kysely<DB>, ref: string): Promise<{ id: string; name: string }> {
-  const rows = await db
-    .selectFrom('workspaces')
-    .select(['id', 'name'])
-    .where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref), eb('name', '=', ref)]))
-    .execute();
+  const rows = await findWorkspacesByRef(db, ref);
   const exact = rows.find((r) => r.id === ref) ?? (rows.length === 1 ? rows[0] : undefined);
   if (!exact) {
     throw new CliError(

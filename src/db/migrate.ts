@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sha256Hex } from '../lib/digest.ts';
 import type { AdminConnection, Database } from './database.ts';
+import { ledgerVersion } from './store.ts';
 
 export type Migration = { version: number; name: string; sql: string; checksum: string };
 
@@ -79,11 +80,7 @@ export async function schemaStatus(
   database: Database,
   migrations: Migration[] = loadMigrations(),
 ): Promise<SchemaStatus> {
-  const row = await database.db
-    .selectFrom('atoll_schema_migrations')
-    .select((eb) => eb.fn.max('version').as('v'))
-    .executeTakeFirst();
-  return { current: Number(row?.v ?? 0), latest: migrations.length };
+  return { current: await ledgerVersion(database.db), latest: migrations.length };
 }
 
 async function readLedger(conn: AdminConnection): Promise<LedgerRow[]> {

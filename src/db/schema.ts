@@ -6,6 +6,7 @@ import type { ColumnType } from 'kysely';
 import type { AgentTables } from '../agents/tables.ts';
 import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
+import type { HttpTables } from '../http/tables.ts';
 import type { InstallTables } from '../installs/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
 import type { NotificationTables } from '../notifications/tables.ts';
@@ -31,4 +32,5 @@ export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTa
   InstallTables &
   DeploymentTables &
   NotificationTables &
-  RegionTables;
+  RegionTables &
+  HttpTables;

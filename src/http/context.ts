@@ -4,7 +4,6 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { InternalBindings } from '../isolate/platform-bridge.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 
 /** The credential a request authenticated with. */
@@ -59,6 +58,15 @@ export type Authenticator = {
     use?: CredentialUse,
   ): Promise<string>;
 };
+
+/**
+ * Where an execution sits among snippets starting snippets: `tree` names the outermost execution (the
+ * one a client started), `depth` counts the platform.request() hops from it (0 for the outermost).
+ */
+export type Lineage = { tree: string; depth: number };
+
+/** What platform.request() passes to the in-process app beside the request (never from a client). */
+export type InternalBindings = { atollLineage: Lineage };
 
 export type AppEnv = {
   /**

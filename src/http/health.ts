@@ -3,9 +3,9 @@
  * the store answers and that its schema is the one this build expects, and answers 503 once the server
  * is shutting down, so a load balancer stops sending it work (503 otherwise).
  */
-import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { schemaStatus } from '../db/migrate.ts';
+import { ping } from '../db/store.ts';
 import type { ApiApp } from './context.ts';
 
 export function registerHealth(app: ApiApp, database: Database, stopping?: AbortSignal): void {
@@ -13,7 +13,7 @@ export function registerHealth(app: ApiApp, database: Database, stopping?: Abort
   app.get('/readyz', async (c) => {
     if (stopping?.aborted) return c.json({ status: 'not_ready', reason: 'the server is shutting down' }, 503);
     try {
-      await sql`SELECT 1`.execute(database.db);
+      await ping(database.db);
       const schema = await schemaStatus(database);
       if (schema.current !== schema.latest) {
         return c.json(

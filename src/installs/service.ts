@@ -13,7 +13,8 @@ import { assertIfMatch } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import { enqueue } from '../jobs/queue.ts';
 import type { Operation } from '../operations/schemas.ts';
-import { findOperationById, insertOperation, setOperationJob, toOperation } from '../operations/store.ts';
+import { toOperation } from '../operations/resources.ts';
+import { findOperationById, insertOperation, setOperationJob } from '../operations/store.ts';
 import { LOCAL_REGION } from '../platform/regions/schemas.ts';
 import { findRegion } from '../platform/regions/store.ts';
 import {

@@ -7,18 +7,12 @@
  * body is read up to the size limit and handed to the guest as text; only a few response headers are
  * shown to the guest.
  */
+import type { InternalBindings, Lineage } from '../http/context.ts';
 import { PolicyError } from './request-policy.ts';
 import type { Dispatcher } from './pool.ts';
 import type { BridgedRequest, BridgedResponse, RequestLimits } from './types.ts';
 
-/**
- * Where an execution sits among snippets starting snippets: `tree` names the outermost execution (the
- * one a client started), `depth` counts the platform.request() hops from it (0 for the outermost).
- */
-export type Lineage = { tree: string; depth: number };
-
-/** What platform.request() passes to the in-process app beside the request (never from a client). */
-export type InternalBindings = { atollLineage: Lineage };
+export type { InternalBindings, Lineage };
 
 export type InProcessFetch = (request: Request, bindings: InternalBindings) => Promise<Response>;
 

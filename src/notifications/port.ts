@@ -11,7 +11,8 @@
 import type { Transaction } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
-import { insertNotifications, memberSubjects } from './store.ts';
+import { memberSubjects } from '../platform/members/store.ts';
+import { insertNotifications } from './store.ts';
 import type { NotificationSeverity, NotificationType } from './tables.ts';
 
 /** The kind of resource each notification type is about (the published `resource_type`). */

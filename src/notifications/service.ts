@@ -7,31 +7,16 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { unixSeconds, unixSecondsOrNull } from '../db/time.ts';
 import type { Caller } from '../http/context.ts';
 import { forbidden } from '../http/errors.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import type { Notification } from './schemas.ts';
+import { toNotification } from './resources.ts';
 import * as store from './store.ts';
 
 export type NotificationService = ReturnType<typeof createNotificationService>;
 
 const PREFIX = 'ntf_';
-
-export function toNotification(row: store.NotificationRow): Notification {
-  return {
-    id: row.id,
-    type: row.type,
-    resource_type: row.resource_type,
-    resource_id: row.resource_id,
-    title: row.title,
-    body: row.body,
-    severity: row.severity,
-    context: row.context,
-    read_at: unixSecondsOrNull(row.read_at),
-    created_at: unixSeconds(row.created_at),
-  };
-}
 
 /** Whose notifications a caller sees, and in which workspaces. */
 export function audienceOf(caller: Caller): store.Audience {

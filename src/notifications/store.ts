@@ -1,11 +1,13 @@
 /**
  * SQL for notifications, the only code that writes the table. Every read and mark is scoped to one
  * recipient and to the workspaces its credential may see (an Audience), so another caller's
- * notification is never seen or changed. Pages go newest first by `seq`.
+ * notification is never seen or changed. Pages go newest first by `seq`. Membership is the platform's:
+ * it is read through platform/members/store.ts.
  */
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
+import { workspacesOfMember } from '../platform/members/store.ts';
 import type { NotificationsTable } from './tables.ts';
 
 export type NotificationRow = Selectable<NotificationsTable>;
@@ -33,20 +35,6 @@ export async function insertNotifications(
   return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
-/**
- * The subjects that are members of a workspace. Reads the platform's workspace_members table (the
- * platform owns it; this is a read, inside the notifying transaction).
- */
-export async function memberSubjects(db: Kysely<DB>, workspaceId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('workspace_members')
-    .select('subject')
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('subject')
-    .execute();
-  return rows.map((r) => r.subject);
-}
-
 /** The notifications an audience may see, as a query to narrow further. */
 function visible(db: Kysely<DB>, audience: Audience) {
   let query = db.selectFrom('notifications').where('recipient', '=', audience.recipient);
@@ -56,16 +44,7 @@ function visible(db: Kysely<DB>, audience: Audience) {
       const ors = [];
       if (scope.ids.length > 0) ors.push(eb('workspace_id', 'in', scope.ids));
       if (scope.members) {
-        ors.push(
-          eb(
-            'workspace_id',
-            'in',
-            eb
-              .selectFrom('workspace_members')
-              .select('workspace_id')
-              .where('subject', '=', audience.recipient),
-          ),
-        );
+        ors.push(eb('workspace_id', 'in', workspacesOfMember(db, audience.recipient)));
       }
       return ors.length > 0 ? eb.or(ors) : eb.val(false);
     });

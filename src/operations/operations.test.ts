@@ -7,7 +7,7 @@ import { startHarness, type Harness } from '../testing/harness.ts';
 import { checkPublishedResponse } from '../testing/published-api.ts';
 import type { OperationMetadata } from './kinds.ts';
 import { operationsModule, type OperationsModule } from './module.ts';
-import { notifyOperationSql } from './notify.ts';
+import { notifyOperationSql } from './store.ts';
 import type { OperationStep, OwnerType } from './schemas.ts';
 import { createOperationService } from './service.ts';
 import { pendingStep, withStepStatus } from './steps.ts';

@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
+import { toOperation, toOperationSummary } from './resources.ts';
 import { assertOperationIfMatch } from './revision.ts';
 import type { Operation } from './schemas.ts';
 import * as store from './store.ts';
@@ -41,7 +42,7 @@ export function createOperationService(deps: OperationServiceDeps) {
 
   return {
     async get(workspaceId: string, id: string): Promise<Operation> {
-      return store.toOperation(await read(workspaceId, id), publicUrl);
+      return toOperation(await read(workspaceId, id), publicUrl);
     },
 
     async list(
@@ -50,7 +51,7 @@ export function createOperationService(deps: OperationServiceDeps) {
       page: PageRequest,
     ): Promise<Page<Operation>> {
       const rows = await store.listOperations(db, workspaceId, filter, page);
-      return toPage(rows, page, (row) => store.toOperationSummary(row, publicUrl));
+      return toPage(rows, page, (row) => toOperationSummary(row, publicUrl));
     },
 
     /**
@@ -70,7 +71,7 @@ export function createOperationService(deps: OperationServiceDeps) {
         try {
           const row = await read(workspaceId, id);
           if (row.state !== 'RUNNING' || Date.now() >= deadline || signal?.aborted)
-            return store.toOperation(row, publicUrl);
+            return toOperation(row, publicUrl);
           await woken;
         } finally {
           stop.abort();
@@ -93,7 +94,7 @@ export function createOperationService(deps: OperationServiceDeps) {
         );
       }
       // After the state check: a settled operation is 422 whatever revision the client holds.
-      if (ifMatch !== undefined) assertOperationIfMatch(ifMatch, store.toOperation(row, publicUrl));
+      if (ifMatch !== undefined) assertOperationIfMatch(ifMatch, toOperation(row, publicUrl));
       const type = typeof row.metadata.type === 'string' ? row.metadata.type : undefined;
       const canceller = type === undefined ? undefined : cancellers.get(type);
       if (!canceller) {
@@ -108,7 +109,7 @@ export function createOperationService(deps: OperationServiceDeps) {
         );
       }
       await canceller(row, caller);
-      return store.toOperation(await read(workspaceId, id), publicUrl);
+      return toOperation(await read(workspaceId, id), publicUrl);
     },
   };
 }

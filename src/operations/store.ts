@@ -1,11 +1,10 @@
 /**
- * SQL for operations, and their wire form. Every function takes a Kysely<DB>, so callers may pass their
+ * SQL for operations (their wire form is resources.ts). Every function takes a Kysely<DB>, so callers may pass their
  * own transaction (create the resource, its job and its operation together; settle with other writes).
  * A settled operation is immutable: updates and settling only ever touch a RUNNING row.
  */
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../db/ids.ts';
-import { unixSeconds, unixSecondsOrNull } from '../db/time.ts';
 import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
 import { OPERATIONS_CHANNEL } from './notify.ts';
@@ -69,6 +68,18 @@ export async function findOperation(
 }
 
 /** An operation by id alone, for the family that owns it (its workspace known from its own row). */
+/** Who an operation belongs to: its workspace (null once that is gone) and who started it. */
+export async function operationOwner(
+  db: Kysely<DB>,
+  id: string,
+): Promise<{ workspace_id: string | null; started_by: string | null } | undefined> {
+  return db
+    .selectFrom('operations')
+    .select(['workspace_id', 'started_by'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function findOperationById(db: Kysely<DB>, id: string): Promise<OperationRow | undefined> {
   return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -192,28 +203,11 @@ export async function settleOperation(db: Kysely<DB>, id: string, settlement: Se
   return row !== undefined;
 }
 
-/** The wire form of an operation row, with its steps. */
-export function toOperation(row: OperationRow, publicUrl: string): Operation {
-  return { ...toOperationSummary(row, publicUrl), steps: row.steps as OperationStep[] };
-}
-
-/** The wire form without per-step detail, as lists serve it. */
-export function toOperationSummary(row: OperationRow, publicUrl: string): Operation {
-  return {
-    id: row.id,
-    workspace_id: row.workspace_id,
-    organization_id: null,
-    owner_type: row.owner_type as OwnerType,
-    owner_id: row.owner_id,
-    parent_operation_id: row.parent_operation_id,
-    state: row.state,
-    done: row.state !== 'RUNNING',
-    html_url: `${publicUrl}/operations/${row.id}`,
-    metadata: row.metadata,
-    response: row.response,
-    error: row.error,
-    last_error: row.last_error,
-    started_at: unixSeconds(row.started_at),
-    completed_at: unixSecondsOrNull(row.completed_at),
-  };
+/**
+ * Queues a wake-up for waiters of operation `id` in every process. Inside a transaction it is sent at
+ * commit (and dropped on rollback). On the embedded store pg_notify is accepted and reaches no one;
+ * there the in-process `waiter.notify(id)` does the waking.
+ */
+export async function notifyOperationSql(db: Kysely<DB>, id: string): Promise<void> {
+  await sql`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${id})`.execute(db);
 }

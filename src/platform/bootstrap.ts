@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
 import { issueToken } from './api-tokens/service.ts';
 import { generateTokenSecret } from './token-secret.ts';
-import { countWorkspaces, insertWorkspace } from './workspaces/store.ts';
+import { countWorkspaces, insertWorkspace, lockBootstrap } from './workspaces/store.ts';
 
 const BOOTSTRAP_LOCK_KEY = 727_274_002;
 
@@ -30,7 +30,7 @@ export async function bootstrap(
   const file = bootstrapTokenPath(options.dataDir);
   const existingFile = fs.existsSync(file) ? file : undefined;
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK_KEY})`.execute(trx);
+    await lockBootstrap(trx, BOOTSTRAP_LOCK_KEY);
     if ((await countWorkspaces(trx)) > 0) return { created: false, tokenFile: existingFile };
     const secret = options.token ?? generateTokenSecret();
     const workspace = await insertWorkspace(trx, {

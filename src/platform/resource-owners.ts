@@ -2,10 +2,13 @@
  * Which workspace a resource addressed by id belongs to, for credentials that do not imply one (a JWT
  * on a by-id operation the published API declares without `akua-context`: a client generated from it
  * can never send the header there). The one read across domains' tables: every table below keys rows
- * by `id` and records their `workspace_id`; only that column is read, nothing is written.
+ * by `id` and records their `workspace_id`; only that column is read, nothing is written
+ * (resource-owners-store.ts). Operations are asked through their owner's store.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { operationOwner } from '../operations/store.ts';
+import { workspaceOfRow } from './resource-owners-store.ts';
 
 /** The table behind each collection path segment (`/v1/<collection>/<id>…`), and what its rows are called. */
 const OWNED_BY_WORKSPACE = {
@@ -43,19 +46,9 @@ export async function ownerOf(db: Kysely<DB>, collection: string, id: string): P
   if (!ownedCollection(collection)) return undefined;
   if (collection === 'operations') {
     // The published API accepts operation ids without their `op_` prefix.
-    const opId = id.startsWith('op_') ? id : `op_${id}`;
-    const row = await db
-      .selectFrom('operations')
-      .select(['workspace_id', 'started_by'])
-      .where('id', '=', opId)
-      .executeTakeFirst();
-    return row?.workspace_id ? { workspaceId: row.workspace_id, startedBy: row.started_by } : undefined;
+    const owner = await operationOwner(db, id.startsWith('op_') ? id : `op_${id}`);
+    return owner?.workspace_id ? { workspaceId: owner.workspace_id, startedBy: owner.started_by } : undefined;
   }
-  const { table } = OWNED_BY_WORKSPACE[collection];
-  const row = await (db as unknown as Kysely<Record<string, { id: string; workspace_id: string }>>)
-    .selectFrom(table)
-    .select('workspace_id')
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row ? { workspaceId: row.workspace_id, startedBy: null } : undefined;
+  const workspaceId = await workspaceOfRow(db, OWNED_BY_WORKSPACE[collection].table, id);
+  return workspaceId !== undefined ? { workspaceId, startedBy: null } : undefined;
 }

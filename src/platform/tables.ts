@@ -42,28 +42,8 @@ export type ApiTokensTable = {
   revoked_at: Date | null;
 };
 
-export type IdempotencyKeysTable = {
-  scope: string;
-  operation: string;
-  key: string;
-  request_hash: string;
-  state: 'in_flight' | 'done';
-  /** The process instance executing the request (it renews `locked_until` while it runs). */
-  owner: string | null;
-  locked_until: Date | null;
-  /** The request began writing (set with its first write): it is never executed again. */
-  wrote: Generated<boolean>;
-  response_status: number | null;
-  response_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
-  response_body: string | null;
-  encrypted: Generated<boolean>;
-  created_at: Timestamp;
-  expires_at: Date;
-};
-
 export type PlatformTables = {
   workspaces: WorkspacesTable;
   workspace_members: WorkspaceMembersTable;
   api_tokens: ApiTokensTable;
-  idempotency_keys: IdempotencyKeysTable;
 };

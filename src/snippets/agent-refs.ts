@@ -4,7 +4,12 @@
  * agree with each other; the agents domain answers through these two lookups.
  */
 import { invalid, type ErrorDetail } from '../http/errors.ts';
-import type { AgentTurnLookup } from './execution.ts';
+
+/** Checks that an agent turn belongs to the workspace and gives its session (the agents domain). */
+export type AgentTurnLookup = (
+  workspaceId: string,
+  turnId: string,
+) => Promise<{ sessionId: string } | undefined>;
 
 /** Whether a workspace has a session with this id (the agents domain). */
 export type AgentSessionLookup = (workspaceId: string, sessionId: string) => Promise<boolean>;

@@ -14,6 +14,7 @@ import { etagOf } from '../http/etag.ts';
 import type { Executor } from '../isolate/executor.ts';
 import type { Lineage } from '../isolate/platform-bridge.ts';
 import type { ExecutionOutcome, LogEntry } from '../isolate/types.ts';
+import type { AgentTurnLookup } from './agent-refs.ts';
 import { checkResultContract, contractFields, type ResultContractTrio } from './contract.ts';
 import { validateRunInputs } from './inputs.ts';
 import type {
@@ -25,21 +26,17 @@ import type {
   SnippetRunError,
 } from './run-schemas.ts';
 import { admitNested, type NestingGate } from './nesting.ts';
+import { toSnippetRun } from './resources.ts';
 import type { SnippetService } from './service.ts';
-import { toSnippetRun } from './service.ts';
 import { recordRunAndNotify } from './run-notice.ts';
 import { recordRun, type NewSnippetRun, type SnippetRow, type SnippetRunRow } from './store.ts';
-
-/** Checks that an agent turn belongs to the workspace and gives its session (the agents domain). */
-export type AgentTurnLookup = (
-  workspaceId: string,
-  turnId: string,
-) => Promise<{ sessionId: string } | undefined>;
 
 /**
  * Records a row and announces it as an event of an agent turn in one transaction (the events domain).
  * A run started for a turn is announced as widget.created.
  */
+export type { AgentTurnLookup };
+
 export type TurnAnnouncer = <R>(input: {
   workspaceId: string;
   turnId: string;

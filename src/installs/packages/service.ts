@@ -16,7 +16,8 @@ import { canonicalJson } from '../../lib/canonical-json.ts';
 import { sha256Digest } from '../../lib/digest.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
-import { insertOperation, toOperation } from '../../operations/store.ts';
+import { toOperation } from '../../operations/resources.ts';
+import { insertOperation } from '../../operations/store.ts';
 import type { ArtifactContents } from '../tables.ts';
 import { ArtifactError, readArtifact } from './artifact.ts';
 import type {

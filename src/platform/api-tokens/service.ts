@@ -13,21 +13,10 @@ import type { TokenCache } from '../token-cache.ts';
 import { hashToken } from '../../lib/token-hash.ts';
 import { displayPrefix, generateTokenSecret } from '../token-secret.ts';
 import type { ApiToken, CreateApiTokenRequest, CreatedApiToken } from './schemas.ts';
+import { toApiToken } from './resources.ts';
 import * as store from './store.ts';
 
 export type ApiTokenService = ReturnType<typeof createApiTokenService>;
-
-export function toApiToken(row: store.ApiTokenRow): ApiToken {
-  return {
-    id: row.id,
-    workspace_id: row.workspace_id,
-    name: row.name,
-    prefix: row.prefix,
-    created_at: unixSeconds(row.created_at),
-    last_used_at: unixSecondsOrNull(row.last_used_at),
-    expires_at: unixSecondsOrNull(row.expires_at),
-  };
-}
 
 /** Creates a token (random unless `secret` is given) and returns it with its one-time plaintext. */
 export async function issueToken(

@@ -17,16 +17,13 @@ import type {
   WorkspaceMemberList,
   WorkspaceRole,
 } from './schemas.ts';
+import { toWorkspaceMember } from './resources.ts';
 import * as store from './store.ts';
 
 /** Most members a workspace may have (the published list has no paging parameters: it is served whole). */
 export const MAX_MEMBERS = 1000;
 
 export type MemberService = ReturnType<typeof createMemberService>;
-
-export function toWorkspaceMember(row: store.MemberRow): WorkspaceMember {
-  return { id: row.id, user_id: row.subject, role: row.role, joined_at: row.created_at.toISOString() };
-}
 
 /** 404 for a user who is not a member of the workspace. */
 function memberNotFound(workspaceId: string, userId: string): ApiError {

@@ -50,6 +50,22 @@ export async function lockWorkspace(trx: Kysely<DB>, workspaceId: string): Promi
   return row !== undefined;
 }
 
+/** The subjects that are members of a workspace, sorted (the notifications port reads them in its transaction). */
+export async function memberSubjects(db: Kysely<DB>, workspaceId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('workspace_members')
+    .select('subject')
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('subject')
+    .execute();
+  return rows.map((r) => r.subject);
+}
+
+/** The ids of the workspaces a subject is a member of, as a subquery for `workspace_id IN (…)`. */
+export function workspacesOfMember(db: Kysely<DB>, subject: string) {
+  return db.selectFrom('workspace_members').select('workspace_id').where('subject', '=', subject);
+}
+
 /** The workspace's members in the order they joined. */
 export async function listMembers(db: Kysely<DB>, workspaceId: string): Promise<MemberRow[]> {
   return db

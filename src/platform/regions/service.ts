@@ -8,24 +8,14 @@ import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { unixSeconds } from '../../db/time.ts';
 import type { Caller } from '../../http/context.ts';
 import { invalid } from '../../http/errors.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { CreateRegionBody, Region } from './schemas.ts';
+import { toRegion } from './resources.ts';
 import * as store from './store.ts';
 
 export type RegionService = ReturnType<typeof createRegionService>;
-
-export function toRegion(row: store.RegionRow): Region {
-  return {
-    id: row.id,
-    name: row.name,
-    icon: row.icon,
-    workspace_id: row.workspace_id,
-    created_at: unixSeconds(row.created_at),
-  };
-}
 
 export function createRegionService({ db }: { db: Kysely<DB> }) {
   return {

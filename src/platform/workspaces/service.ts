@@ -8,36 +8,24 @@ import type { Kysely } from 'kysely';
 import { base32, newId } from '../../db/ids.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { DB } from '../../db/schema.ts';
-import { unixSeconds } from '../../db/time.ts';
 import type { Caller } from '../../http/context.ts';
 import { aborted, conflict, forbidden, notFound } from '../../http/errors.ts';
 import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
-import { insertOperation, toOperation } from '../../operations/store.ts';
+import { toOperation } from '../../operations/resources.ts';
+import { insertOperation } from '../../operations/store.ts';
 import type { Operation } from '../../operations/schemas.ts';
 import { hasRole, roleIn, roleTooWeak } from '../access.ts';
 import type { WorkspaceRole } from '../members/schemas.ts';
 import type { TokenCache } from '../token-cache.ts';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, Workspace } from './schemas.ts';
 import { insertMember } from '../members/store.ts';
+import { toWorkspace } from './resources.ts';
 import * as store from './store.ts';
 
 export type WorkspaceServiceDeps = { db: Kysely<DB>; publicUrl: string; tokenCache: TokenCache };
 
 export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
-
-export function toWorkspace(row: store.WorkspaceRow): Workspace {
-  return {
-    id: row.id,
-    name: row.name,
-    slug: row.slug,
-    plan: { tier: row.plan_tier, billed_by: 'platform' },
-    workspace_class: row.workspace_class as Workspace['workspace_class'],
-    created_at: unixSeconds(row.created_at),
-    updated_at: unixSeconds(row.updated_at),
-    etag: etagOf(row.version),
-  };
-}
 
 export function createWorkspaceService({ db, publicUrl, tokenCache }: WorkspaceServiceDeps) {
   /**

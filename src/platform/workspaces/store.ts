@@ -1,5 +1,5 @@
 /** SQL for workspaces (their members: src/platform/members/store.ts). */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Credential } from '../../http/context.ts';
 import type { PageRequest } from '../../http/pagination.ts';
@@ -32,6 +32,23 @@ export async function insertWorkspace(
 
 export async function findWorkspace(db: Kysely<DB>, id: string): Promise<WorkspaceRow | undefined> {
   return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Workspaces whose id, slug or name is `ref` (`atoll token create --workspace`). */
+export async function findWorkspacesByRef(
+  db: Kysely<DB>,
+  ref: string,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('workspaces')
+    .select(['id', 'name'])
+    .where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref), eb('name', '=', ref)]))
+    .execute();
+}
+
+/** Serialises first starts across processes: an advisory lock held until the transaction ends. */
+export async function lockBootstrap(trx: Kysely<DB>, key: number): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
 }
 
 export async function slugTaken(db: Kysely<DB>, slug: string): Promise<boolean> {
