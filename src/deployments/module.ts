@@ -19,6 +19,7 @@ import { createLogReader } from './logs/service.ts';
 import { removeOrphans, sweepRetained } from './retention.ts';
 import { registerRunRoutes } from './runs/routes.ts';
 import { createRunService, RUN_JOB } from './runs/service.ts';
+import { listActiveRunIds } from './runs/store.ts';
 import { createRunJobHandler, type RunHooks } from './runs/worker.ts';
 import { createServiceRegistry } from './services/registry.ts';
 import { registerServiceRoutes } from './services/routes.ts';
@@ -80,13 +81,8 @@ export function deploymentsModule(deps: {
     db,
     onDeleted: async (workspaceId, deploymentId) => {
       await services.stopAll(workspaceId, deploymentId);
-      const active = await db
-        .selectFrom('agent_runs')
-        .select('id')
-        .where('deployment_id', '=', deploymentId)
-        .where('status', 'in', ['queued', 'starting', 'installing', 'running'])
-        .execute();
-      for (const run of active) await runs.cancel(workspaceId, deploymentId, run.id, 'deployment deleted');
+      const active = await listActiveRunIds(db, deploymentId);
+      for (const runId of active) await runs.cancel(workspaceId, deploymentId, runId, 'deployment deleted');
     },
   });
   const versions = createVersionService({

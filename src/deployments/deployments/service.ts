@@ -3,7 +3,7 @@
  * status filters), and delete, which is a soft delete that also cancels the deployment's active runs
  * and stops its services.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { DB } from '../../db/schema.ts';
@@ -12,9 +12,17 @@ import { conflict } from '../../http/errors.ts';
 import { nsNotFound } from '../errors.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentDeployment, CreateDeploymentBody } from '../schemas.ts';
-import type { AgentDeploymentsTable, DeploymentStatus } from '../tables.ts';
+import {
+  findDeployment,
+  findLiveDeploymentIdByName,
+  insertDeployment,
+  listDeployments,
+  markDeploymentDeleted,
+  type DeploymentRow,
+} from '../deployment-store.ts';
+import type { DeploymentStatus } from '../tables.ts';
 
-export type DeploymentRow = Selectable<AgentDeploymentsTable>;
+export type { DeploymentRow };
 
 export function serializeDeployment(row: DeploymentRow): AgentDeployment {
   return {
@@ -38,13 +46,7 @@ export async function loadDeployment(
   id: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<DeploymentRow> {
-  let query = db
-    .selectFrom('agent_deployments')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id);
-  if (options.forUpdate) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const row = await findDeployment(db, workspaceId, id, options);
   if (!row) throw nsNotFound('agent_deployment', id);
   return row;
 }
@@ -72,30 +74,20 @@ export function createDeploymentService(deps: {
   return {
     async create(workspaceId: string, body: CreateDeploymentBody): Promise<AgentDeployment> {
       try {
-        const row = await db
-          .insertInto('agent_deployments')
-          .values({
-            id: newId('adpl'),
-            workspace_id: workspaceId,
-            name: body.name,
-            mode: body.mode,
-            description: body.description ?? null,
-            metadata: JSON.stringify(body.metadata ?? {}),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await insertDeployment(db, {
+          id: newId('adpl'),
+          workspace_id: workspaceId,
+          name: body.name,
+          mode: body.mode,
+          description: body.description ?? null,
+          metadata: JSON.stringify(body.metadata ?? {}),
+        });
         return serializeDeployment(row);
       } catch (error) {
         if (isUniqueViolation(error)) {
-          const existing = await db
-            .selectFrom('agent_deployments')
-            .select('id')
-            .where('workspace_id', '=', workspaceId)
-            .where('name', '=', body.name)
-            .where('deleted_at', 'is', null)
-            .executeTakeFirst();
+          const existing = await findLiveDeploymentIdByName(db, workspaceId, body.name);
           throw conflict(
-            `a deployment named "${body.name}" already exists${existing ? ` (${existing.id})` : ''}; deploy new versions to it or pick another name`,
+            `a deployment named "${body.name}" already exists${existing ? ` (${existing})` : ''}; deploy new versions to it or pick another name`,
             ['body', 'name'],
           );
         }
@@ -112,18 +104,7 @@ export function createDeploymentService(deps: {
       filter: { name?: string | undefined; status?: DeploymentStatus | undefined },
       page: PageRequest,
     ): Promise<Items<AgentDeployment>> {
-      let query = db.selectFrom('agent_deployments').selectAll().where('workspace_id', '=', workspaceId);
-      if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-      query =
-        filter.status === undefined
-          ? query.where('status', '!=', 'deleted')
-          : query.where('status', '=', filter.status);
-      if (page.before !== undefined) query = query.where('seq', '<', page.before);
-      const rows = await query
-        .orderBy('seq', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      return toItems(rows, page, serializeDeployment);
+      return toItems(await listDeployments(db, workspaceId, filter, page), page, serializeDeployment);
     },
 
     /** Soft delete: status deleted, its name free again; active runs cancelled, services stopped. */
@@ -131,12 +112,7 @@ export function createDeploymentService(deps: {
       const row = await db.transaction().execute(async (tx) => {
         const current = await loadDeployment(tx, workspaceId, id, { forUpdate: true });
         if (current.status === 'deleted') return current;
-        return tx
-          .updateTable('agent_deployments')
-          .set({ status: 'deleted', deleted_at: new Date(), updated_at: new Date() })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return markDeploymentDeleted(tx, id);
       });
       await deps.onDeleted(workspaceId, id);
       return serializeDeployment(row);

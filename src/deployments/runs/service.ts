@@ -19,6 +19,18 @@ import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentRun, CreateRunBody } from '../schemas.ts';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../tables.ts';
 import { serializeRun, type RunRow } from './serialize.ts';
+import {
+  cancelQueuedRun,
+  findRun,
+  findRunById,
+  findRunOutput,
+  getRunLogState,
+  insertRun,
+  listRunOutputs,
+  listRuns,
+  lockRun,
+  requestRunCancel,
+} from './store.ts';
 import { pickVersion } from './version-pick.ts';
 
 export const RUN_JOB = 'agent.run';
@@ -45,13 +57,7 @@ export function createRunService(deps: {
 
   async function load(workspaceId: string, deploymentId: string, runId: string): Promise<RunRow> {
     await loadDeployment(db, workspaceId, deploymentId);
-    const row = await db
-      .selectFrom('agent_runs')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('deployment_id', '=', deploymentId)
-      .where('id', '=', runId)
-      .executeTakeFirst();
+    const row = await findRun(db, workspaceId, deploymentId, runId);
     if (!row) throw nsNotFound('agent_run', runId);
     return row;
   }
@@ -60,7 +66,7 @@ export function createRunService(deps: {
   async function settle(runId: string, ms: number): Promise<RunRow | undefined> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      const row = await db.selectFrom('agent_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+      const row = await findRunById(db, runId);
       if (!row || isTerminal(row.status)) return row;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(250, Math.max(deadline - Date.now(), 0)));
@@ -85,11 +91,7 @@ export function createRunService(deps: {
       return {
         id: runId,
         async state() {
-          const row = await db
-            .selectFrom('agent_runs')
-            .select(['status', 'log_truncated'])
-            .where('id', '=', runId)
-            .executeTakeFirstOrThrow();
+          const row = await getRunLogState(db, runId);
           return { ended: isTerminal(row.status), truncated: row.log_truncated };
         },
       };
@@ -124,22 +126,18 @@ export function createRunService(deps: {
           // A second attempt happens only when a worker died before the run left `queued` (worker.ts).
           maxAttempts: 2,
         });
-        return tx
-          .insertInto('agent_runs')
-          .values({
-            id,
-            workspace_id: workspaceId,
-            deployment_id: deploymentId,
-            version_id: version.id,
-            input: JSON.stringify(body.input),
-            retain_on_failure: body.retain_on_failure ?? null,
-            retention_seconds: retention,
-            idempotency_key: options.idempotencyKey,
-            turn_id: options.turnId ?? null,
-            job_id: job.id,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return insertRun(tx, {
+          id,
+          workspace_id: workspaceId,
+          deployment_id: deploymentId,
+          version_id: version.id,
+          input: JSON.stringify(body.input),
+          retain_on_failure: body.retain_on_failure ?? null,
+          retention_seconds: retention,
+          idempotency_key: options.idempotencyKey,
+          turn_id: options.turnId ?? null,
+          job_id: job.id,
+        });
       });
       return serializeRun(row);
     },
@@ -155,19 +153,7 @@ export function createRunService(deps: {
       page: PageRequest,
     ): Promise<Items<AgentRun>> {
       await loadDeployment(db, workspaceId, deploymentId);
-      let query = db
-        .selectFrom('agent_runs')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('deployment_id', '=', deploymentId);
-      if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.version_id) query = query.where('version_id', '=', filter.version_id);
-      if (page.before !== undefined) query = query.where('seq', '<', page.before);
-      const rows = await query
-        .orderBy('seq', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      return toItems(rows, page, serializeRun);
+      return toItems(await listRuns(db, workspaceId, deploymentId, filter, page), page, serializeRun);
     },
 
     /**
@@ -185,31 +171,13 @@ export function createRunService(deps: {
       if (isTerminal(run.status)) return serializeRun(run);
       const why = `cancelled${reason ? `: ${reason}` : ' by request'}`;
       const row = await db.transaction().execute(async (tx) => {
-        const current = await tx
-          .selectFrom('agent_runs')
-          .selectAll()
-          .where('id', '=', runId)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
+        const current = await lockRun(tx, runId);
         if (isTerminal(current.status)) return current;
         if (current.job_id) await cancelJob(tx, current.job_id);
         const now = new Date();
-        return tx
-          .updateTable('agent_runs')
-          .set(
-            current.status === 'queued'
-              ? {
-                  status: 'cancelled',
-                  failure_reason: why,
-                  completed_at: now,
-                  updated_at: now,
-                  cancel_requested: true,
-                }
-              : { cancel_requested: true, failure_reason: why, updated_at: now },
-          )
-          .where('id', '=', runId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return current.status === 'queued'
+          ? cancelQueuedRun(tx, runId, why, now)
+          : requestRunCancel(tx, runId, why, now);
       });
       deps.bus.announce(runId);
       if (run.status === 'queued' && row.status === 'cancelled')
@@ -224,12 +192,7 @@ export function createRunService(deps: {
 
     async outputs(workspaceId: string, deploymentId: string, runId: string) {
       const run = await load(workspaceId, deploymentId, runId);
-      const rows = await db
-        .selectFrom('agent_run_outputs')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .orderBy('path')
-        .execute();
+      const rows = await listRunOutputs(db, runId);
       const base = `${deps.publicUrl}/v1/agent-deployments/${deploymentId}/runs/${runId}/outputs/download`;
       return {
         run_id: runId,
@@ -247,12 +210,7 @@ export function createRunService(deps: {
     /** One output file's bytes. */
     async download(workspaceId: string, deploymentId: string, runId: string, path: string) {
       await load(workspaceId, deploymentId, runId);
-      const row = await db
-        .selectFrom('agent_run_outputs')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .where('path', '=', path)
-        .executeTakeFirst();
+      const row = await findRunOutput(db, runId, path);
       if (!row) throw nsNotFound('agent_output', path);
       const bytes = await deps.blobs.get(workspaceId, row.digest);
       if (!bytes) throw nsNotFound('agent_output', path);

@@ -6,12 +6,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
 import { JobCancelledError, JobLeaseLostError } from '../../jobs/errors.ts';
 import type { JobHandler } from '../../jobs/runner.ts';
+import { removeJobPayloadKey } from '../../jobs/store.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
 import { materializeBundle } from '../bundles/materialize.ts';
@@ -20,11 +21,21 @@ import type { LogBus } from '../logs/bus.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { collectOutputs } from '../outputs/collect.ts';
-import type { AgentRunsTable, OutputManifest, TerminalRunStatus } from '../tables.ts';
+import type { OutputManifest, TerminalRunStatus } from '../tables.ts';
+import { getVersion } from '../versions/store.ts';
 import { INPUT_FILE, runEnvironment } from './environment.ts';
 import { describeExit, waitFor, type Ending } from './process-wait.ts';
 import type { RunRow } from './serialize.ts';
 import { isTerminal, type RunJobPayload } from './service.ts';
+import {
+  claimQueuedRun,
+  findRunById,
+  finishRun,
+  getRun,
+  insertRunOutputs,
+  markRunInstalling,
+  markRunRunning,
+} from './store.ts';
 
 export type RunHooks = {
   /**
@@ -62,14 +73,6 @@ const LOST_ON_STOP =
 export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
   const { db, driver, log } = deps;
 
-  const update = (id: string, values: Updateable<AgentRunsTable>) =>
-    db
-      .updateTable('agent_runs')
-      .set({ ...values, updated_at: new Date() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-
   /**
    * Records the terminal state. A failed or timed-out run keeps its sandbox when retention is on: the
    * run's retain_on_failure, else the version's debug.retain_on_failure (`retainByDefault`).
@@ -86,22 +89,15 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
       (run.retain_on_failure ?? retainByDefault) &&
       run.retention_seconds !== null;
     const now = new Date();
-    const ended = await db
-      .updateTable('agent_runs')
-      .set({
-        status: outcome.status,
-        exit_code: outcome.exitCode,
-        failure_reason: outcome.status === 'succeeded' ? null : outcome.reason,
-        ...(outcome.outputs ? { output_manifest: JSON.stringify(outcome.outputs) } : {}),
-        completed_at: now,
-        updated_at: now,
-        retained_until: retain ? new Date(now.getTime() + run.retention_seconds! * 1000) : null,
-        sandbox_removed_at: retain || sandbox === undefined ? null : now,
-      })
-      .where('id', '=', run.id)
-      .where('status', 'in', ['queued', 'starting', 'installing', 'running'])
-      .returningAll()
-      .executeTakeFirst();
+    const ended = await finishRun(db, run.id, {
+      status: outcome.status,
+      exit_code: outcome.exitCode,
+      failure_reason: outcome.status === 'succeeded' ? null : outcome.reason,
+      outputs: outcome.outputs,
+      completed_at: now,
+      retained_until: retain ? new Date(now.getTime() + run.retention_seconds! * 1000) : null,
+      sandbox_removed_at: retain || sandbox === undefined ? null : now,
+    });
     if (sandbox && !retain)
       await sandbox.destroy().catch((e) => log.warn({ err: e, run: run.id }, 'removing a sandbox failed'));
     deps.bus.announce(run.id);
@@ -159,16 +155,10 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
       const payload = job.payload as RunJobPayload;
       const runId = payload.run_id;
       // Claim the run first: a worker that dies before this leaves it queued and safe to retry.
-      const claimed = await db
-        .updateTable('agent_runs')
-        .set({ status: 'starting', sandbox_id: newId('sbx'), started_at: new Date(), updated_at: new Date() })
-        .where('id', '=', runId)
-        .where('status', '=', 'queued')
-        .returningAll()
-        .executeTakeFirst();
+      const claimed = await claimQueuedRun(db, runId, newId('sbx'));
       if (payload.envs) {
         // The sealed values leave the database as soon as this worker holds them in memory.
-        await sql`UPDATE jobs SET payload = payload - 'envs' WHERE id = ${job.id}`.execute(db);
+        await removeJobPayloadKey(db, job.id, 'envs');
       }
       if (!claimed) return { skipped: 'run is no longer queued' };
       deps.bus.announce(runId);
@@ -192,11 +182,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
           { status: 'failed', exitCode: null, reason: `no sandbox available: ${check.reason}` },
           undefined,
         ).then(() => ({}));
-      const version = await db
-        .selectFrom('agent_deployment_versions')
-        .selectAll()
-        .where('id', '=', run.version_id)
-        .executeTakeFirstOrThrow();
+      const version = await getVersion(db, run.version_id);
       const config = version.config;
       if (config.permissions.internet_access) {
         const net = await driver.checkInternet();
@@ -244,7 +230,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
         const env = runEnvironment(run, sandbox.runDir, config.workdir, envs, extra.env);
         const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer) => sink!.write(stream, chunk);
         if (config.install !== null) {
-          run = await update(runId, { status: 'installing' });
+          run = await markRunInstalling(db, runId);
           deps.bus.announce(runId);
           sink.system(`$ ${config.install}`);
           const ending = await waitFor(
@@ -258,7 +244,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
         if (outcome === undefined) {
           const proc = sandbox.exec({ command: config.entrypoint, env, onOutput });
           await proc.started;
-          run = await update(runId, { status: 'running', process_id: proc.pid });
+          run = await markRunRunning(db, runId, proc.pid);
           deps.bus.announce(runId);
           await deps.hooks?.started?.(run).catch((e) => log.warn({ err: e, run: runId }, 'run hook failed'));
           const ending = await waitFor(proc, deadline, ctx.signal);
@@ -278,20 +264,16 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
             );
             for (const file of collected.files)
               await deps.blobs.put(db, run.workspace_id, file.digest, file.bytes);
-            if (collected.files.length > 0)
-              await db
-                .insertInto('agent_run_outputs')
-                .values(
-                  collected.files.map((f) => ({
-                    run_id: runId,
-                    workspace_id: run.workspace_id,
-                    path: f.path,
-                    size: f.size,
-                    digest: f.digest,
-                  })),
-                )
-                .onConflict((oc) => oc.columns(['run_id', 'path']).doNothing())
-                .execute();
+            await insertRunOutputs(
+              db,
+              collected.files.map((f) => ({
+                run_id: runId,
+                workspace_id: run.workspace_id,
+                path: f.path,
+                size: f.size,
+                digest: f.digest,
+              })),
+            );
             outcome.outputs = collected.manifest;
           }
         }
@@ -314,7 +296,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
     /** A worker died holding this run: retry only if it never left `queued`, else end it failed. */
     async lost(job) {
       const { run_id: runId } = job.payload as RunJobPayload;
-      const run = await db.selectFrom('agent_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+      const run = await findRunById(db, runId);
       if (!run) return 'fail';
       if (run.status === 'queued') return 'retry';
       if (isTerminal(run.status)) return 'fail';
@@ -334,6 +316,6 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
   };
 
   async function reload(id: string): Promise<RunRow> {
-    return db.selectFrom('agent_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return getRun(db, id);
   }
 }

@@ -23,6 +23,18 @@ import { LIVE_SERVICE_STATUSES, type ServiceStatus } from '../tables.ts';
 import type { VersionRow } from '../versions/service.ts';
 import { initialReadiness } from './readiness.ts';
 import { serializeService, type ServiceRow } from './serialize.ts';
+import {
+  findService,
+  findServiceById,
+  getServiceLogState,
+  insertService,
+  listLiveServiceIds,
+  listServices,
+  lockService,
+  markServiceStopped,
+  markServiceStopping,
+  startNextGeneration,
+} from './store.ts';
 
 export const SERVICE_JOB = 'agent.service';
 const STOP_WAIT_MS = 5000;
@@ -49,13 +61,7 @@ export function createServiceService(deps: {
 
   async function load(workspaceId: string, deploymentId: string, serviceId: string): Promise<ServiceRow> {
     await loadDeployment(db, workspaceId, deploymentId);
-    const row = await db
-      .selectFrom('agent_services')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('deployment_id', '=', deploymentId)
-      .where('id', '=', serviceId)
-      .executeTakeFirst();
+    const row = await findService(db, workspaceId, deploymentId, serviceId);
     if (!row) throw nsNotFound('agent_service', serviceId);
     return row;
   }
@@ -64,11 +70,7 @@ export function createServiceService(deps: {
   async function settle(serviceId: string, ms: number): Promise<ServiceRow | undefined> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      const row = await db
-        .selectFrom('agent_services')
-        .selectAll()
-        .where('id', '=', serviceId)
-        .executeTakeFirst();
+      const row = await findServiceById(db, serviceId);
       if (!row || !isLive(row.status)) return row;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(250, Math.max(deadline - Date.now(), 0)));
@@ -97,27 +99,13 @@ export function createServiceService(deps: {
     const service = await load(workspaceId, deploymentId, serviceId);
     if (!isLive(service.status)) return serialize(service);
     const row = await db.transaction().execute(async (tx) => {
-      const current = await tx
-        .selectFrom('agent_services')
-        .selectAll()
-        .where('id', '=', serviceId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+      const current = await lockService(tx, serviceId);
       if (!isLive(current.status)) return current;
       const job = current.job_id ? await cancelJob(tx, current.job_id) : 'not_found';
       const now = new Date();
       // A job that is not running any more will not tear anything down: the instance is over now.
       const over = job !== 'requested';
-      return tx
-        .updateTable('agent_services')
-        .set(
-          over
-            ? { status: 'stopped', stopped_at: now, updated_at: now }
-            : { status: 'stopping', updated_at: now },
-        )
-        .where('id', '=', serviceId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      return over ? markServiceStopped(tx, serviceId, now) : markServiceStopping(tx, serviceId, now);
     });
     deps.bus.announce(serviceId);
     if (!isLive(row.status)) return serialize(row);
@@ -178,11 +166,7 @@ export function createServiceService(deps: {
       return {
         id: serviceId,
         async state() {
-          const row = await db
-            .selectFrom('agent_services')
-            .select(['status', 'log_truncated'])
-            .where('id', '=', serviceId)
-            .executeTakeFirstOrThrow();
+          const row = await getServiceLogState(db, serviceId);
           return { ended: !isLive(row.status), truncated: row.log_truncated };
         },
       };
@@ -201,20 +185,16 @@ export function createServiceService(deps: {
         await admitSandbox(tx, deps.capacity);
         const id = newId('adsvc');
         const job = await enqueueGeneration(tx, workspaceId, id, 0, body.envs);
-        return tx
-          .insertInto('agent_services')
-          .values({
-            id,
-            workspace_id: workspaceId,
-            deployment_id: deploymentId,
-            version_id: version.id,
-            port: service.port,
-            readiness_status: JSON.stringify(initialReadiness(service.readiness)),
-            idempotency_key: options.idempotencyKey,
-            job_id: job.id,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return insertService(tx, {
+          id,
+          workspace_id: workspaceId,
+          deployment_id: deploymentId,
+          version_id: version.id,
+          port: service.port,
+          readiness_status: JSON.stringify(initialReadiness(service.readiness)),
+          idempotency_key: options.idempotencyKey,
+          job_id: job.id,
+        });
       });
       return serialize(row);
     },
@@ -230,19 +210,7 @@ export function createServiceService(deps: {
       page: PageRequest,
     ): Promise<Items<AgentService>> {
       await loadDeployment(db, workspaceId, deploymentId);
-      let query = db
-        .selectFrom('agent_services')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('deployment_id', '=', deploymentId);
-      if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.version_id) query = query.where('version_id', '=', filter.version_id);
-      if (page.before !== undefined) query = query.where('seq', '<', page.before);
-      const rows = await query
-        .orderBy('seq', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      return toItems(rows, page, serialize);
+      return toItems(await listServices(db, workspaceId, deploymentId, filter, page), page, serialize);
     },
 
     stop,
@@ -260,14 +228,7 @@ export function createServiceService(deps: {
     ): Promise<AgentService> {
       const row = await db.transaction().execute(async (tx) => {
         const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId);
-        const current = await tx
-          .selectFrom('agent_services')
-          .selectAll()
-          .where('workspace_id', '=', workspaceId)
-          .where('deployment_id', '=', deploymentId)
-          .where('id', '=', serviceId)
-          .forUpdate()
-          .executeTakeFirst();
+        const current = await findService(tx, workspaceId, deploymentId, serviceId, { forUpdate: true });
         if (!current) throw nsNotFound('agent_service', serviceId);
         const { version, service } = await pick(tx, deployment, body.version_id, body.envs);
         // A live instance keeps its sandbox slot across the restart; an ended one needs a new one.
@@ -275,25 +236,13 @@ export function createServiceService(deps: {
         if (current.job_id) await cancelJob(tx, current.job_id);
         const generation = current.generation + 1;
         const job = await enqueueGeneration(tx, workspaceId, serviceId, generation, body.envs);
-        return tx
-          .updateTable('agent_services')
-          .set({
-            status: 'starting',
-            version_id: version.id,
-            port: service.port,
-            generation,
-            job_id: job.id,
-            sandbox_id: null,
-            process_id: null,
-            failure_reason: null,
-            readiness_status: JSON.stringify(initialReadiness(service.readiness)),
-            started_at: null,
-            stopped_at: null,
-            updated_at: new Date(),
-          })
-          .where('id', '=', serviceId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return startNextGeneration(tx, serviceId, {
+          version_id: version.id,
+          port: service.port,
+          generation,
+          job_id: job.id,
+          readiness_status: JSON.stringify(initialReadiness(service.readiness)),
+        });
       });
       deps.bus.announce(serviceId);
       return serialize(row);
@@ -301,14 +250,8 @@ export function createServiceService(deps: {
 
     /** Stops every live instance of a deployment (it was deleted). */
     async stopAll(workspaceId: string, deploymentId: string): Promise<void> {
-      const live = await db
-        .selectFrom('agent_services')
-        .select('id')
-        .where('workspace_id', '=', workspaceId)
-        .where('deployment_id', '=', deploymentId)
-        .where('status', 'in', [...LIVE_SERVICE_STATUSES])
-        .execute();
-      await Promise.all(live.map((s) => stop(workspaceId, deploymentId, s.id)));
+      const live = await listLiveServiceIds(db, workspaceId, deploymentId);
+      await Promise.all(live.map((id) => stop(workspaceId, deploymentId, id)));
     },
   };
 }

@@ -6,12 +6,13 @@
  * next generation's job takes over). Every write is guarded by the generation, so a superseded job
  * never touches the instance again. See docs/agent-services.md.
  */
-import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import { JobCancelledError, JobLeaseLostError } from '../../jobs/errors.ts';
 import type { JobHandler } from '../../jobs/runner.ts';
+import { removeJobPayloadKey } from '../../jobs/store.ts';
 import type { Sandbox, SandboxDriver, SandboxProcess } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
 import { materializeBundle } from '../bundles/materialize.ts';
@@ -20,13 +21,24 @@ import type { LogBus } from '../logs/bus.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { describeExit, waitFor } from '../runs/process-wait.ts';
-import { LIVE_SERVICE_STATUSES, type AgentServicesTable, type ServiceStatus } from '../tables.ts';
+import { lastLogSeq } from '../logs/store.ts';
+import { getVersion } from '../versions/store.ts';
 import { serviceEnvironment } from './environment.ts';
 import { probePort } from './probe.ts';
 import { describeProbe, watchReadiness, type Readiness, type ReadinessState } from './readiness.ts';
 import type { LocalService, ServiceRegistry } from './registry.ts';
 import type { ServiceRow } from './serialize.ts';
 import { envsOwner, type ServiceJobPayload } from './service.ts';
+import {
+  claimGeneration,
+  endGeneration,
+  findServiceById,
+  findServiceGeneration,
+  markGenerationStarted,
+  moveReadiness,
+  recordReadiness,
+  stopUnstartedGeneration,
+} from './store.ts';
 
 const HEALTH_INTERVAL_MS = 5000;
 
@@ -54,28 +66,9 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
   const { db, driver, log } = deps;
   const healthIntervalMs = deps.healthIntervalMs ?? HEALTH_INTERVAL_MS;
 
-  /** Updates this generation's row if it is (still) in one of `from`; undefined when it is not. */
-  const update = (
-    service: ServiceRow,
-    values: Updateable<AgentServicesTable>,
-    from: readonly ServiceStatus[] = LIVE_SERVICE_STATUSES,
-  ) =>
-    db
-      .updateTable('agent_services')
-      .set({ ...values, updated_at: new Date() })
-      .where('id', '=', service.id)
-      .where('generation', '=', service.generation)
-      .where('status', 'in', [...from])
-      .returningAll()
-      .executeTakeFirst();
-
   async function end(service: ServiceRow, outcome: Outcome, sandbox: Sandbox | undefined): Promise<void> {
     if (outcome.kind === 'ended') {
-      await update(service, {
-        status: outcome.status,
-        failure_reason: outcome.reason,
-        stopped_at: new Date(),
-      });
+      await endGeneration(db, service, { status: outcome.status, reason: outcome.reason });
       deps.bus.announce(service.id);
     }
     await sandbox
@@ -86,12 +79,8 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
   /** Why the job's signal was aborted, as an outcome (a cancel is a stop or a restart). */
   async function aborted(reason: unknown, service: ServiceRow): Promise<Outcome> {
     if (reason instanceof JobCancelledError) {
-      const now = await db
-        .selectFrom('agent_services')
-        .select('generation')
-        .where('id', '=', service.id)
-        .executeTakeFirst();
-      if (now?.generation !== service.generation) return { kind: 'superseded' };
+      const now = await findServiceGeneration(db, service.id);
+      if (now !== service.generation) return { kind: 'superseded' };
       return { kind: 'ended', status: 'stopped', reason: null, log: 'stopped by request' };
     }
     return failed('worker stopped: the server shut down while the service was running');
@@ -113,14 +102,9 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
     const report = async (to: 'ready' | 'unhealthy' | 'progress', state: ReadinessState) => {
       const readiness_status = JSON.stringify(state);
       try {
-        if (to === 'progress')
-          await update(service, { readiness_status }, ['starting', 'ready', 'unhealthy']);
+        if (to === 'progress') await recordReadiness(db, service, readiness_status);
         else {
-          const moved = await update(
-            service,
-            { status: to, readiness_status },
-            to === 'ready' ? ['starting', 'unhealthy'] : ['ready'],
-          );
+          const moved = await moveReadiness(db, service, to, readiness_status);
           if (moved)
             sink.system(
               to === 'ready'
@@ -183,29 +167,19 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
     async run(job, ctx) {
       const payload = job.payload as ServiceJobPayload;
       const serviceId = payload.service_id;
-      const claimed = await db
-        .updateTable('agent_services')
-        .set({ sandbox_id: newId('sbx'), updated_at: new Date() })
-        .where('id', '=', serviceId)
-        .where('generation', '=', payload.generation)
-        .where('job_id', '=', job.id)
-        .where('status', '=', 'starting')
-        .returningAll()
-        .executeTakeFirst();
+      const claimed = await claimGeneration(db, {
+        serviceId,
+        generation: payload.generation,
+        jobId: job.id,
+        sandboxId: newId('sbx'),
+      });
       if (payload.envs) {
         // The sealed values leave the database as soon as this worker holds them in memory.
-        await sql`UPDATE jobs SET payload = payload - 'envs' WHERE id = ${job.id}`.execute(db);
+        await removeJobPayloadKey(db, job.id, 'envs');
       }
       if (!claimed) {
         // Stopped between the claim of the job and this: nothing was started, so it is over now.
-        const stopped = await db
-          .updateTable('agent_services')
-          .set({ status: 'stopped', stopped_at: new Date(), updated_at: new Date() })
-          .where('id', '=', serviceId)
-          .where('job_id', '=', job.id)
-          .where('status', '=', 'stopping')
-          .executeTakeFirst();
-        if (stopped.numUpdatedRows > 0n) deps.bus.announce(serviceId);
+        if (await stopUnstartedGeneration(db, serviceId, job.id)) deps.bus.announce(serviceId);
         return { skipped: 'the service instance is no longer starting this generation' };
       }
       deps.bus.announce(serviceId);
@@ -228,11 +202,7 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
         await end(service, failed(`no sandbox available: ${check.reason}`), undefined);
         return {};
       }
-      const version = await db
-        .selectFrom('agent_deployment_versions')
-        .selectAll()
-        .where('id', '=', service.version_id)
-        .executeTakeFirstOrThrow();
+      const version = await getVersion(db, service.version_id);
       const config = version.config;
       if (config.service === null) {
         await end(service, failed(`version ${version.id} has no [service] config`), undefined);
@@ -246,11 +216,7 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
         }
       }
       const limits = { memoryMb: config.resources.memory_mb, diskMb: config.resources.disk_mb };
-      const last = await db
-        .selectFrom('agent_logs')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('owner_id', '=', serviceId)
-        .executeTakeFirst();
+      const lastSeq = await lastLogSeq(db, serviceId);
       const sink = createLogSink({
         db,
         bus: deps.bus,
@@ -260,7 +226,7 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
         onError: (e) => log.warn({ err: e, service: serviceId }, 'writing service logs failed'),
         // A restarted instance keeps one log: numbering and the byte budget continue.
         start: {
-          seq: Number(last?.seq ?? 0),
+          seq: lastSeq,
           bytes: service.log_bytes,
           truncated: service.log_truncated,
         },
@@ -322,7 +288,7 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
           local = { sandbox, port: config.service.port, generation: service.generation };
           deps.registry.set(serviceId, local);
           await proc.started;
-          service = (await update(service, { process_id: proc.pid, started_at: new Date() })) ?? service;
+          service = (await markGenerationStarted(db, service, proc.pid)) ?? service;
           deps.bus.announce(serviceId);
           outcome = await supervise(
             proc,
@@ -354,11 +320,7 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
     /** A worker died holding this instance: it ends failed, never retried (its process is gone). */
     async lost(job) {
       const { service_id: serviceId, generation } = job.payload as ServiceJobPayload;
-      const service = await db
-        .selectFrom('agent_services')
-        .selectAll()
-        .where('id', '=', serviceId)
-        .executeTakeFirst();
+      const service = await findServiceById(db, serviceId);
       if (!service || service.generation !== generation) return 'fail';
       await end(
         service,

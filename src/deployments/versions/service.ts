@@ -4,7 +4,7 @@
  * previous active version. A failed verification leaves the version `created` so a corrected upload
  * can follow (docs/agent-deployments.md).
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
 import { iso } from '../../db/time.ts';
@@ -15,9 +15,17 @@ import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
 import { nsNotFound, uploadConflict } from '../errors.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentVersion, CreateVersionBody } from '../schemas.ts';
-import type { AgentVersionsTable } from '../tables.ts';
+import { setActiveVersion, takeNextVersionNumber } from '../deployment-store.ts';
+import {
+  findVersion,
+  insertVersion,
+  listVersions,
+  markVersionReady,
+  markVersionSuperseded,
+  type VersionRow,
+} from './store.ts';
 
-export type VersionRow = Selectable<AgentVersionsTable>;
+export type { VersionRow };
 
 export function serializeVersion(row: VersionRow): AgentVersion {
   return {
@@ -40,13 +48,7 @@ export async function loadVersion(
   deploymentId: string,
   versionId: string,
 ): Promise<VersionRow> {
-  const row = await db
-    .selectFrom('agent_deployment_versions')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('deployment_id', '=', deploymentId)
-    .where('id', '=', versionId)
-    .executeTakeFirst();
+  const row = await findVersion(db, workspaceId, deploymentId, versionId);
   if (!row) throw nsNotFound('agent_version', versionId);
   return row;
 }
@@ -88,26 +90,17 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
             ['body', 'bundle_manifest', 'file_count'],
             `bundles may hold at most ${deps.limits.maxEntries} entries (ATOLL_BUNDLE_MAX_ENTRIES)`,
           );
-        const { next_version_number: number } = await tx
-          .updateTable('agent_deployments')
-          .set((eb) => ({ next_version_number: eb('next_version_number', '+', 1), updated_at: new Date() }))
-          .where('id', '=', deploymentId)
-          .returning('next_version_number')
-          .executeTakeFirstOrThrow();
-        return tx
-          .insertInto('agent_deployment_versions')
-          .values({
-            id: newId('adpv'),
-            workspace_id: workspaceId,
-            deployment_id: deploymentId,
-            version_number: number - 1,
-            cache_policy: body.cache_policy,
-            config: JSON.stringify(config),
-            bundle_manifest: JSON.stringify(manifest),
-            bundle_digest: manifest.bundle_digest,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const versionNumber = await takeNextVersionNumber(tx, deploymentId);
+        return insertVersion(tx, {
+          id: newId('adpv'),
+          workspace_id: workspaceId,
+          deployment_id: deploymentId,
+          version_number: versionNumber,
+          cache_policy: body.cache_policy,
+          config: JSON.stringify(config),
+          bundle_manifest: JSON.stringify(manifest),
+          bundle_digest: manifest.bundle_digest,
+        });
       });
       return serializeVersion(row);
     },
@@ -119,17 +112,7 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
 
     async list(workspaceId: string, deploymentId: string, page: PageRequest): Promise<Items<AgentVersion>> {
       await loadDeployment(db, workspaceId, deploymentId);
-      let query = db
-        .selectFrom('agent_deployment_versions')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('deployment_id', '=', deploymentId);
-      if (page.before !== undefined) query = query.where('seq', '<', page.before);
-      const rows = await query
-        .orderBy('seq', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      return toItems(rows, page, serializeVersion);
+      return toItems(await listVersions(db, workspaceId, deploymentId, page), page, serializeVersion);
     },
 
     /** Verifies and stores the bundle; the version becomes ready and the deployment's active one. */
@@ -172,23 +155,9 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
         await blobs.put(tx, workspaceId, verified.digest, bytes);
         const now = new Date();
         if (deployment.active_version_id !== null && deployment.active_version_id !== versionId)
-          await tx
-            .updateTable('agent_deployment_versions')
-            .set({ status: 'superseded', updated_at: now })
-            .where('id', '=', deployment.active_version_id)
-            .where('status', '=', 'ready')
-            .execute();
-        await tx
-          .updateTable('agent_deployments')
-          .set({ active_version_id: versionId, updated_at: now })
-          .where('id', '=', deploymentId)
-          .execute();
-        return tx
-          .updateTable('agent_deployment_versions')
-          .set({ status: 'ready', uploaded_at: now, updated_at: now })
-          .where('id', '=', versionId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+          await markVersionSuperseded(tx, deployment.active_version_id, now);
+        await setActiveVersion(tx, deploymentId, versionId, now);
+        return markVersionReady(tx, versionId, now);
       });
       return serializeVersion(row);
     },
