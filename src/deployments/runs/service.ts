@@ -13,6 +13,7 @@ import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
 import { sealEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { nsConflict, nsNotFound } from '../errors.ts';
+import { instanceLogOwner, loadInstance, waitUntilSettled } from '../instance-reads.ts';
 import type { LogBus } from '../logs/bus.ts';
 import type { LogOwner } from '../logs/service.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
@@ -55,31 +56,18 @@ export function createRunService(deps: {
 }) {
   const { db } = deps;
 
-  async function load(workspaceId: string, deploymentId: string, runId: string): Promise<RunRow> {
-    await loadDeployment(db, workspaceId, deploymentId);
-    const row = await findRun(db, workspaceId, deploymentId, runId);
-    if (!row) throw nsNotFound('agent_run', runId);
-    return row;
-  }
+  const load = (workspaceId: string, deploymentId: string, runId: string): Promise<RunRow> =>
+    loadInstance(db, 'agent_run', { workspaceId, deploymentId, id: runId }, findRun);
 
   /** Resolves once the run is terminal or `ms` passed (woken by this process's worker, else polling). */
-  async function settle(runId: string, ms: number): Promise<RunRow | undefined> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      const row = await findRunById(db, runId);
-      if (!row || isTerminal(row.status)) return row;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(250, Math.max(deadline - Date.now(), 0)));
-        const unsubscribe = deps.bus.subscribe(runId, done);
-        function done() {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve();
-        }
-      });
-    }
-    return undefined;
-  }
+  const settle = (runId: string, ms: number): Promise<RunRow | undefined> =>
+    waitUntilSettled(
+      deps.bus,
+      runId,
+      ms,
+      () => findRunById(db, runId),
+      (row) => isTerminal(row.status),
+    );
 
   return {
     load,
@@ -88,13 +76,7 @@ export function createRunService(deps: {
     /** The run as a log owner, after checking it is the caller's; each state read is one query. */
     async logOwner(workspaceId: string, deploymentId: string, runId: string): Promise<LogOwner> {
       await load(workspaceId, deploymentId, runId);
-      return {
-        id: runId,
-        async state() {
-          const row = await getRunLogState(db, runId);
-          return { ended: isTerminal(row.status), truncated: row.log_truncated };
-        },
-      };
+      return instanceLogOwner(runId, () => getRunLogState(db, runId), isTerminal);
     },
 
     async create(

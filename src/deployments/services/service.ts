@@ -14,6 +14,7 @@ import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deplo
 import { sealEnvs, type SealedEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { nsConflict, nsNotFound } from '../errors.ts';
+import { instanceLogOwner, loadInstance, waitUntilSettled } from '../instance-reads.ts';
 import type { LogOwner } from '../logs/service.ts';
 import type { LogBus } from '../logs/bus.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
@@ -59,31 +60,20 @@ export function createServiceService(deps: {
   const { db } = deps;
   const serialize = (row: ServiceRow) => serializeService(row, deps.publicUrl);
 
-  async function load(workspaceId: string, deploymentId: string, serviceId: string): Promise<ServiceRow> {
-    await loadDeployment(db, workspaceId, deploymentId);
-    const row = await findService(db, workspaceId, deploymentId, serviceId);
-    if (!row) throw nsNotFound('agent_service', serviceId);
-    return row;
-  }
+  const load = (workspaceId: string, deploymentId: string, serviceId: string): Promise<ServiceRow> =>
+    loadInstance(db, 'agent_service', { workspaceId, deploymentId, id: serviceId }, (db, ws, dep, id) =>
+      findService(db, ws, dep, id),
+    );
 
   /** Resolves once the instance is no longer live or `ms` passed (woken by this process's worker, else polling). */
-  async function settle(serviceId: string, ms: number): Promise<ServiceRow | undefined> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      const row = await findServiceById(db, serviceId);
-      if (!row || !isLive(row.status)) return row;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(250, Math.max(deadline - Date.now(), 0)));
-        const unsubscribe = deps.bus.subscribe(serviceId, done);
-        function done() {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve();
-        }
-      });
-    }
-    return undefined;
-  }
+  const settle = (serviceId: string, ms: number): Promise<ServiceRow | undefined> =>
+    waitUntilSettled(
+      deps.bus,
+      serviceId,
+      ms,
+      () => findServiceById(db, serviceId),
+      (row) => !isLive(row.status),
+    );
 
   /**
    * Stops a live instance: one whose job has not started is stopped at once; otherwise it goes
@@ -163,13 +153,11 @@ export function createServiceService(deps: {
     /** The instance as a log owner, after checking it is the caller's; each state read is one query. */
     async logOwner(workspaceId: string, deploymentId: string, serviceId: string): Promise<LogOwner> {
       await load(workspaceId, deploymentId, serviceId);
-      return {
-        id: serviceId,
-        async state() {
-          const row = await getServiceLogState(db, serviceId);
-          return { ended: !isLive(row.status), truncated: row.log_truncated };
-        },
-      };
+      return instanceLogOwner(
+        serviceId,
+        () => getServiceLogState(db, serviceId),
+        (status) => !isLive(status),
+      );
     },
     settle,
 
