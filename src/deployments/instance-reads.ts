@@ -5,24 +5,22 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { loadDeployment } from './deployments/service.ts';
-import { nsNotFound, type NotFoundKind } from './errors.ts';
+import { loadDeployment } from './deployment-service.ts';
+import { notFound, type NotFoundKind } from './errors.ts';
 import type { LogBus } from './logs/bus.ts';
 import type { LogOwner } from './logs/service.ts';
-
-/** Which instance of which deployment, as the caller names it. */
-export type InstanceRef = { workspaceId: string; deploymentId: string; id: string };
+import type { ResourceRef } from './refs.ts';
 
 /** The instance or 404 `<kind>_not_found`; the deployment must be the workspace's (deleted or not). */
 export async function loadInstance<Row>(
   db: Kysely<DB>,
   kind: NotFoundKind,
-  ref: InstanceRef,
+  ref: ResourceRef,
   find: (db: Kysely<DB>, workspaceId: string, deploymentId: string, id: string) => Promise<Row | undefined>,
 ): Promise<Row> {
   await loadDeployment(db, ref.workspaceId, ref.deploymentId);
   const row = await find(db, ref.workspaceId, ref.deploymentId, ref.id);
-  if (!row) throw nsNotFound(kind, ref.id);
+  if (!row) throw notFound(kind, ref.id);
   return row;
 }
 

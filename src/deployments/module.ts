@@ -12,8 +12,8 @@ import type { ApiApp } from '../http/context.ts';
 import type { JobHandlers } from '../jobs/runner.ts';
 import type { SandboxDriver } from '../sandbox/driver.ts';
 import { createBlobStore } from './blobs.ts';
-import { registerDeploymentRoutes } from './deployments/routes.ts';
-import { createDeploymentService } from './deployments/service.ts';
+import { registerDeploymentRoutes } from './deployment-routes.ts';
+import { createDeploymentService } from './deployment-service.ts';
 import { createLogBus } from './logs/bus.ts';
 import { createLogReader } from './logs/service.ts';
 import { removeOrphans, sweepRetained } from './retention.ts';
@@ -23,7 +23,7 @@ import { listActiveRunIds } from './runs/store.ts';
 import { createRunJobHandler, type RunHooks } from './runs/worker.ts';
 import { createServiceRegistry } from './services/registry.ts';
 import { registerServiceRoutes } from './services/routes.ts';
-import { createServiceService, SERVICE_JOB } from './services/service.ts';
+import { createServiceManager, SERVICE_JOB } from './services/service.ts';
 import { createServiceJobHandler } from './services/worker.ts';
 import { createVersionService } from './versions/service.ts';
 
@@ -68,7 +68,7 @@ export function deploymentsModule(deps: {
     capacity: settings.capacity,
     publicUrl: deps.publicUrl,
   });
-  const services = createServiceService({
+  const services = createServiceManager({
     db,
     bus,
     envKey: deps.envKey,
@@ -82,7 +82,7 @@ export function deploymentsModule(deps: {
     onDeleted: async (workspaceId, deploymentId) => {
       await services.stopAll(workspaceId, deploymentId);
       const active = await listActiveRunIds(db, deploymentId);
-      for (const runId of active) await runs.cancel(workspaceId, deploymentId, runId, 'deployment deleted');
+      for (const id of active) await runs.cancel({ workspaceId, deploymentId, id }, 'deployment deleted');
     },
   });
   const versions = createVersionService({

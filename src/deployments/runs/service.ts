@@ -9,17 +9,18 @@ import type { DB } from '../../db/schema.ts';
 import { cancel as cancelJob, enqueue } from '../../jobs/queue.ts';
 import type { BlobStore } from '../blobs.ts';
 import { admitSandbox } from '../capacity.ts';
-import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
+import { loadDeployment, loadLiveDeployment } from '../deployment-service.ts';
 import { sealEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
-import { nsConflict, nsNotFound } from '../errors.ts';
+import { stateConflict, notFound } from '../errors.ts';
+import type { ResourceRef } from '../refs.ts';
 import { instanceLogOwner, loadInstance, waitUntilSettled } from '../instance-reads.ts';
 import type { LogBus } from '../logs/bus.ts';
 import type { LogOwner } from '../logs/service.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentRun, CreateRunBody } from '../schemas.ts';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../tables.ts';
-import { serializeRun, type RunRow } from './serialize.ts';
+import { toRun, type RunRow } from './resources.ts';
 import {
   cancelQueuedRun,
   findRun,
@@ -56,8 +57,7 @@ export function createRunService(deps: {
 }) {
   const { db } = deps;
 
-  const load = (workspaceId: string, deploymentId: string, runId: string): Promise<RunRow> =>
-    loadInstance(db, 'agent_run', { workspaceId, deploymentId, id: runId }, findRun);
+  const load = (ref: ResourceRef): Promise<RunRow> => loadInstance(db, 'agent_run', ref, findRun);
 
   /** Resolves once the run is terminal or `ms` passed (woken by this process's worker, else polling). */
   const settle = (runId: string, ms: number): Promise<RunRow | undefined> =>
@@ -74,9 +74,9 @@ export function createRunService(deps: {
     settle,
 
     /** The run as a log owner, after checking it is the caller's; each state read is one query. */
-    async logOwner(workspaceId: string, deploymentId: string, runId: string): Promise<LogOwner> {
-      await load(workspaceId, deploymentId, runId);
-      return instanceLogOwner(runId, () => getRunLogState(db, runId), isTerminal);
+    async logOwner(ref: ResourceRef): Promise<LogOwner> {
+      await load(ref);
+      return instanceLogOwner(ref.id, () => getRunLogState(db, ref.id), isTerminal);
     },
 
     async create(
@@ -88,7 +88,9 @@ export function createRunService(deps: {
       const row = await db.transaction().execute(async (tx) => {
         const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId);
         if (deployment.mode !== 'job')
-          throw nsConflict(`deployment ${deploymentId} runs in service mode; start it with POST …/services`);
+          throw stateConflict(
+            `deployment ${deploymentId} runs in service mode; start it with POST …/services`,
+          );
         const version = await pickVersion(tx, deployment, body.version_id);
         checkEnvs(version.config, body.envs);
         const retain = body.retain_on_failure ?? version.config.debug.retain_on_failure;
@@ -121,11 +123,11 @@ export function createRunService(deps: {
           job_id: job.id,
         });
       });
-      return serializeRun(row);
+      return toRun(row);
     },
 
-    async get(workspaceId: string, deploymentId: string, runId: string): Promise<AgentRun> {
-      return serializeRun(await load(workspaceId, deploymentId, runId));
+    async get(ref: ResourceRef): Promise<AgentRun> {
+      return toRun(await load(ref));
     },
 
     async list(
@@ -135,7 +137,7 @@ export function createRunService(deps: {
       page: PageRequest,
     ): Promise<Items<AgentRun>> {
       await loadDeployment(db, workspaceId, deploymentId);
-      return toItems(await listRuns(db, workspaceId, deploymentId, filter, page), page, serializeRun);
+      return toItems(await listRuns(db, workspaceId, deploymentId, filter, page), page, toRun);
     },
 
     /**
@@ -143,14 +145,10 @@ export function createRunService(deps: {
      * worker, which kills the whole process tree. Waits briefly for the run to end; a terminal run
      * comes back unchanged.
      */
-    async cancel(
-      workspaceId: string,
-      deploymentId: string,
-      runId: string,
-      reason?: string,
-    ): Promise<AgentRun> {
-      const run = await load(workspaceId, deploymentId, runId);
-      if (isTerminal(run.status)) return serializeRun(run);
+    async cancel(ref: ResourceRef, reason?: string): Promise<AgentRun> {
+      const runId = ref.id;
+      const run = await load(ref);
+      if (isTerminal(run.status)) return toRun(run);
       const why = `cancelled${reason ? `: ${reason}` : ' by request'}`;
       const row = await db.transaction().execute(async (tx) => {
         const current = await lockRun(tx, runId);
@@ -166,14 +164,13 @@ export function createRunService(deps: {
         await deps.onEnded?.(row).catch(() => {
           // the hook records its own failures; a cancel still succeeds
         });
-      if (isTerminal(row.status)) return serializeRun(row);
-      return serializeRun(
-        (await settle(runId, CANCEL_WAIT_MS)) ?? (await load(workspaceId, deploymentId, runId)),
-      );
+      if (isTerminal(row.status)) return toRun(row);
+      return toRun((await settle(runId, CANCEL_WAIT_MS)) ?? (await load(ref)));
     },
 
-    async outputs(workspaceId: string, deploymentId: string, runId: string) {
-      const run = await load(workspaceId, deploymentId, runId);
+    async outputs(ref: ResourceRef) {
+      const { deploymentId, id: runId } = ref;
+      const run = await load(ref);
       const rows = await listRunOutputs(db, runId);
       const base = `${deps.publicUrl}/v1/agent-deployments/${deploymentId}/runs/${runId}/outputs/download`;
       return {
@@ -190,12 +187,13 @@ export function createRunService(deps: {
     },
 
     /** One output file's bytes. */
-    async download(workspaceId: string, deploymentId: string, runId: string, path: string) {
-      await load(workspaceId, deploymentId, runId);
+    async download(ref: ResourceRef, path: string) {
+      const { workspaceId, id: runId } = ref;
+      await load(ref);
       const row = await findRunOutput(db, runId, path);
-      if (!row) throw nsNotFound('agent_output', path);
+      if (!row) throw notFound('agent_output', path);
       const bytes = await deps.blobs.get(workspaceId, row.digest);
-      if (!bytes) throw nsNotFound('agent_output', path);
+      if (!bytes) throw notFound('agent_output', path);
       return { path: row.path, digest: row.digest, bytes };
     },
   };

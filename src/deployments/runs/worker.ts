@@ -33,7 +33,7 @@ import type { OutputManifest, TerminalRunStatus } from '../tables.ts';
 import type { VersionRow } from '../versions/store.ts';
 import { INPUT_FILE, runEnvironment } from './environment.ts';
 import { describeExit, waitFor, type Ending } from './process-wait.ts';
-import type { RunRow } from './serialize.ts';
+import type { RunRow } from './resources.ts';
 import { isTerminal, type RunJobPayload } from './service.ts';
 import {
   claimQueuedRun,

@@ -19,14 +19,14 @@ import {
   CreateServiceBody,
   LogPage,
   LogQuery,
-  nsErrors,
+  nullspaceErrors,
   ReadHeaders,
   RestartServiceBody,
   ServiceListQuery,
 } from '../schemas.ts';
 import { createServiceProxy } from './proxy.ts';
 import type { ServiceRegistry } from './registry.ts';
-import type { ServiceService } from './service.ts';
+import type { ServiceManager } from './service.ts';
 
 const tags = ['Agent services'];
 const security = [{ BearerAuth: [] }];
@@ -48,7 +48,7 @@ const create = createRoute({
   request: { headers: CreateHeaders, params: DeploymentParams, body: jsonBody(CreateServiceBody) },
   responses: {
     201: json(AgentService, 'Service instance created'),
-    ...nsErrors(400, 401, 403, 404, 409, 422, 429),
+    ...nullspaceErrors(400, 401, 403, 404, 409, 422, 429),
   },
 });
 
@@ -63,7 +63,7 @@ const list = createRoute({
   request: { headers: ReadHeaders, params: DeploymentParams, query: ServiceListQuery },
   responses: {
     200: json(AgentServiceList, 'Service instances, newest first'),
-    ...nsErrors(400, 401, 403, 404),
+    ...nullspaceErrors(400, 401, 403, 404),
   },
 });
 
@@ -76,7 +76,7 @@ const get = createRoute({
   summary: 'Get an agent service instance',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: ServiceParams },
-  responses: { 200: json(AgentService, 'Service instance'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentService, 'Service instance'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const stop = createRoute({
@@ -90,7 +90,7 @@ const stop = createRoute({
     'stopping → stopped: the whole process tree is killed and the sandbox removed. Waits up to 5 s for the instance to stop; a stopped or failed instance comes back unchanged.',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: ServiceParams },
-  responses: { 200: json(AgentService, 'Stop recorded'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentService, 'Stop recorded'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const restart = createRoute({
@@ -108,7 +108,10 @@ const restart = createRoute({
     params: ServiceParams,
     body: { content: { 'application/json': { schema: RestartServiceBody } }, required: false },
   },
-  responses: { 200: json(AgentService, 'Restart recorded'), ...nsErrors(400, 401, 403, 404, 409, 422, 429) },
+  responses: {
+    200: json(AgentService, 'Restart recorded'),
+    ...nullspaceErrors(400, 401, 403, 404, 409, 422, 429),
+  },
 });
 
 const logs = createRoute({
@@ -127,7 +130,7 @@ const logs = createRoute({
       description: 'Log page or stream',
       content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } },
     },
-    ...nsErrors(400, 401, 403, 404),
+    ...nullspaceErrors(400, 401, 403, 404),
   },
 });
 
@@ -148,7 +151,7 @@ function restartBody(text: string): z.infer<typeof RestartServiceBody> {
 
 export function registerServiceRoutes(
   app: ApiApp,
-  services: ServiceService,
+  services: ServiceManager,
   reader: LogReader,
   options: { fingerprintKey: Buffer; registry: ServiceRegistry },
 ): void {
@@ -175,23 +178,39 @@ export function registerServiceRoutes(
   });
   app.openapi(get, async (c) => {
     const { deployment_id, service_id } = c.req.valid('param');
-    return c.json(await services.get(c.var.workspaceId, deployment_id, service_id), 200);
+    return c.json(
+      await services.get({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: service_id }),
+      200,
+    );
   });
   app.openapi(stop, async (c) => {
     const { deployment_id, service_id } = c.req.valid('param');
-    return c.json(await services.stop(c.var.workspaceId, deployment_id, service_id), 200);
+    return c.json(
+      await services.stop({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: service_id }),
+      200,
+    );
   });
   app.openapi(
     restart,
     idempotent({ operation: 'agentServices.restart', fingerprintKey: options.fingerprintKey }, async (c) => {
       const { deployment_id, service_id } = c.req.valid('param');
       const body = restartBody(await c.req.text());
-      return c.json(await services.restart(c.var.workspaceId, deployment_id, service_id, body), 200);
+      return c.json(
+        await services.restart(
+          { workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: service_id },
+          body,
+        ),
+        200,
+      );
     }),
   );
   app.openapi(logs, async (c) => {
     const { deployment_id, service_id } = c.req.valid('param');
-    const owner = await services.logOwner(c.var.workspaceId, deployment_id, service_id);
+    const owner = await services.logOwner({
+      workspaceId: c.var.workspaceId,
+      deploymentId: deployment_id,
+      id: service_id,
+    });
     return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 

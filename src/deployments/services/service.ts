@@ -10,10 +10,11 @@ import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import { cancel as cancelJob, enqueue } from '../../jobs/queue.ts';
 import { admitSandbox } from '../capacity.ts';
-import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deployments/service.ts';
+import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deployment-service.ts';
 import { sealEnvs, type SealedEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
-import { nsConflict, nsNotFound } from '../errors.ts';
+import { stateConflict, notFound } from '../errors.ts';
+import type { ResourceRef } from '../refs.ts';
 import { instanceLogOwner, loadInstance, waitUntilSettled } from '../instance-reads.ts';
 import type { LogOwner } from '../logs/service.ts';
 import type { LogBus } from '../logs/bus.ts';
@@ -23,7 +24,7 @@ import type { AgentService } from '../schemas.ts';
 import { LIVE_SERVICE_STATUSES, type ServiceStatus } from '../tables.ts';
 import type { VersionRow } from '../versions/service.ts';
 import { initialReadiness } from './readiness.ts';
-import { serializeService, type ServiceRow } from './serialize.ts';
+import { toService, type ServiceRow } from './resources.ts';
 import {
   findService,
   findServiceById,
@@ -48,9 +49,9 @@ export const isLive = (status: ServiceStatus) =>
 /** What env values are sealed to: one generation of one instance (a sealed blob cannot be replayed). */
 export const envsOwner = (serviceId: string, generation: number) => `${serviceId}#${generation}`;
 
-export type ServiceService = ReturnType<typeof createServiceService>;
+export type ServiceManager = ReturnType<typeof createServiceManager>;
 
-export function createServiceService(deps: {
+export function createServiceManager(deps: {
   db: Kysely<DB>;
   bus: LogBus;
   envKey: Buffer;
@@ -58,12 +59,10 @@ export function createServiceService(deps: {
   publicUrl: string;
 }) {
   const { db } = deps;
-  const serialize = (row: ServiceRow) => serializeService(row, deps.publicUrl);
+  const serialize = (row: ServiceRow) => toService(row, deps.publicUrl);
 
-  const load = (workspaceId: string, deploymentId: string, serviceId: string): Promise<ServiceRow> =>
-    loadInstance(db, 'agent_service', { workspaceId, deploymentId, id: serviceId }, (db, ws, dep, id) =>
-      findService(db, ws, dep, id),
-    );
+  const load = (ref: ResourceRef): Promise<ServiceRow> =>
+    loadInstance(db, 'agent_service', ref, (db, ws, dep, id) => findService(db, ws, dep, id));
 
   /** Resolves once the instance is no longer live or `ms` passed (woken by this process's worker, else polling). */
   const settle = (serviceId: string, ms: number): Promise<ServiceRow | undefined> =>
@@ -80,13 +79,9 @@ export function createServiceService(deps: {
    * `stopping` and its worker kills the whole process tree, then `stopped`. Waits briefly for that;
    * a stopped or failed instance comes back unchanged.
    */
-  async function stop(
-    workspaceId: string,
-    deploymentId: string,
-    serviceId: string,
-    options: { waitMs?: number } = {},
-  ): Promise<AgentService> {
-    const service = await load(workspaceId, deploymentId, serviceId);
+  async function stop(ref: ResourceRef, options: { waitMs?: number } = {}): Promise<AgentService> {
+    const serviceId = ref.id;
+    const service = await load(ref);
     if (!isLive(service.status)) return serialize(service);
     const row = await db.transaction().execute(async (tx) => {
       const current = await lockService(tx, serviceId);
@@ -99,10 +94,7 @@ export function createServiceService(deps: {
     });
     deps.bus.announce(serviceId);
     if (!isLive(row.status)) return serialize(row);
-    return serialize(
-      (await settle(serviceId, options.waitMs ?? STOP_WAIT_MS)) ??
-        (await load(workspaceId, deploymentId, serviceId)),
-    );
+    return serialize((await settle(serviceId, options.waitMs ?? STOP_WAIT_MS)) ?? (await load(ref)));
   }
 
   /** Queues the job of one generation (inside the caller's transaction). */
@@ -138,11 +130,13 @@ export function createServiceService(deps: {
     envs: Record<string, string>,
   ): Promise<{ version: VersionRow; service: NonNullable<VersionRow['config']['service']> }> {
     if (deployment.mode !== 'service')
-      throw nsConflict(`deployment ${deployment.id} runs in job mode; start it with POST …/runs`);
+      throw stateConflict(`deployment ${deployment.id} runs in job mode; start it with POST …/runs`);
     const version = await pickVersion(tx, deployment, versionId);
     const service = version.config.service;
     if (version.config.mode !== 'service' || service === null)
-      throw nsConflict(`version ${version.id} is not a service-mode version (its config has no [service])`);
+      throw stateConflict(
+        `version ${version.id} is not a service-mode version (its config has no [service])`,
+      );
     checkEnvs(version.config, envs);
     return { version, service };
   }
@@ -151,8 +145,9 @@ export function createServiceService(deps: {
     load,
 
     /** The instance as a log owner, after checking it is the caller's; each state read is one query. */
-    async logOwner(workspaceId: string, deploymentId: string, serviceId: string): Promise<LogOwner> {
-      await load(workspaceId, deploymentId, serviceId);
+    async logOwner(ref: ResourceRef): Promise<LogOwner> {
+      const serviceId = ref.id;
+      await load(ref);
       return instanceLogOwner(
         serviceId,
         () => getServiceLogState(db, serviceId),
@@ -187,8 +182,8 @@ export function createServiceService(deps: {
       return serialize(row);
     },
 
-    async get(workspaceId: string, deploymentId: string, serviceId: string): Promise<AgentService> {
-      return serialize(await load(workspaceId, deploymentId, serviceId));
+    async get(ref: ResourceRef): Promise<AgentService> {
+      return serialize(await load(ref));
     },
 
     async list(
@@ -209,15 +204,14 @@ export function createServiceService(deps: {
      * the new envs in a new sandbox. The instance goes back to `starting`; its log continues.
      */
     async restart(
-      workspaceId: string,
-      deploymentId: string,
-      serviceId: string,
+      ref: ResourceRef,
       body: { version_id?: string | null | undefined; envs: Record<string, string> },
     ): Promise<AgentService> {
+      const { workspaceId, deploymentId, id: serviceId } = ref;
       const row = await db.transaction().execute(async (tx) => {
         const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId);
         const current = await findService(tx, workspaceId, deploymentId, serviceId, { forUpdate: true });
-        if (!current) throw nsNotFound('agent_service', serviceId);
+        if (!current) throw notFound('agent_service', serviceId);
         const { version, service } = await pick(tx, deployment, body.version_id, body.envs);
         // A live instance keeps its sandbox slot across the restart; an ended one needs a new one.
         if (!isLive(current.status)) await admitSandbox(tx, deps.capacity);
@@ -239,7 +233,7 @@ export function createServiceService(deps: {
     /** Stops every live instance of a deployment (it was deleted). */
     async stopAll(workspaceId: string, deploymentId: string): Promise<void> {
       const live = await listLiveServiceIds(db, workspaceId, deploymentId);
-      await Promise.all(live.map((id) => stop(workspaceId, deploymentId, id)));
+      await Promise.all(live.map((id) => stop({ workspaceId, deploymentId, id })));
     },
   };
 }

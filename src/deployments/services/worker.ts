@@ -35,7 +35,7 @@ import { serviceEnvironment } from './environment.ts';
 import { probePort } from './probe.ts';
 import { describeProbe, watchReadiness, type Readiness, type ReadinessState } from './readiness.ts';
 import type { LocalService, ServiceRegistry } from './registry.ts';
-import type { ServiceRow } from './serialize.ts';
+import type { ServiceRow } from './resources.ts';
 import { envsOwner, type ServiceJobPayload } from './service.ts';
 import {
   claimGeneration,

@@ -13,7 +13,7 @@ import type { DB } from '../../db/schema.ts';
 import type { EventLog, NewEvent } from '../../events/log.ts';
 import type { TurnTokens } from '../../platform/turn-tokens.ts';
 import type { Sandbox } from '../../sandbox/driver.ts';
-import type { RunRow } from '../runs/serialize.ts';
+import type { RunRow } from '../runs/resources.ts';
 import type { RunHooks } from '../runs/worker.ts';
 import { getVersion } from '../versions/store.ts';
 import { openBridge, SOCKET_NAME, type Bridge } from './bridge.ts';

@@ -39,7 +39,7 @@ export function createTurnRuntime(deps: { db: Kysely<DB>; runs: RunService; log:
       const active = await listActiveTurnRuns(db, workspaceId, turnId);
       for (const run of active)
         await runs
-          .cancel(workspaceId, run.deployment_id, run.id, reason)
+          .cancel({ workspaceId, deploymentId: run.deployment_id, id: run.id }, reason)
           .catch((error) =>
             log.warn({ err: error, run: run.id, turn: turnId }, 'stopping the run of a turn failed'),
           );

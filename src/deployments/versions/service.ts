@@ -7,12 +7,12 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
-import { iso } from '../../db/time.ts';
 import { invalid } from '../../http/errors.ts';
 import type { BlobStore } from '../blobs.ts';
 import { verifyBundle } from '../bundles/verify.ts';
-import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
-import { nsNotFound, uploadConflict } from '../errors.ts';
+import { loadDeployment, loadLiveDeployment } from '../deployment-service.ts';
+import { notFound, uploadConflict } from '../errors.ts';
+import type { ResourceRef } from '../refs.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentVersion, CreateVersionBody } from '../schemas.ts';
 import { setActiveVersion, takeNextVersionNumber } from '../deployment-store.ts';
@@ -24,23 +24,9 @@ import {
   markVersionSuperseded,
   type VersionRow,
 } from './store.ts';
+import { toVersion } from './resources.ts';
 
 export type { VersionRow };
-
-export function serializeVersion(row: VersionRow): AgentVersion {
-  return {
-    id: row.id,
-    deployment_id: row.deployment_id,
-    version_number: row.version_number,
-    status: row.status,
-    cache_policy: row.cache_policy,
-    bundle_digest: row.bundle_digest,
-    bundle_manifest: row.bundle_manifest,
-    config: row.config,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  };
-}
 
 export async function loadVersion(
   db: Kysely<DB>,
@@ -49,9 +35,12 @@ export async function loadVersion(
   versionId: string,
 ): Promise<VersionRow> {
   const row = await findVersion(db, workspaceId, deploymentId, versionId);
-  if (!row) throw nsNotFound('agent_version', versionId);
+  if (!row) throw notFound('agent_version', versionId);
   return row;
 }
+
+/** An uploaded bundle: its bytes and the digest its x-nullspace-bundle-digest header declared. */
+export type BundleUpload = { digestHeader: string; bytes: Uint8Array };
 
 export type BundleLimits = { maxBytes: number; maxEntries: number };
 export type VersionService = ReturnType<typeof createVersionService>;
@@ -102,27 +91,23 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
           bundle_digest: manifest.bundle_digest,
         });
       });
-      return serializeVersion(row);
+      return toVersion(row);
     },
 
-    async get(workspaceId: string, deploymentId: string, versionId: string): Promise<AgentVersion> {
+    async get({ workspaceId, deploymentId, id }: ResourceRef): Promise<AgentVersion> {
       await loadDeployment(db, workspaceId, deploymentId);
-      return serializeVersion(await loadVersion(db, workspaceId, deploymentId, versionId));
+      return toVersion(await loadVersion(db, workspaceId, deploymentId, id));
     },
 
     async list(workspaceId: string, deploymentId: string, page: PageRequest): Promise<Items<AgentVersion>> {
       await loadDeployment(db, workspaceId, deploymentId);
-      return toItems(await listVersions(db, workspaceId, deploymentId, page), page, serializeVersion);
+      return toItems(await listVersions(db, workspaceId, deploymentId, page), page, toVersion);
     },
 
     /** Verifies and stores the bundle; the version becomes ready and the deployment's active one. */
-    async upload(
-      workspaceId: string,
-      deploymentId: string,
-      versionId: string,
-      digestHeader: string,
-      bytes: Uint8Array,
-    ): Promise<AgentVersion> {
+    async upload(ref: ResourceRef, bundle: BundleUpload): Promise<AgentVersion> {
+      const { workspaceId, deploymentId, id: versionId } = ref;
+      const { digestHeader, bytes } = bundle;
       await loadLiveDeployment(db, workspaceId, deploymentId);
       const version = await loadVersion(db, workspaceId, deploymentId, versionId);
       if (digestHeader !== version.bundle_digest)
@@ -159,7 +144,7 @@ export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; l
         await setActiveVersion(tx, deploymentId, versionId, now);
         return markVersionReady(tx, versionId, now);
       });
-      return serializeVersion(row);
+      return toVersion(row);
     },
   };
 }

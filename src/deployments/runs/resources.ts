@@ -5,7 +5,7 @@ import type { RunRow } from './store.ts';
 
 export type { RunRow };
 
-export function serializeRun(row: RunRow): AgentRun {
+export function toRun(row: RunRow): AgentRun {
   return {
     id: row.id,
     deployment_id: row.deployment_id,

@@ -4,14 +4,13 @@
  * and stops its services.
  */
 import type { Kysely } from 'kysely';
-import { newId } from '../../db/ids.ts';
-import { isUniqueViolation } from '../../db/errors.ts';
-import type { DB } from '../../db/schema.ts';
-import { iso, isoOrNull } from '../../db/time.ts';
-import { conflict } from '../../http/errors.ts';
-import { nsNotFound } from '../errors.ts';
-import { toItems, type Items, type PageRequest } from '../page.ts';
-import type { AgentDeployment, CreateDeploymentBody } from '../schemas.ts';
+import { newId } from '../db/ids.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import type { DB } from '../db/schema.ts';
+import { conflict } from '../http/errors.ts';
+import { notFound } from './errors.ts';
+import { toItems, type Items, type PageRequest } from './page.ts';
+import type { AgentDeployment, CreateDeploymentBody } from './schemas.ts';
 import {
   findDeployment,
   findLiveDeploymentIdByName,
@@ -19,25 +18,11 @@ import {
   listDeployments,
   markDeploymentDeleted,
   type DeploymentRow,
-} from '../deployment-store.ts';
-import type { DeploymentStatus } from '../tables.ts';
+} from './deployment-store.ts';
+import { toDeployment } from './resources.ts';
+import type { DeploymentStatus } from './tables.ts';
 
 export type { DeploymentRow };
-
-export function serializeDeployment(row: DeploymentRow): AgentDeployment {
-  return {
-    id: row.id,
-    name: row.name,
-    mode: row.mode,
-    status: row.status,
-    metadata: row.metadata,
-    description: row.description,
-    active_version_id: row.active_version_id,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    deleted_at: isoOrNull(row.deleted_at),
-  };
-}
 
 /** The deployment row or 404; `forUpdate` locks it for the caller's transaction. */
 export async function loadDeployment(
@@ -47,7 +32,7 @@ export async function loadDeployment(
   options: { forUpdate?: boolean } = {},
 ): Promise<DeploymentRow> {
   const row = await findDeployment(db, workspaceId, id, options);
-  if (!row) throw nsNotFound('agent_deployment', id);
+  if (!row) throw notFound('agent_deployment', id);
   return row;
 }
 
@@ -59,7 +44,7 @@ export async function loadLiveDeployment(
   options: { forUpdate?: boolean } = {},
 ): Promise<DeploymentRow> {
   const row = await loadDeployment(db, workspaceId, id, options);
-  if (row.status === 'deleted') throw nsNotFound('agent_deployment', id);
+  if (row.status === 'deleted') throw notFound('agent_deployment', id);
   return row;
 }
 
@@ -82,7 +67,7 @@ export function createDeploymentService(deps: {
           description: body.description ?? null,
           metadata: JSON.stringify(body.metadata ?? {}),
         });
-        return serializeDeployment(row);
+        return toDeployment(row);
       } catch (error) {
         if (isUniqueViolation(error)) {
           const existing = await findLiveDeploymentIdByName(db, workspaceId, body.name);
@@ -96,7 +81,7 @@ export function createDeploymentService(deps: {
     },
 
     async get(workspaceId: string, id: string): Promise<AgentDeployment> {
-      return serializeDeployment(await loadDeployment(db, workspaceId, id));
+      return toDeployment(await loadDeployment(db, workspaceId, id));
     },
 
     async list(
@@ -104,7 +89,7 @@ export function createDeploymentService(deps: {
       filter: { name?: string | undefined; status?: DeploymentStatus | undefined },
       page: PageRequest,
     ): Promise<Items<AgentDeployment>> {
-      return toItems(await listDeployments(db, workspaceId, filter, page), page, serializeDeployment);
+      return toItems(await listDeployments(db, workspaceId, filter, page), page, toDeployment);
     },
 
     /** Soft delete: status deleted, its name free again; active runs cancelled, services stopped. */
@@ -115,7 +100,7 @@ export function createDeploymentService(deps: {
         return markDeploymentDeleted(tx, id);
       });
       await deps.onDeleted(workspaceId, id);
-      return serializeDeployment(row);
+      return toDeployment(row);
     },
   };
 }

@@ -10,7 +10,7 @@ export function proxyPath(deploymentId: string, serviceId: string): string {
   return `/v1/agent-deployments/${deploymentId}/services/${serviceId}/proxy`;
 }
 
-export function serializeService(row: ServiceRow, publicUrl: string): AgentService {
+export function toService(row: ServiceRow, publicUrl: string): AgentService {
   return {
     id: row.id,
     deployment_id: row.deployment_id,
