@@ -8,6 +8,7 @@ import { validationError } from '../../http/validation.ts';
 import { json, jsonBody } from '../../http/schemas.ts';
 import { serveLogs, type LogReader } from '../logs/service.ts';
 import { pageRequest } from '../page.ts';
+import type { ResourceRef } from '../refs.ts';
 import {
   AgentRun,
   AgentRunList,
@@ -28,6 +29,13 @@ const security = [{ BearerAuth: [] }];
 const DeploymentParams = z.object({ deployment_id: z.string().min(1).max(64) });
 const RunParams = DeploymentParams.extend({ run_id: z.string().min(1).max(64) });
 const RUNS = '/v1/agent-deployments/{deployment_id}/runs';
+
+/** The run a path names, in the caller's workspace. */
+const runRef = (workspaceId: string, p: { deployment_id: string; run_id: string }): ResourceRef => ({
+  workspaceId,
+  deploymentId: p.deployment_id,
+  id: p.run_id,
+});
 
 const create = createRoute({
   method: 'post',
@@ -181,36 +189,21 @@ export function registerRunRoutes(
     );
   });
   app.openapi(get, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    return c.json(
-      await runs.get({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: run_id }),
-      200,
-    );
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await runs.get(ref), 200);
   });
   app.openapi(cancel, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
     const body = await optionalJson(await c.req.text());
-    return c.json(
-      await runs.cancel(
-        { workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: run_id },
-        body.reason,
-      ),
-      200,
-    );
+    return c.json(await runs.cancel(ref, body.reason), 200);
   });
   app.openapi(outputs, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    return c.json(
-      await runs.outputs({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: run_id }),
-      200,
-    );
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await runs.outputs(ref), 200);
   });
   app.openapi(download, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    const file = await runs.download(
-      { workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: run_id },
-      c.req.valid('query').path,
-    );
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    const file = await runs.download(ref, c.req.valid('query').path);
     const name = file.path
       .split('/')
       .pop()!
@@ -225,12 +218,8 @@ export function registerRunRoutes(
     }) as never;
   });
   app.openapi(logs, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    const owner = await runs.logOwner({
-      workspaceId: c.var.workspaceId,
-      deploymentId: deployment_id,
-      id: run_id,
-    });
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    const owner = await runs.logOwner(ref);
     return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 }

@@ -12,6 +12,7 @@ import { json, jsonBody } from '../../http/schemas.ts';
 import { validationError } from '../../http/validation.ts';
 import { serveLogs, type LogReader } from '../logs/service.ts';
 import { pageRequest } from '../page.ts';
+import type { ResourceRef } from '../refs.ts';
 import {
   AgentService,
   AgentServiceList,
@@ -34,6 +35,13 @@ const DeploymentParams = z.object({ deployment_id: z.string().min(1).max(64) });
 const ServiceParams = DeploymentParams.extend({ service_id: z.string().min(1).max(64) });
 const SERVICES = '/v1/agent-deployments/{deployment_id}/services';
 const RestartHeaders = ReadHeaders.extend({ 'idempotency-key': z.string().min(1).max(64).optional() });
+
+/** The service instance a path names, in the caller's workspace. */
+const serviceRef = (workspaceId: string, p: { deployment_id: string; service_id: string }): ResourceRef => ({
+  workspaceId,
+  deploymentId: p.deployment_id,
+  id: p.service_id,
+});
 
 const create = createRoute({
   method: 'post',
@@ -177,40 +185,24 @@ export function registerServiceRoutes(
     );
   });
   app.openapi(get, async (c) => {
-    const { deployment_id, service_id } = c.req.valid('param');
-    return c.json(
-      await services.get({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: service_id }),
-      200,
-    );
+    const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await services.get(ref), 200);
   });
   app.openapi(stop, async (c) => {
-    const { deployment_id, service_id } = c.req.valid('param');
-    return c.json(
-      await services.stop({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: service_id }),
-      200,
-    );
+    const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await services.stop(ref), 200);
   });
   app.openapi(
     restart,
     idempotent({ operation: 'agentServices.restart', fingerprintKey: options.fingerprintKey }, async (c) => {
-      const { deployment_id, service_id } = c.req.valid('param');
+      const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
       const body = restartBody(await c.req.text());
-      return c.json(
-        await services.restart(
-          { workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: service_id },
-          body,
-        ),
-        200,
-      );
+      return c.json(await services.restart(ref, body), 200);
     }),
   );
   app.openapi(logs, async (c) => {
-    const { deployment_id, service_id } = c.req.valid('param');
-    const owner = await services.logOwner({
-      workspaceId: c.var.workspaceId,
-      deploymentId: deployment_id,
-      id: service_id,
-    });
+    const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
+    const owner = await services.logOwner(ref);
     return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 
