@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { findBlobContent, insertBlob } from './blobs-store.ts';
 
 export type BlobStore = ReturnType<typeof createBlobStore>;
 
@@ -28,11 +29,7 @@ export function createBlobStore(db: Kysely<DB>, options: { cacheBytes?: number }
   return {
     /** Stores the bytes under their digest (a no-op when they are there already). */
     async put(executor: Kysely<DB>, workspaceId: string, digest: string, bytes: Uint8Array): Promise<void> {
-      await executor
-        .insertInto('agent_blobs')
-        .values({ workspace_id: workspaceId, digest, size: bytes.length, content: bytes })
-        .onConflict((oc) => oc.columns(['workspace_id', 'digest']).doNothing())
-        .execute();
+      await insertBlob(executor, workspaceId, digest, bytes);
     },
 
     /** The bytes of a blob, or undefined. */
@@ -44,14 +41,9 @@ export function createBlobStore(db: Kysely<DB>, options: { cacheBytes?: number }
         cache.set(key, hit);
         return hit;
       }
-      const row = await db
-        .selectFrom('agent_blobs')
-        .select('content')
-        .where('workspace_id', '=', workspaceId)
-        .where('digest', '=', digest)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const bytes = new Uint8Array(row.content);
+      const content = await findBlobContent(db, workspaceId, digest);
+      if (!content) return undefined;
+      const bytes = new Uint8Array(content);
       remember(key, bytes);
       return bytes;
     },

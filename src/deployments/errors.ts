@@ -13,7 +13,7 @@ const LABEL: Record<NotFoundKind, string> = {
 };
 
 /** 404 `<kind>_not_found`; another workspace's resource gets the same answer. */
-export function nsNotFound(kind: NotFoundKind, id: string): ApiError {
+export function notFound(kind: NotFoundKind, id: string): ApiError {
   return new ApiError(
     'NOT_FOUND',
     { message: `${LABEL[kind]} ${id} not found`, metadata: { id } },
@@ -22,7 +22,7 @@ export function nsNotFound(kind: NotFoundKind, id: string): ApiError {
 }
 
 /** 409 `conflict`: the resource's state does not allow the action. */
-export function nsConflict(message: string, options: ApiErrorOptions = {}): ApiError {
+export function stateConflict(message: string, options: ApiErrorOptions = {}): ApiError {
   return new ApiError('FAILED_PRECONDITION', { message }, { code: 'conflict', ...options });
 }
 

@@ -12,17 +12,18 @@ import type { ApiApp } from '../http/context.ts';
 import type { JobHandlers } from '../jobs/runner.ts';
 import type { SandboxDriver } from '../sandbox/driver.ts';
 import { createBlobStore } from './blobs.ts';
-import { registerDeploymentRoutes } from './deployments/routes.ts';
-import { createDeploymentService } from './deployments/service.ts';
+import { registerDeploymentRoutes } from './deployment-routes.ts';
+import { createDeploymentService } from './deployment-service.ts';
 import { createLogBus } from './logs/bus.ts';
 import { createLogReader } from './logs/service.ts';
 import { removeOrphans, sweepRetained } from './retention.ts';
 import { registerRunRoutes } from './runs/routes.ts';
 import { createRunService, RUN_JOB } from './runs/service.ts';
+import { listActiveRunIds } from './runs/store.ts';
 import { createRunJobHandler, type RunHooks } from './runs/worker.ts';
 import { createServiceRegistry } from './services/registry.ts';
 import { registerServiceRoutes } from './services/routes.ts';
-import { createServiceService, SERVICE_JOB } from './services/service.ts';
+import { createServiceManager, SERVICE_JOB } from './services/service.ts';
 import { createServiceJobHandler } from './services/worker.ts';
 import { createVersionService } from './versions/service.ts';
 
@@ -67,7 +68,7 @@ export function deploymentsModule(deps: {
     capacity: settings.capacity,
     publicUrl: deps.publicUrl,
   });
-  const services = createServiceService({
+  const services = createServiceManager({
     db,
     bus,
     envKey: deps.envKey,
@@ -80,13 +81,8 @@ export function deploymentsModule(deps: {
     db,
     onDeleted: async (workspaceId, deploymentId) => {
       await services.stopAll(workspaceId, deploymentId);
-      const active = await db
-        .selectFrom('agent_runs')
-        .select('id')
-        .where('deployment_id', '=', deploymentId)
-        .where('status', 'in', ['queued', 'starting', 'installing', 'running'])
-        .execute();
-      for (const run of active) await runs.cancel(workspaceId, deploymentId, run.id, 'deployment deleted');
+      const active = await listActiveRunIds(db, deploymentId);
+      for (const id of active) await runs.cancel({ workspaceId, deploymentId, id }, 'deployment deleted');
     },
   });
   const versions = createVersionService({

@@ -17,7 +17,7 @@ import {
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-25T05:31:56Z' });
 const NullableTimestamp = Timestamp.nullable();
 
-export const NsError = z
+export const NullspaceError = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'agent_run_not_found' }),
@@ -46,17 +46,20 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 /** OpenAPI error responses of this family. */
-export function nsErrors<const S extends number>(...statuses: S[]) {
+export function nullspaceErrors<const S extends number>(...statuses: S[]) {
   return Object.fromEntries(
     statuses.map((s) => [
       s,
-      { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/json': { schema: NsError } } },
+      {
+        description: DESCRIPTIONS[s] ?? 'Error',
+        content: { 'application/json': { schema: NullspaceError } },
+      },
     ]),
-  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof NsError } } }>;
+  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof NullspaceError } } }>;
 }
 
 const LIMIT_MESSAGE = 'limit must be an integer from 1 to 200';
-export const NsPageQuery = z.strictObject({
+export const PageQuery = z.strictObject({
   limit: z.coerce
     .number({ error: LIMIT_MESSAGE })
     .int(LIMIT_MESSAGE)
@@ -110,7 +113,7 @@ export const CreateDeploymentBody = z
   .openapi('CreateAgentDeploymentRequest');
 export type CreateDeploymentBody = z.infer<typeof CreateDeploymentBody>;
 
-export const DeploymentListQuery = NsPageQuery.extend({
+export const DeploymentListQuery = PageQuery.extend({
   name: z.string().min(1).max(128).optional().openapi({ description: 'Only the deployment with this name' }),
   status: z
     .enum(DEPLOYMENT_STATUSES)
@@ -203,7 +206,7 @@ export const AgentRun = z
   .openapi('AgentRun');
 export type AgentRun = z.infer<typeof AgentRun>;
 
-export const RunListQuery = NsPageQuery.extend({
+export const RunListQuery = PageQuery.extend({
   status: z.enum(RUN_STATUSES).optional(),
   version_id: z.string().min(1).max(64).optional(),
 });
@@ -250,7 +253,7 @@ export const LogPage = z
   .openapi('AgentLogPage');
 export const LogQuery = z.strictObject({
   cursor: z.string().min(1).max(64).optional(),
-  limit: NsPageQuery.shape.limit.optional().default(200),
+  limit: PageQuery.shape.limit.optional().default(200),
   follow: z
     .enum(['true', 'false'])
     .optional()
@@ -291,7 +294,7 @@ export const CreateServiceBody = z
 export const RestartServiceBody = z
   .strictObject({ envs: Envs.default({}), version_id: z.string().min(1).max(64).nullable().optional() })
   .openapi('RestartAgentServiceRequest');
-export const ServiceListQuery = NsPageQuery.extend({
+export const ServiceListQuery = PageQuery.extend({
   status: z.enum(SERVICE_STATUSES).optional(),
   version_id: z.string().min(1).max(64).optional(),
 });

@@ -176,3 +176,8 @@ export async function takeOverExpired(
     RETURNING *`.execute(db);
   return rows;
 }
+
+/** Drops one key from a job's payload: sealed envs leave the database once a worker holds them in memory. */
+export async function removeJobPayloadKey(db: Kysely<DB>, jobId: string, key: string): Promise<void> {
+  await sql`UPDATE jobs SET payload = payload - ${key}::text WHERE id = ${jobId}`.execute(db);
+}

@@ -7,14 +7,14 @@
  * ends with `retry: 1000` and `event: shutdown` carrying the cursor to reconnect from.
  */
 import type { Context } from 'hono';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { iso } from '../../db/time.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { badRequest } from '../../http/errors.ts';
 import { formatSseComment, formatSseFrame, sseResponse } from '../../http/sse.ts';
-import type { AgentLogsTable } from '../tables.ts';
 import type { LogBus } from './bus.ts';
+import { listLogLinesAfter, type LogRow } from './store.ts';
 
 const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
@@ -36,7 +36,7 @@ export function parseLogCursor(cursor: string | undefined, field: string[] = ['q
   return Number(cursor);
 }
 
-const entry = (row: Selectable<AgentLogsTable>) => ({
+const entry = (row: LogRow) => ({
   seq: row.seq,
   timestamp: iso(row.at),
   stream: row.stream,
@@ -50,15 +50,7 @@ export function createLogReader(deps: {
   stopping?: AbortSignal;
 }) {
   const { db } = deps;
-  const after = (ownerId: string, seq: number, limit: number) =>
-    db
-      .selectFrom('agent_logs')
-      .selectAll()
-      .where('owner_id', '=', ownerId)
-      .where('seq', '>', seq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
+  const after = (ownerId: string, seq: number, limit: number) => listLogLinesAfter(db, ownerId, seq, limit);
 
   return {
     async page(owner: LogOwner, cursor: number, limit: number) {

@@ -7,9 +7,12 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import { setRunLogUsage } from '../runs/store.ts';
+import { setServiceLogUsage } from '../services/store.ts';
 import type { LogStream } from '../tables.ts';
 import type { LogBus } from './bus.ts';
 import type { Redactor } from './redact.ts';
+import { insertLogLines } from './store.ts';
 
 const MAX_LINE_CHARS = 16 * 1024;
 const FLUSH_MS = 100;
@@ -80,12 +83,9 @@ export function createLogSink(deps: {
     writing = writing.then(async () => {
       try {
         await db.transaction().execute(async (tx) => {
-          await tx.insertInto('agent_logs').values(batch).execute();
-          await tx
-            .updateTable(owner.table)
-            .set({ log_bytes: state.bytes, log_truncated: state.truncated })
-            .where('id', '=', owner.id)
-            .execute();
+          await insertLogLines(tx, batch);
+          if (owner.table === 'agent_runs') await setRunLogUsage(tx, owner.id, state);
+          else await setServiceLogUsage(tx, owner.id, state);
         });
         deps.bus.announce(owner.id);
       } catch (error) {

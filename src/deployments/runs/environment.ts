@@ -1,5 +1,5 @@
 /** The environment a run's processes get: the caller's envs plus the platform's own names (docs). */
-import type { RunRow } from './serialize.ts';
+import type { RunRow } from './resources.ts';
 
 export const INPUT_FILE = 'input.json';
 

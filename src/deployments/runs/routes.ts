@@ -8,6 +8,7 @@ import { validationError } from '../../http/validation.ts';
 import { json, jsonBody } from '../../http/schemas.ts';
 import { serveLogs, type LogReader } from '../logs/service.ts';
 import { pageRequest } from '../page.ts';
+import type { ResourceRef } from '../refs.ts';
 import {
   AgentRun,
   AgentRunList,
@@ -16,7 +17,7 @@ import {
   CreateRunBody,
   LogPage,
   LogQuery,
-  nsErrors,
+  nullspaceErrors,
   ReadHeaders,
   RunListQuery,
   RunOutputs,
@@ -29,6 +30,13 @@ const DeploymentParams = z.object({ deployment_id: z.string().min(1).max(64) });
 const RunParams = DeploymentParams.extend({ run_id: z.string().min(1).max(64) });
 const RUNS = '/v1/agent-deployments/{deployment_id}/runs';
 
+/** The run a path names, in the caller's workspace. */
+const runRef = (workspaceId: string, p: { deployment_id: string; run_id: string }): ResourceRef => ({
+  workspaceId,
+  deploymentId: p.deployment_id,
+  id: p.run_id,
+});
+
 const create = createRoute({
   method: 'post',
   path: RUNS,
@@ -40,7 +48,10 @@ const create = createRoute({
     'Queues a job run of the version (default: the active one). envs are write-only: they reach the process and are never stored or returned. 429 capacity_exceeded, before anything is written, when every sandbox slot is taken.',
   middleware: [requireWorkspace] as const,
   request: { headers: CreateHeaders, params: DeploymentParams, body: jsonBody(CreateRunBody) },
-  responses: { 201: json(AgentRun, 'Agent run created'), ...nsErrors(400, 401, 403, 404, 409, 422, 429) },
+  responses: {
+    201: json(AgentRun, 'Agent run created'),
+    ...nullspaceErrors(400, 401, 403, 404, 409, 422, 429),
+  },
 });
 
 const list = createRoute({
@@ -52,7 +63,7 @@ const list = createRoute({
   summary: 'List agent runs',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: DeploymentParams, query: RunListQuery },
-  responses: { 200: json(AgentRunList, 'Runs, newest first'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentRunList, 'Runs, newest first'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const get = createRoute({
@@ -64,7 +75,7 @@ const get = createRoute({
   summary: 'Get an agent run',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: RunParams },
-  responses: { 200: json(AgentRun, 'Agent run'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentRun, 'Agent run'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const cancel = createRoute({
@@ -82,7 +93,7 @@ const cancel = createRoute({
     params: RunParams,
     body: { content: { 'application/json': { schema: CancelRunBody } }, required: false },
   },
-  responses: { 200: json(AgentRun, 'Cancellation recorded'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentRun, 'Cancellation recorded'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const outputs = createRoute({
@@ -94,7 +105,7 @@ const outputs = createRoute({
   summary: 'Get agent run output metadata',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: RunParams },
-  responses: { 200: json(RunOutputs, 'Output metadata'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(RunOutputs, 'Output metadata'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const download = createRoute({
@@ -112,7 +123,7 @@ const download = createRoute({
   },
   responses: {
     200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string() } } },
-    ...nsErrors(400, 401, 403, 404),
+    ...nullspaceErrors(400, 401, 403, 404),
   },
 });
 
@@ -132,7 +143,7 @@ const logs = createRoute({
       description: 'Log page or stream',
       content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } },
     },
-    ...nsErrors(400, 401, 403, 404),
+    ...nullspaceErrors(400, 401, 403, 404),
   },
 });
 
@@ -178,21 +189,21 @@ export function registerRunRoutes(
     );
   });
   app.openapi(get, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    return c.json(await runs.get(c.var.workspaceId, deployment_id, run_id), 200);
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await runs.get(ref), 200);
   });
   app.openapi(cancel, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
     const body = await optionalJson(await c.req.text());
-    return c.json(await runs.cancel(c.var.workspaceId, deployment_id, run_id, body.reason), 200);
+    return c.json(await runs.cancel(ref, body.reason), 200);
   });
   app.openapi(outputs, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    return c.json(await runs.outputs(c.var.workspaceId, deployment_id, run_id), 200);
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await runs.outputs(ref), 200);
   });
   app.openapi(download, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    const file = await runs.download(c.var.workspaceId, deployment_id, run_id, c.req.valid('query').path);
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    const file = await runs.download(ref, c.req.valid('query').path);
     const name = file.path
       .split('/')
       .pop()!
@@ -207,8 +218,8 @@ export function registerRunRoutes(
     }) as never;
   });
   app.openapi(logs, async (c) => {
-    const { deployment_id, run_id } = c.req.valid('param');
-    const owner = await runs.logOwner(c.var.workspaceId, deployment_id, run_id);
+    const ref = runRef(c.var.workspaceId, c.req.valid('param'));
+    const owner = await runs.logOwner(ref);
     return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 }

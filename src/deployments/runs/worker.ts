@@ -6,25 +6,44 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
-import { JobCancelledError, JobLeaseLostError } from '../../jobs/errors.ts';
-import type { JobHandler } from '../../jobs/runner.ts';
+import { JobCancelledError } from '../../jobs/errors.ts';
+import type { JobContext, JobHandler } from '../../jobs/runner.ts';
+import type { JobRow } from '../../jobs/tables.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
-import { materializeBundle } from '../bundles/materialize.ts';
-import { openEnvs } from '../envs/seal.ts';
+import type { AgentConfig } from '../config-schema.ts';
 import type { LogBus } from '../logs/bus.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { collectOutputs } from '../outputs/collect.ts';
-import type { AgentRunsTable, OutputManifest, TerminalRunStatus } from '../tables.ts';
+import {
+  createSandbox,
+  dropSealedEnvs,
+  leaseLost,
+  materializeVersion,
+  memoryAndDisk,
+  preflight,
+  runInstall,
+} from '../sandbox-start.ts';
+import type { OutputManifest, TerminalRunStatus } from '../tables.ts';
+import type { VersionRow } from '../versions/store.ts';
 import { INPUT_FILE, runEnvironment } from './environment.ts';
 import { describeExit, waitFor, type Ending } from './process-wait.ts';
-import type { RunRow } from './serialize.ts';
+import type { RunRow } from './resources.ts';
 import { isTerminal, type RunJobPayload } from './service.ts';
+import {
+  claimQueuedRun,
+  findRunById,
+  finishRun,
+  getRun,
+  insertRunOutputs,
+  markRunInstalling,
+  markRunRunning,
+} from './store.ts';
 
 export type RunHooks = {
   /**
@@ -59,281 +78,273 @@ type Outcome = {
 const LOST_ON_STOP =
   'worker lost: the server stopped while the run was active; it was not retried because it had started';
 
+/** What a step of the run hands on: the row as last written, and the outcome once there is one. */
+type Progress = { run: RunRow; outcome: Outcome | undefined };
+
+/** The process's environment and the sinks and limits every step shares. */
+type Io = {
+  env: Record<string, string>;
+  sink: LogSink;
+  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  deadline: number;
+  signal: AbortSignal;
+};
+
 export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
-  const { db, driver, log } = deps;
+  return {
+    run: (job, ctx) => runJob(deps, job, ctx),
+    lost: (job) => lostRun(deps, job),
+  };
+}
 
-  const update = (id: string, values: Updateable<AgentRunsTable>) =>
-    db
-      .updateTable('agent_runs')
-      .set({ ...values, updated_at: new Date() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+async function runJob(deps: RunWorkerDeps, job: JobRow, ctx: JobContext) {
+  const { db } = deps;
+  const payload = job.payload as RunJobPayload;
+  const runId = payload.run_id;
+  // Claim the run first: a worker that dies before this leaves it queued and safe to retry.
+  const claimed = await claimQueuedRun(db, runId, newId('sbx'));
+  await dropSealedEnvs(db, job.id, payload.envs);
+  if (!claimed) return { skipped: 'run is no longer queued' };
+  deps.bus.announce(runId);
+  const ready = await preflight(deps, {
+    sealed: payload.envs,
+    envsOwner: runId,
+    what: 'run',
+    versionId: claimed.version_id,
+  });
+  if (!ready.ok)
+    return finish(deps, claimed, { status: 'failed', exitCode: null, reason: ready.reason }, undefined).then(
+      () => ({}),
+    );
+  const { run, outcome, sandbox } = await execute(deps, claimed, ready.envs, ready.version, ctx.signal);
+  if (await leaseLost(ctx.signal, sandbox)) return {};
+  const final = await finish(deps, run, outcome, sandbox, ready.version.config.debug.retain_on_failure);
+  return { status: final.status };
+}
 
-  /**
-   * Records the terminal state. A failed or timed-out run keeps its sandbox when retention is on: the
-   * run's retain_on_failure, else the version's debug.retain_on_failure (`retainByDefault`).
-   */
-  async function finish(
-    run: RunRow,
-    outcome: Outcome,
-    sandbox: Sandbox | undefined,
-    retainByDefault = false,
-  ): Promise<RunRow> {
-    const retain =
-      sandbox !== undefined &&
-      (outcome.status === 'failed' || outcome.status === 'timed_out') &&
-      (run.retain_on_failure ?? retainByDefault) &&
-      run.retention_seconds !== null;
-    const now = new Date();
-    const ended = await db
-      .updateTable('agent_runs')
-      .set({
-        status: outcome.status,
-        exit_code: outcome.exitCode,
-        failure_reason: outcome.status === 'succeeded' ? null : outcome.reason,
-        ...(outcome.outputs ? { output_manifest: JSON.stringify(outcome.outputs) } : {}),
-        completed_at: now,
-        updated_at: now,
-        retained_until: retain ? new Date(now.getTime() + run.retention_seconds! * 1000) : null,
-        sandbox_removed_at: retain || sandbox === undefined ? null : now,
-      })
-      .where('id', '=', run.id)
-      .where('status', 'in', ['queued', 'starting', 'installing', 'running'])
-      .returningAll()
-      .executeTakeFirst();
-    if (sandbox && !retain)
-      await sandbox.destroy().catch((e) => log.warn({ err: e, run: run.id }, 'removing a sandbox failed'));
-    deps.bus.announce(run.id);
-    const final = ended ?? run;
-    if (ended)
-      await deps.hooks?.ended?.(ended).catch((e) => log.warn({ err: e, run: run.id }, 'run hook failed'));
-    return final;
+/** Sandbox, bundle, input, install, entrypoint: the run's work, whose failures are outcomes. */
+async function execute(
+  deps: RunWorkerDeps,
+  claimed: RunRow,
+  envs: Record<string, string>,
+  version: VersionRow,
+  signal: AbortSignal,
+): Promise<{ run: RunRow; outcome: Outcome; sandbox: Sandbox | undefined }> {
+  const { config } = version;
+  const deadline = claimed.started_at!.getTime() + config.resources.timeout_seconds * 1000;
+  const envValues = Object.values(envs);
+  const progress: Progress = { run: claimed, outcome: undefined };
+  let sink: LogSink | undefined;
+  let sandbox: Sandbox | undefined;
+  try {
+    const run = claimed;
+    sandbox = await createSandbox(deps, run.sandbox_id!, config);
+    const extra = (await deps.hooks?.env?.(run, sandbox)) ?? { env: {}, secrets: [] };
+    sink = createLogSink({
+      db: deps.db,
+      bus: deps.bus,
+      owner: { table: 'agent_runs', id: run.id },
+      maxBytes: deps.limits.logBytes,
+      redactor: createRedactor([...envValues, ...extra.secrets]),
+      onError: (e) => deps.log.warn({ err: e, run: run.id }, 'writing run logs failed'),
+    });
+    await materializeVersion(deps, run.workspace_id, version, sandbox);
+    await fs.writeFile(path.join(sandbox.hostRunDir, INPUT_FILE), JSON.stringify(run.input));
+    const io: Io = {
+      env: runEnvironment(run, sandbox.runDir, config.workdir, envs, extra.env),
+      sink,
+      onOutput: (stream, chunk) => sink!.write(stream, chunk),
+      deadline,
+      signal,
+    };
+    if (config.install !== null) await install(deps, progress, sandbox, config, config.install, io);
+    if (progress.outcome === undefined) await entrypoint(deps, progress, sandbox, config, io);
+  } catch (error) {
+    deps.log.error({ err: error, run: claimed.id }, 'agent run failed in the platform');
+    progress.outcome = {
+      status: 'failed',
+      exitCode: null,
+      reason: `platform error: ${(error as Error).message}`,
+    };
+  } finally {
+    const { outcome } = progress;
+    if (outcome && outcome.status !== 'succeeded' && outcome.reason) sink?.system(outcome.reason);
+    await sink?.close();
   }
+  return { run: progress.run, outcome: progress.outcome!, sandbox };
+}
 
-  /** Turns a process ending into a terminal outcome, or undefined when it exited 0. */
-  function judge(
-    what: string,
-    ending: Ending,
-    run: RunRow,
-    timeoutSeconds: number,
-    limits: { memoryMb: number; diskMb: number },
-  ): Outcome | undefined {
-    switch (ending.kind) {
-      case 'timeout':
+/** starting → installing; config.install runs; an outcome only when it did not succeed. */
+async function install(
+  deps: RunWorkerDeps,
+  progress: Progress,
+  sandbox: Sandbox,
+  config: AgentConfig,
+  command: string,
+  io: Io,
+): Promise<void> {
+  progress.run = await markRunInstalling(deps.db, progress.run.id);
+  deps.bus.announce(progress.run.id);
+  const ending = await runInstall(sandbox, command, io);
+  progress.outcome = judge(
+    'install',
+    ending,
+    progress.run,
+    config.resources.timeout_seconds,
+    memoryAndDisk(config),
+  );
+  if (progress.outcome?.status === 'cancelled') progress.run = await getRun(deps.db, progress.run.id);
+}
+
+/** → running; the entrypoint runs to its end; outputs are collected when it exited. */
+async function entrypoint(
+  deps: RunWorkerDeps,
+  progress: Progress,
+  sandbox: Sandbox,
+  config: AgentConfig,
+  io: Io,
+): Promise<void> {
+  const proc = sandbox.exec({ command: config.entrypoint, env: io.env, onOutput: io.onOutput });
+  await proc.started;
+  const run = (progress.run = await markRunRunning(deps.db, progress.run.id, proc.pid));
+  deps.bus.announce(run.id);
+  await deps.hooks?.started?.(run).catch((e) => deps.log.warn({ err: e, run: run.id }, 'run hook failed'));
+  const ending = await waitFor(proc, io.deadline, io.signal);
+  if (ending.kind === 'aborted' && ending.reason instanceof JobCancelledError)
+    progress.run = await getRun(deps.db, run.id);
+  const outcome = judge(
+    'entrypoint',
+    ending,
+    progress.run,
+    config.resources.timeout_seconds,
+    memoryAndDisk(config),
+  ) ?? {
+    status: 'succeeded',
+    exitCode: 0,
+    reason: null,
+  };
+  progress.outcome = outcome;
+  if (ending.kind === 'exited') {
+    outcome.exitCode = ending.result.exitCode;
+    outcome.outputs = await collect(deps, progress.run, sandbox, config);
+  }
+}
+
+/** Stores the declared output files as blobs and records them; the manifest says what was found. */
+async function collect(deps: RunWorkerDeps, run: RunRow, sandbox: Sandbox, config: AgentConfig) {
+  const collected = await collectOutputs(sandbox.hostWorkdir, config.outputs.paths, deps.limits.outputBytes);
+  for (const file of collected.files)
+    await deps.blobs.put(deps.db, run.workspace_id, file.digest, file.bytes);
+  await insertRunOutputs(
+    deps.db,
+    collected.files.map((f) => ({
+      run_id: run.id,
+      workspace_id: run.workspace_id,
+      path: f.path,
+      size: f.size,
+      digest: f.digest,
+    })),
+  );
+  return collected.manifest;
+}
+
+/**
+ * Records the terminal state. A failed or timed-out run keeps its sandbox when retention is on: the
+ * run's retain_on_failure, else the version's debug.retain_on_failure (`retainByDefault`).
+ */
+async function finish(
+  deps: RunWorkerDeps,
+  run: RunRow,
+  outcome: Outcome,
+  sandbox: Sandbox | undefined,
+  retainByDefault = false,
+): Promise<RunRow> {
+  const { log } = deps;
+  const retain =
+    sandbox !== undefined &&
+    (outcome.status === 'failed' || outcome.status === 'timed_out') &&
+    (run.retain_on_failure ?? retainByDefault) &&
+    run.retention_seconds !== null;
+  const now = new Date();
+  const ended = await finishRun(deps.db, run.id, {
+    status: outcome.status,
+    exit_code: outcome.exitCode,
+    failure_reason: outcome.status === 'succeeded' ? null : outcome.reason,
+    outputs: outcome.outputs,
+    completed_at: now,
+    retained_until: retain ? new Date(now.getTime() + run.retention_seconds! * 1000) : null,
+    sandbox_removed_at: retain || sandbox === undefined ? null : now,
+  });
+  if (sandbox && !retain)
+    await sandbox.destroy().catch((e) => log.warn({ err: e, run: run.id }, 'removing a sandbox failed'));
+  deps.bus.announce(run.id);
+  const final = ended ?? run;
+  if (ended)
+    await deps.hooks?.ended?.(ended).catch((e) => log.warn({ err: e, run: run.id }, 'run hook failed'));
+  return final;
+}
+
+/** Turns a process ending into a terminal outcome, or undefined when it exited 0. */
+function judge(
+  what: string,
+  ending: Ending,
+  run: RunRow,
+  timeoutSeconds: number,
+  limits: { memoryMb: number; diskMb: number },
+): Outcome | undefined {
+  switch (ending.kind) {
+    case 'timeout':
+      return {
+        status: 'timed_out',
+        exitCode: null,
+        reason: `${what} ran past resources.timeout_seconds (${timeoutSeconds} s) and was killed`,
+      };
+    case 'aborted':
+      if (ending.reason instanceof JobCancelledError)
         return {
-          status: 'timed_out',
+          status: 'cancelled',
           exitCode: null,
-          reason: `${what} ran past resources.timeout_seconds (${timeoutSeconds} s) and was killed`,
+          reason: run.failure_reason ?? 'cancelled by request',
         };
-      case 'aborted':
-        if (ending.reason instanceof JobCancelledError)
-          return {
-            status: 'cancelled',
-            exitCode: null,
-            reason: run.failure_reason ?? 'cancelled by request',
-          };
-        // The runner is stopping (shutdown) and its grace is over: the run's process tree was killed.
-        // It ends as a lost worker's run does (docs/agent-deployments.md), settled here by the worker
-        // that knows it, and its job is done: it is never run again.
-        return {
-          status: 'failed',
-          exitCode: null,
-          reason: LOST_ON_STOP,
-        };
-      case 'exited': {
-        const why = describeExit(what, ending.result, limits);
-        return why === undefined
-          ? undefined
-          : { status: 'failed', exitCode: ending.result.exitCode, reason: why };
-      }
-      default: {
-        const never: never = ending;
-        throw new Error(`unknown ending ${JSON.stringify(never)}`);
-      }
+      // The runner is stopping (shutdown) and its grace is over: the run's process tree was killed.
+      // It ends as a lost worker's run does (docs/agent-deployments.md), settled here by the worker
+      // that knows it, and its job is done: it is never run again.
+      return {
+        status: 'failed',
+        exitCode: null,
+        reason: LOST_ON_STOP,
+      };
+    case 'exited': {
+      const why = describeExit(what, ending.result, limits);
+      return why === undefined
+        ? undefined
+        : { status: 'failed', exitCode: ending.result.exitCode, reason: why };
+    }
+    default: {
+      const never: never = ending;
+      throw new Error(`unknown ending ${JSON.stringify(never)}`);
     }
   }
+}
 
-  return {
-    async run(job, ctx) {
-      const payload = job.payload as RunJobPayload;
-      const runId = payload.run_id;
-      // Claim the run first: a worker that dies before this leaves it queued and safe to retry.
-      const claimed = await db
-        .updateTable('agent_runs')
-        .set({ status: 'starting', sandbox_id: newId('sbx'), started_at: new Date(), updated_at: new Date() })
-        .where('id', '=', runId)
-        .where('status', '=', 'queued')
-        .returningAll()
-        .executeTakeFirst();
-      if (payload.envs) {
-        // The sealed values leave the database as soon as this worker holds them in memory.
-        await sql`UPDATE jobs SET payload = payload - 'envs' WHERE id = ${job.id}`.execute(db);
-      }
-      if (!claimed) return { skipped: 'run is no longer queued' };
-      deps.bus.announce(runId);
-      let run = claimed;
-      const envs = payload.envs ? openEnvs(deps.envKey, runId, payload.envs) : {};
-      if (envs === undefined)
-        return finish(
-          run,
-          {
-            status: 'failed',
-            exitCode: null,
-            reason:
-              'the run envs could not be decrypted: every process sharing this database needs the same ATOLL_ENV_KEY',
-          },
-          undefined,
-        ).then(() => ({}));
-      const check = await driver.check();
-      if (!check.ok)
-        return finish(
-          run,
-          { status: 'failed', exitCode: null, reason: `no sandbox available: ${check.reason}` },
-          undefined,
-        ).then(() => ({}));
-      const version = await db
-        .selectFrom('agent_deployment_versions')
-        .selectAll()
-        .where('id', '=', run.version_id)
-        .executeTakeFirstOrThrow();
-      const config = version.config;
-      if (config.permissions.internet_access) {
-        const net = await driver.checkInternet();
-        if (!net.ok)
-          return finish(
-            run,
-            { status: 'failed', exitCode: null, reason: `internet_access is not available: ${net.reason}` },
-            undefined,
-          ).then(() => ({}));
-      }
-      const limits = { memoryMb: config.resources.memory_mb, diskMb: config.resources.disk_mb };
-      const deadline = run.started_at!.getTime() + config.resources.timeout_seconds * 1000;
-      const envValues = Object.values(envs);
-      let sink: LogSink | undefined;
-      let sandbox: Sandbox | undefined;
-      let outcome: Outcome | undefined;
-      try {
-        sandbox = await driver.create({
-          id: run.sandbox_id!,
-          workdir: config.workdir,
-          internetAccess: config.permissions.internet_access,
-          resources: {
-            ...limits,
-            vcpus: config.resources.vcpus,
-            processes: deps.limits.processes,
-            openFiles: deps.limits.openFiles,
-          },
-        });
-        const extra = (await deps.hooks?.env?.(run, sandbox)) ?? { env: {}, secrets: [] };
-        sink = createLogSink({
-          db,
-          bus: deps.bus,
-          owner: { table: 'agent_runs', id: runId },
-          maxBytes: deps.limits.logBytes,
-          redactor: createRedactor([...envValues, ...extra.secrets]),
-          onError: (e) => log.warn({ err: e, run: runId }, 'writing run logs failed'),
-        });
-        const bundle = await deps.blobs.get(run.workspace_id, version.bundle_digest);
-        if (!bundle)
-          throw new Error(
-            `bundle ${version.bundle_digest} of version ${version.id} is missing from the store`,
-          );
-        await materializeBundle(bundle, sandbox.hostWorkdir);
-        await fs.writeFile(path.join(sandbox.hostRunDir, INPUT_FILE), JSON.stringify(run.input));
-        const env = runEnvironment(run, sandbox.runDir, config.workdir, envs, extra.env);
-        const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer) => sink!.write(stream, chunk);
-        if (config.install !== null) {
-          run = await update(runId, { status: 'installing' });
-          deps.bus.announce(runId);
-          sink.system(`$ ${config.install}`);
-          const ending = await waitFor(
-            sandbox.exec({ command: config.install, env, onOutput }),
-            deadline,
-            ctx.signal,
-          );
-          outcome = judge('install', ending, run, config.resources.timeout_seconds, limits);
-          if (outcome?.status === 'cancelled') run = await reload(runId);
-        }
-        if (outcome === undefined) {
-          const proc = sandbox.exec({ command: config.entrypoint, env, onOutput });
-          await proc.started;
-          run = await update(runId, { status: 'running', process_id: proc.pid });
-          deps.bus.announce(runId);
-          await deps.hooks?.started?.(run).catch((e) => log.warn({ err: e, run: runId }, 'run hook failed'));
-          const ending = await waitFor(proc, deadline, ctx.signal);
-          if (ending.kind === 'aborted' && ending.reason instanceof JobCancelledError)
-            run = await reload(runId);
-          outcome = judge('entrypoint', ending, run, config.resources.timeout_seconds, limits) ?? {
-            status: 'succeeded',
-            exitCode: 0,
-            reason: null,
-          };
-          if (ending.kind === 'exited') {
-            outcome.exitCode = ending.result.exitCode;
-            const collected = await collectOutputs(
-              sandbox.hostWorkdir,
-              config.outputs.paths,
-              deps.limits.outputBytes,
-            );
-            for (const file of collected.files)
-              await deps.blobs.put(db, run.workspace_id, file.digest, file.bytes);
-            if (collected.files.length > 0)
-              await db
-                .insertInto('agent_run_outputs')
-                .values(
-                  collected.files.map((f) => ({
-                    run_id: runId,
-                    workspace_id: run.workspace_id,
-                    path: f.path,
-                    size: f.size,
-                    digest: f.digest,
-                  })),
-                )
-                .onConflict((oc) => oc.columns(['run_id', 'path']).doNothing())
-                .execute();
-            outcome.outputs = collected.manifest;
-          }
-        }
-      } catch (error) {
-        log.error({ err: error, run: runId }, 'agent run failed in the platform');
-        outcome = { status: 'failed', exitCode: null, reason: `platform error: ${(error as Error).message}` };
-      } finally {
-        if (outcome && outcome.status !== 'succeeded' && outcome.reason) sink?.system(outcome.reason);
-        await sink?.close();
-      }
-      // The lease was lost: another worker settles the run (lost()); touch nothing more.
-      if (ctx.signal.reason instanceof JobLeaseLostError) {
-        await sandbox?.destroy().catch(() => {});
-        return {};
-      }
-      const final = await finish(run, outcome, sandbox, config.debug.retain_on_failure);
-      return { status: final.status };
+/** A worker died holding this run: retry only if it never left `queued`, else end it failed. */
+async function lostRun(deps: RunWorkerDeps, job: JobRow): Promise<'retry' | 'fail'> {
+  const { run_id: runId } = job.payload as RunJobPayload;
+  const run = await findRunById(deps.db, runId);
+  if (!run) return 'fail';
+  if (run.status === 'queued') return 'retry';
+  if (isTerminal(run.status)) return 'fail';
+  await finish(
+    deps,
+    run,
+    {
+      status: 'failed',
+      exitCode: null,
+      reason:
+        'worker lost: the process running this run stopped responding; it was not retried because it had started',
     },
-
-    /** A worker died holding this run: retry only if it never left `queued`, else end it failed. */
-    async lost(job) {
-      const { run_id: runId } = job.payload as RunJobPayload;
-      const run = await db.selectFrom('agent_runs').selectAll().where('id', '=', runId).executeTakeFirst();
-      if (!run) return 'fail';
-      if (run.status === 'queued') return 'retry';
-      if (isTerminal(run.status)) return 'fail';
-      await finish(
-        run,
-        {
-          status: 'failed',
-          exitCode: null,
-          reason:
-            'worker lost: the process running this run stopped responding; it was not retried because it had started',
-        },
-        undefined,
-      );
-      if (run.sandbox_id) await driver.remove(run.sandbox_id).catch(() => {});
-      return 'fail';
-    },
-  };
-
-  async function reload(id: string): Promise<RunRow> {
-    return db.selectFrom('agent_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  }
+    undefined,
+  );
+  if (run.sandbox_id) await deps.driver.remove(run.sandbox_id).catch(() => {});
+  return 'fail';
 }

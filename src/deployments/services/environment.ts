@@ -1,5 +1,5 @@
 /** The environment a service's processes get: the caller's envs plus the platform's own names (docs). */
-import type { ServiceRow } from './serialize.ts';
+import type { ServiceRow } from './resources.ts';
 
 export function serviceEnvironment(
   service: Pick<ServiceRow, 'id' | 'deployment_id' | 'version_id' | 'port'>,

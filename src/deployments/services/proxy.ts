@@ -11,7 +11,8 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { ServiceRegistry } from './registry.ts';
-import { proxyPath, type ServiceRow } from './serialize.ts';
+import { proxyPath, type ServiceRow } from './resources.ts';
+import type { ResourceRef } from '../refs.ts';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 §7.6.1), plus the API's own credentials. */
 const HOP_BY_HOP = new Set([
@@ -50,12 +51,12 @@ function listedInConnection(value: string | null | undefined): Set<string> {
 
 export function createServiceProxy(deps: {
   registry: ServiceRegistry;
-  load(workspaceId: string, deploymentId: string, serviceId: string): Promise<ServiceRow>;
+  load(ref: ResourceRef): Promise<ServiceRow>;
 }) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const deploymentId = c.req.param('deployment_id')!;
     const serviceId = c.req.param('service_id')!;
-    const service = await deps.load(c.var.workspaceId, deploymentId, serviceId);
+    const service = await deps.load({ workspaceId: c.var.workspaceId, deploymentId, id: serviceId });
     if (!SERVING.has(service.status))
       throw unavailable(
         `service instance ${serviceId} is ${service.status}, not ready`,

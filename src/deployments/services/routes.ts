@@ -12,6 +12,7 @@ import { json, jsonBody } from '../../http/schemas.ts';
 import { validationError } from '../../http/validation.ts';
 import { serveLogs, type LogReader } from '../logs/service.ts';
 import { pageRequest } from '../page.ts';
+import type { ResourceRef } from '../refs.ts';
 import {
   AgentService,
   AgentServiceList,
@@ -19,14 +20,14 @@ import {
   CreateServiceBody,
   LogPage,
   LogQuery,
-  nsErrors,
+  nullspaceErrors,
   ReadHeaders,
   RestartServiceBody,
   ServiceListQuery,
 } from '../schemas.ts';
 import { createServiceProxy } from './proxy.ts';
 import type { ServiceRegistry } from './registry.ts';
-import type { ServiceService } from './service.ts';
+import type { ServiceManager } from './service.ts';
 
 const tags = ['Agent services'];
 const security = [{ BearerAuth: [] }];
@@ -34,6 +35,13 @@ const DeploymentParams = z.object({ deployment_id: z.string().min(1).max(64) });
 const ServiceParams = DeploymentParams.extend({ service_id: z.string().min(1).max(64) });
 const SERVICES = '/v1/agent-deployments/{deployment_id}/services';
 const RestartHeaders = ReadHeaders.extend({ 'idempotency-key': z.string().min(1).max(64).optional() });
+
+/** The service instance a path names, in the caller's workspace. */
+const serviceRef = (workspaceId: string, p: { deployment_id: string; service_id: string }): ResourceRef => ({
+  workspaceId,
+  deploymentId: p.deployment_id,
+  id: p.service_id,
+});
 
 const create = createRoute({
   method: 'post',
@@ -48,7 +56,7 @@ const create = createRoute({
   request: { headers: CreateHeaders, params: DeploymentParams, body: jsonBody(CreateServiceBody) },
   responses: {
     201: json(AgentService, 'Service instance created'),
-    ...nsErrors(400, 401, 403, 404, 409, 422, 429),
+    ...nullspaceErrors(400, 401, 403, 404, 409, 422, 429),
   },
 });
 
@@ -63,7 +71,7 @@ const list = createRoute({
   request: { headers: ReadHeaders, params: DeploymentParams, query: ServiceListQuery },
   responses: {
     200: json(AgentServiceList, 'Service instances, newest first'),
-    ...nsErrors(400, 401, 403, 404),
+    ...nullspaceErrors(400, 401, 403, 404),
   },
 });
 
@@ -76,7 +84,7 @@ const get = createRoute({
   summary: 'Get an agent service instance',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: ServiceParams },
-  responses: { 200: json(AgentService, 'Service instance'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentService, 'Service instance'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const stop = createRoute({
@@ -90,7 +98,7 @@ const stop = createRoute({
     'stopping → stopped: the whole process tree is killed and the sandbox removed. Waits up to 5 s for the instance to stop; a stopped or failed instance comes back unchanged.',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: ServiceParams },
-  responses: { 200: json(AgentService, 'Stop recorded'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentService, 'Stop recorded'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const restart = createRoute({
@@ -108,7 +116,10 @@ const restart = createRoute({
     params: ServiceParams,
     body: { content: { 'application/json': { schema: RestartServiceBody } }, required: false },
   },
-  responses: { 200: json(AgentService, 'Restart recorded'), ...nsErrors(400, 401, 403, 404, 409, 422, 429) },
+  responses: {
+    200: json(AgentService, 'Restart recorded'),
+    ...nullspaceErrors(400, 401, 403, 404, 409, 422, 429),
+  },
 });
 
 const logs = createRoute({
@@ -127,7 +138,7 @@ const logs = createRoute({
       description: 'Log page or stream',
       content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } },
     },
-    ...nsErrors(400, 401, 403, 404),
+    ...nullspaceErrors(400, 401, 403, 404),
   },
 });
 
@@ -148,7 +159,7 @@ function restartBody(text: string): z.infer<typeof RestartServiceBody> {
 
 export function registerServiceRoutes(
   app: ApiApp,
-  services: ServiceService,
+  services: ServiceManager,
   reader: LogReader,
   options: { fingerprintKey: Buffer; registry: ServiceRegistry },
 ): void {
@@ -174,24 +185,24 @@ export function registerServiceRoutes(
     );
   });
   app.openapi(get, async (c) => {
-    const { deployment_id, service_id } = c.req.valid('param');
-    return c.json(await services.get(c.var.workspaceId, deployment_id, service_id), 200);
+    const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await services.get(ref), 200);
   });
   app.openapi(stop, async (c) => {
-    const { deployment_id, service_id } = c.req.valid('param');
-    return c.json(await services.stop(c.var.workspaceId, deployment_id, service_id), 200);
+    const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
+    return c.json(await services.stop(ref), 200);
   });
   app.openapi(
     restart,
     idempotent({ operation: 'agentServices.restart', fingerprintKey: options.fingerprintKey }, async (c) => {
-      const { deployment_id, service_id } = c.req.valid('param');
+      const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
       const body = restartBody(await c.req.text());
-      return c.json(await services.restart(c.var.workspaceId, deployment_id, service_id, body), 200);
+      return c.json(await services.restart(ref, body), 200);
     }),
   );
   app.openapi(logs, async (c) => {
-    const { deployment_id, service_id } = c.req.valid('param');
-    const owner = await services.logOwner(c.var.workspaceId, deployment_id, service_id);
+    const ref = serviceRef(c.var.workspaceId, c.req.valid('param'));
+    const owner = await services.logOwner(ref);
     return serveLogs(c, reader, owner, c.req.valid('query')) as never;
   });
 

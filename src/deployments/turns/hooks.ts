@@ -13,8 +13,9 @@ import type { DB } from '../../db/schema.ts';
 import type { EventLog, NewEvent } from '../../events/log.ts';
 import type { TurnTokens } from '../../platform/turn-tokens.ts';
 import type { Sandbox } from '../../sandbox/driver.ts';
-import type { RunRow } from '../runs/serialize.ts';
+import type { RunRow } from '../runs/resources.ts';
 import type { RunHooks } from '../runs/worker.ts';
+import { getVersion } from '../versions/store.ts';
 import { openBridge, SOCKET_NAME, type Bridge } from './bridge.ts';
 
 /** Beyond the version's timeout, for the platform's own steps around the processes. */
@@ -103,11 +104,7 @@ export function createTurnRunHooks(deps: TurnRunHooksDeps): TurnRunHooks {
     async env(run: RunRow, sandbox: Sandbox): Promise<{ env: Record<string, string>; secrets: string[] }> {
       const turnId = run.turn_id;
       if (turnId === null) return { env: {}, secrets: [] };
-      const version = await db
-        .selectFrom('agent_deployment_versions')
-        .select('config')
-        .where('id', '=', run.version_id)
-        .executeTakeFirstOrThrow();
+      const version = await getVersion(db, run.version_id);
       const startedAt = run.started_at?.getTime() ?? Date.now();
       const expiresAt = new Date(
         startedAt + version.config.resources.timeout_seconds * 1000 + TOKEN_MARGIN_MS,

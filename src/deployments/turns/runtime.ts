@@ -10,18 +10,14 @@ import type { TurnRuntime } from '../../agents/runtime.ts';
 import type { DB } from '../../db/schema.ts';
 import type { TurnClaims } from '../../platform/turn-tokens.ts';
 import type { RunService } from '../runs/service.ts';
-import { ACTIVE_RUN_STATUSES } from '../tables.ts';
+import { findDeployment } from '../deployment-store.ts';
+import { isTurnRunActive, listActiveTurnRuns } from '../runs/store.ts';
 
 export function createTurnRuntime(deps: { db: Kysely<DB>; runs: RunService; log: Logger }): TurnRuntime {
   const { db, runs, log } = deps;
   return {
     async refusal(workspaceId, deploymentId) {
-      const deployment = await db
-        .selectFrom('agent_deployments')
-        .select(['mode', 'status'])
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', deploymentId)
-        .executeTakeFirst();
+      const deployment = await findDeployment(db, workspaceId, deploymentId);
       if (!deployment || deployment.status === 'deleted')
         return `agent deployment ${deploymentId} not found in this workspace`;
       if (deployment.mode !== 'job')
@@ -40,16 +36,10 @@ export function createTurnRuntime(deps: { db: Kysely<DB>; runs: RunService; log:
     },
 
     async stop(workspaceId, turnId, reason) {
-      const active = await db
-        .selectFrom('agent_runs')
-        .select(['id', 'deployment_id'])
-        .where('workspace_id', '=', workspaceId)
-        .where('turn_id', '=', turnId)
-        .where('status', 'in', ACTIVE_RUN_STATUSES)
-        .execute();
+      const active = await listActiveTurnRuns(db, workspaceId, turnId);
       for (const run of active)
         await runs
-          .cancel(workspaceId, run.deployment_id, run.id, reason)
+          .cancel({ workspaceId, deploymentId: run.deployment_id, id: run.id }, reason)
           .catch((error) =>
             log.warn({ err: error, run: run.id, turn: turnId }, 'stopping the run of a turn failed'),
           );
@@ -59,13 +49,5 @@ export function createTurnRuntime(deps: { db: Kysely<DB>; runs: RunService; log:
 
 /** Whether a turn token's run still serves its turn (a token dies with its run). */
 export async function turnRunActive(db: Kysely<DB>, claims: TurnClaims): Promise<boolean> {
-  const run = await db
-    .selectFrom('agent_runs')
-    .select('id')
-    .where('id', '=', claims.runId)
-    .where('workspace_id', '=', claims.workspaceId)
-    .where('turn_id', '=', claims.turnId)
-    .where('status', 'in', ACTIVE_RUN_STATUSES)
-    .executeTakeFirst();
-  return run !== undefined;
+  return isTurnRunActive(db, claims);
 }

@@ -4,35 +4,29 @@
  * previous active version. A failed verification leaves the version `created` so a corrected upload
  * can follow (docs/agent-deployments.md).
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
-import { iso } from '../../db/time.ts';
 import { invalid } from '../../http/errors.ts';
 import type { BlobStore } from '../blobs.ts';
 import { verifyBundle } from '../bundles/verify.ts';
-import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
-import { nsNotFound, uploadConflict } from '../errors.ts';
+import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deployment-service.ts';
+import { notFound, uploadConflict } from '../errors.ts';
+import type { ResourceRef } from '../refs.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
 import type { AgentVersion, CreateVersionBody } from '../schemas.ts';
-import type { AgentVersionsTable } from '../tables.ts';
+import { setActiveVersion, takeNextVersionNumber } from '../deployment-store.ts';
+import {
+  findVersion,
+  insertVersion,
+  listVersions,
+  markVersionReady,
+  markVersionSuperseded,
+  type VersionRow,
+} from './store.ts';
+import { toVersion } from './resources.ts';
 
-export type VersionRow = Selectable<AgentVersionsTable>;
-
-export function serializeVersion(row: VersionRow): AgentVersion {
-  return {
-    id: row.id,
-    deployment_id: row.deployment_id,
-    version_number: row.version_number,
-    status: row.status,
-    cache_policy: row.cache_policy,
-    bundle_digest: row.bundle_digest,
-    bundle_manifest: row.bundle_manifest,
-    config: row.config,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  };
-}
+export type { VersionRow };
 
 export async function loadVersion(
   db: Kysely<DB>,
@@ -40,157 +34,137 @@ export async function loadVersion(
   deploymentId: string,
   versionId: string,
 ): Promise<VersionRow> {
-  const row = await db
-    .selectFrom('agent_deployment_versions')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('deployment_id', '=', deploymentId)
-    .where('id', '=', versionId)
-    .executeTakeFirst();
-  if (!row) throw nsNotFound('agent_version', versionId);
+  const row = await findVersion(db, workspaceId, deploymentId, versionId);
+  if (!row) throw notFound('agent_version', versionId);
   return row;
 }
 
+/** An uploaded bundle: its bytes and the digest its x-nullspace-bundle-digest header declared. */
+export type BundleUpload = { digestHeader: string; bytes: Uint8Array };
+
 export type BundleLimits = { maxBytes: number; maxEntries: number };
+export type VersionServiceDeps = { db: Kysely<DB>; blobs: BlobStore; limits: BundleLimits };
 export type VersionService = ReturnType<typeof createVersionService>;
 
-export function createVersionService(deps: { db: Kysely<DB>; blobs: BlobStore; limits: BundleLimits }) {
-  const { db, blobs } = deps;
+export function createVersionService(deps: VersionServiceDeps) {
+  const { db } = deps;
   return {
     limits: deps.limits,
 
-    async create(workspaceId: string, deploymentId: string, body: CreateVersionBody): Promise<AgentVersion> {
-      const { config, bundle_manifest: manifest } = body;
-      const row = await db.transaction().execute(async (tx) => {
-        const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId, { forUpdate: true });
-        if (config.mode !== deployment.mode)
-          throw invalid(
-            ['body', 'config', 'mode'],
-            `the deployment runs in ${deployment.mode} mode; a version's config.mode must be "${deployment.mode}"`,
-          );
-        if (config.name !== undefined && config.name !== deployment.name)
-          throw invalid(
-            ['body', 'config', 'name'],
-            `config.name "${config.name}" is not the deployment's name "${deployment.name}"`,
-          );
-        if (manifest.materialization_path !== null && manifest.materialization_path !== config.workdir)
-          throw invalid(
-            ['body', 'bundle_manifest', 'materialization_path'],
-            `the bundle is materialised at config.workdir (${config.workdir}), not ${manifest.materialization_path}`,
-          );
-        if (manifest.total_size > deps.limits.maxBytes)
-          throw invalid(
-            ['body', 'bundle_manifest', 'total_size'],
-            `bundles may hold at most ${deps.limits.maxBytes} bytes (ATOLL_BUNDLE_MAX_BYTES)`,
-          );
-        if (manifest.file_count > deps.limits.maxEntries)
-          throw invalid(
-            ['body', 'bundle_manifest', 'file_count'],
-            `bundles may hold at most ${deps.limits.maxEntries} entries (ATOLL_BUNDLE_MAX_ENTRIES)`,
-          );
-        const { next_version_number: number } = await tx
-          .updateTable('agent_deployments')
-          .set((eb) => ({ next_version_number: eb('next_version_number', '+', 1), updated_at: new Date() }))
-          .where('id', '=', deploymentId)
-          .returning('next_version_number')
-          .executeTakeFirstOrThrow();
-        return tx
-          .insertInto('agent_deployment_versions')
-          .values({
-            id: newId('adpv'),
-            workspace_id: workspaceId,
-            deployment_id: deploymentId,
-            version_number: number - 1,
-            cache_policy: body.cache_policy,
-            config: JSON.stringify(config),
-            bundle_manifest: JSON.stringify(manifest),
-            bundle_digest: manifest.bundle_digest,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      });
-      return serializeVersion(row);
-    },
+    create: (workspaceId: string, deploymentId: string, body: CreateVersionBody) =>
+      create(deps, workspaceId, deploymentId, body),
 
-    async get(workspaceId: string, deploymentId: string, versionId: string): Promise<AgentVersion> {
+    async get({ workspaceId, deploymentId, id }: ResourceRef): Promise<AgentVersion> {
       await loadDeployment(db, workspaceId, deploymentId);
-      return serializeVersion(await loadVersion(db, workspaceId, deploymentId, versionId));
+      return toVersion(await loadVersion(db, workspaceId, deploymentId, id));
     },
 
     async list(workspaceId: string, deploymentId: string, page: PageRequest): Promise<Items<AgentVersion>> {
       await loadDeployment(db, workspaceId, deploymentId);
-      let query = db
-        .selectFrom('agent_deployment_versions')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('deployment_id', '=', deploymentId);
-      if (page.before !== undefined) query = query.where('seq', '<', page.before);
-      const rows = await query
-        .orderBy('seq', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      return toItems(rows, page, serializeVersion);
+      return toItems(await listVersions(db, workspaceId, deploymentId, page), page, toVersion);
     },
 
-    /** Verifies and stores the bundle; the version becomes ready and the deployment's active one. */
-    async upload(
-      workspaceId: string,
-      deploymentId: string,
-      versionId: string,
-      digestHeader: string,
-      bytes: Uint8Array,
-    ): Promise<AgentVersion> {
-      await loadLiveDeployment(db, workspaceId, deploymentId);
-      const version = await loadVersion(db, workspaceId, deploymentId, versionId);
-      if (digestHeader !== version.bundle_digest)
-        throw uploadConflict(
-          `x-nullspace-bundle-digest ${digestHeader} is not this version's bundle_digest ${version.bundle_digest}`,
-          ['header', 'x-nullspace-bundle-digest'],
-          'upload the bundle the version was created with, or create a new version for this bundle',
-        );
-      if (version.status !== 'created') {
-        throw uploadConflict(`version ${versionId} is ${version.status}: its bundle was uploaded already`, [
-          'path',
-          'version_id',
-        ]);
-      }
-      const verified = await verifyBundle(bytes, version.bundle_manifest, deps.limits);
-      if (verified.digest !== version.bundle_digest)
-        throw uploadConflict(
-          `the uploaded bytes hash to ${verified.digest}, not to the declared ${version.bundle_digest}`,
-          ['body'],
-          'the upload was altered or truncated in transit; upload the exact tar again',
-        );
-      const row = await db.transaction().execute(async (tx) => {
-        const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId, { forUpdate: true });
-        const current = await loadVersion(tx, workspaceId, deploymentId, versionId);
-        if (current.status !== 'created')
-          throw uploadConflict(`version ${versionId} is ${current.status}: its bundle was uploaded already`, [
-            'path',
-            'version_id',
-          ]);
-        await blobs.put(tx, workspaceId, verified.digest, bytes);
-        const now = new Date();
-        if (deployment.active_version_id !== null && deployment.active_version_id !== versionId)
-          await tx
-            .updateTable('agent_deployment_versions')
-            .set({ status: 'superseded', updated_at: now })
-            .where('id', '=', deployment.active_version_id)
-            .where('status', '=', 'ready')
-            .execute();
-        await tx
-          .updateTable('agent_deployments')
-          .set({ active_version_id: versionId, updated_at: now })
-          .where('id', '=', deploymentId)
-          .execute();
-        return tx
-          .updateTable('agent_deployment_versions')
-          .set({ status: 'ready', uploaded_at: now, updated_at: now })
-          .where('id', '=', versionId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      });
-      return serializeVersion(row);
-    },
+    upload: (ref: ResourceRef, bundle: BundleUpload) => upload(deps, ref, bundle),
   };
+}
+
+async function create(
+  deps: VersionServiceDeps,
+  workspaceId: string,
+  deploymentId: string,
+  body: CreateVersionBody,
+): Promise<AgentVersion> {
+  const { config, bundle_manifest: manifest } = body;
+  const row = await deps.db.transaction().execute(async (tx) => {
+    const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId, { forUpdate: true });
+    checkVersionFits(deployment, body, deps.limits);
+    const versionNumber = await takeNextVersionNumber(tx, deploymentId);
+    return insertVersion(tx, {
+      id: newId('adpv'),
+      workspace_id: workspaceId,
+      deployment_id: deploymentId,
+      version_number: versionNumber,
+      cache_policy: body.cache_policy,
+      config: JSON.stringify(config),
+      bundle_manifest: JSON.stringify(manifest),
+      bundle_digest: manifest.bundle_digest,
+    });
+  });
+  return toVersion(row);
+}
+
+/** 422 unless the version's config suits its deployment and its manifest the bundle limits. */
+function checkVersionFits(deployment: DeploymentRow, body: CreateVersionBody, limits: BundleLimits): void {
+  const { config, bundle_manifest: manifest } = body;
+  if (config.mode !== deployment.mode)
+    throw invalid(
+      ['body', 'config', 'mode'],
+      `the deployment runs in ${deployment.mode} mode; a version's config.mode must be "${deployment.mode}"`,
+    );
+  if (config.name !== undefined && config.name !== deployment.name)
+    throw invalid(
+      ['body', 'config', 'name'],
+      `config.name "${config.name}" is not the deployment's name "${deployment.name}"`,
+    );
+  if (manifest.materialization_path !== null && manifest.materialization_path !== config.workdir)
+    throw invalid(
+      ['body', 'bundle_manifest', 'materialization_path'],
+      `the bundle is materialised at config.workdir (${config.workdir}), not ${manifest.materialization_path}`,
+    );
+  if (manifest.total_size > limits.maxBytes)
+    throw invalid(
+      ['body', 'bundle_manifest', 'total_size'],
+      `bundles may hold at most ${limits.maxBytes} bytes (ATOLL_BUNDLE_MAX_BYTES)`,
+    );
+  if (manifest.file_count > limits.maxEntries)
+    throw invalid(
+      ['body', 'bundle_manifest', 'file_count'],
+      `bundles may hold at most ${limits.maxEntries} entries (ATOLL_BUNDLE_MAX_ENTRIES)`,
+    );
+}
+
+/** Verifies and stores the bundle; the version becomes ready and the deployment's active one. */
+async function upload(
+  deps: VersionServiceDeps,
+  ref: ResourceRef,
+  bundle: BundleUpload,
+): Promise<AgentVersion> {
+  const { workspaceId, deploymentId, id: versionId } = ref;
+  const { digestHeader, bytes } = bundle;
+  await loadLiveDeployment(deps.db, workspaceId, deploymentId);
+  const version = await loadVersion(deps.db, workspaceId, deploymentId, versionId);
+  if (digestHeader !== version.bundle_digest)
+    throw uploadConflict(
+      `x-nullspace-bundle-digest ${digestHeader} is not this version's bundle_digest ${version.bundle_digest}`,
+      ['header', 'x-nullspace-bundle-digest'],
+      'upload the bundle the version was created with, or create a new version for this bundle',
+    );
+  if (version.status !== 'created') throw alreadyUploaded(versionId, version.status);
+  const verified = await verifyBundle(bytes, version.bundle_manifest, deps.limits);
+  if (verified.digest !== version.bundle_digest)
+    throw uploadConflict(
+      `the uploaded bytes hash to ${verified.digest}, not to the declared ${version.bundle_digest}`,
+      ['body'],
+      'the upload was altered or truncated in transit; upload the exact tar again',
+    );
+  const row = await deps.db.transaction().execute(async (tx) => {
+    const deployment = await loadLiveDeployment(tx, workspaceId, deploymentId, { forUpdate: true });
+    const current = await loadVersion(tx, workspaceId, deploymentId, versionId);
+    if (current.status !== 'created') throw alreadyUploaded(versionId, current.status);
+    await deps.blobs.put(tx, workspaceId, verified.digest, bytes);
+    const now = new Date();
+    if (deployment.active_version_id !== null && deployment.active_version_id !== versionId)
+      await markVersionSuperseded(tx, deployment.active_version_id, now);
+    await setActiveVersion(tx, deploymentId, versionId, now);
+    return markVersionReady(tx, versionId, now);
+  });
+  return toVersion(row);
+}
+
+/** 409 upload_conflict: the version's bundle was uploaded already. */
+function alreadyUploaded(versionId: string, status: string) {
+  return uploadConflict(`version ${versionId} is ${status}: its bundle was uploaded already`, [
+    'path',
+    'version_id',
+  ]);
 }

@@ -1,12 +1,11 @@
 /** AgentRun as the API shows it (envs are never part of it). */
-import type { Selectable } from 'kysely';
 import { iso, isoOrNull } from '../../db/time.ts';
 import type { AgentRun } from '../schemas.ts';
-import type { AgentRunsTable } from '../tables.ts';
+import type { RunRow } from './store.ts';
 
-export type RunRow = Selectable<AgentRunsTable>;
+export type { RunRow };
 
-export function serializeRun(row: RunRow): AgentRun {
+export function toRun(row: RunRow): AgentRun {
   return {
     id: row.id,
     deployment_id: row.deployment_id,

@@ -1,12 +1,12 @@
 /** HTTP routes of deployments and their versions (create, get, list, delete; version create, list, get, bundle upload). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireWorkspace } from '../../http/auth.ts';
-import { uploadLimit } from '../../http/body-limit.ts';
-import type { ApiApp } from '../../http/context.ts';
-import { idempotent } from '../../http/idempotency.ts';
-import { json, jsonBody } from '../../http/schemas.ts';
-import { Digest } from '../bundles/manifest.ts';
-import { pageRequest } from '../page.ts';
+import { requireWorkspace } from '../http/auth.ts';
+import { uploadLimit } from '../http/body-limit.ts';
+import type { ApiApp } from '../http/context.ts';
+import { idempotent } from '../http/idempotency.ts';
+import { json, jsonBody } from '../http/schemas.ts';
+import { Digest } from './bundles/manifest.ts';
+import { pageRequest } from './page.ts';
 import {
   AgentDeployment,
   AgentDeploymentList,
@@ -16,12 +16,12 @@ import {
   CreateHeaders,
   CreateVersionBody,
   DeploymentListQuery,
-  NsPageQuery,
-  nsErrors,
+  PageQuery,
+  nullspaceErrors,
   ReadHeaders,
-} from '../schemas.ts';
-import type { VersionService } from '../versions/service.ts';
-import type { DeploymentService } from './service.ts';
+} from './schemas.ts';
+import type { VersionService } from './versions/service.ts';
+import type { DeploymentService } from './deployment-service.ts';
 
 const tags = ['Agent deployments'];
 const security = [{ BearerAuth: [] }];
@@ -39,7 +39,10 @@ const create = createRoute({
   description: 'Creates a named deployment (names are unique among the workspace’s live deployments).',
   middleware: [requireWorkspace] as const,
   request: { headers: CreateHeaders, body: jsonBody(CreateDeploymentBody) },
-  responses: { 201: json(AgentDeployment, 'Deployment created'), ...nsErrors(400, 401, 403, 409, 422) },
+  responses: {
+    201: json(AgentDeployment, 'Deployment created'),
+    ...nullspaceErrors(400, 401, 403, 409, 422),
+  },
 });
 
 const list = createRoute({
@@ -52,7 +55,7 @@ const list = createRoute({
   description: 'Newest first; deleted deployments only with status=deleted.',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, query: DeploymentListQuery },
-  responses: { 200: json(AgentDeploymentList, 'Deployments'), ...nsErrors(400, 401, 403) },
+  responses: { 200: json(AgentDeploymentList, 'Deployments'), ...nullspaceErrors(400, 401, 403) },
 });
 
 const get = createRoute({
@@ -64,7 +67,7 @@ const get = createRoute({
   summary: 'Get an agent deployment',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: DeploymentParams },
-  responses: { 200: json(AgentDeployment, 'Deployment'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentDeployment, 'Deployment'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const remove = createRoute({
@@ -78,7 +81,7 @@ const remove = createRoute({
     'Soft delete: status becomes deleted (its name is free again), active runs are cancelled and services stopped. Deleting a deleted deployment returns it unchanged.',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: DeploymentParams },
-  responses: { 200: json(AgentDeployment, 'Deployment deleted'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentDeployment, 'Deployment deleted'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const createVersion = createRoute({
@@ -92,7 +95,7 @@ const createVersion = createRoute({
     'An immutable version holding metadata only (config and bundle manifest), status created; upload its bundle next.',
   middleware: [requireWorkspace] as const,
   request: { headers: CreateHeaders, params: DeploymentParams, body: jsonBody(CreateVersionBody) },
-  responses: { 201: json(AgentVersion, 'Version created'), ...nsErrors(400, 401, 403, 404, 409, 422) },
+  responses: { 201: json(AgentVersion, 'Version created'), ...nullspaceErrors(400, 401, 403, 404, 409, 422) },
 });
 
 const listVersions = createRoute({
@@ -103,8 +106,11 @@ const listVersions = createRoute({
   security,
   summary: 'List versions',
   middleware: [requireWorkspace] as const,
-  request: { headers: ReadHeaders, params: DeploymentParams, query: NsPageQuery },
-  responses: { 200: json(AgentVersionList, 'Versions, newest first'), ...nsErrors(400, 401, 403, 404) },
+  request: { headers: ReadHeaders, params: DeploymentParams, query: PageQuery },
+  responses: {
+    200: json(AgentVersionList, 'Versions, newest first'),
+    ...nullspaceErrors(400, 401, 403, 404),
+  },
 });
 
 const getVersion = createRoute({
@@ -116,7 +122,7 @@ const getVersion = createRoute({
   summary: 'Get a version',
   middleware: [requireWorkspace] as const,
   request: { headers: ReadHeaders, params: VersionParams },
-  responses: { 200: json(AgentVersion, 'Version'), ...nsErrors(400, 401, 403, 404) },
+  responses: { 200: json(AgentVersion, 'Version'), ...nullspaceErrors(400, 401, 403, 404) },
 });
 
 const Tar = z
@@ -145,7 +151,7 @@ const upload = createRoute({
   },
   responses: {
     200: json(AgentVersion, 'Version is ready'),
-    ...nsErrors(400, 401, 403, 404, 409, 413, 415, 422),
+    ...nullspaceErrors(400, 401, 403, 404, 409, 413, 415, 422),
   },
 });
 
@@ -193,7 +199,10 @@ export function registerDeploymentRoutes(
   );
   app.openapi(getVersion, async (c) => {
     const { deployment_id, version_id } = c.req.valid('param');
-    return c.json(await versions.get(c.var.workspaceId, deployment_id, version_id), 200);
+    return c.json(
+      await versions.get({ workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: version_id }),
+      200,
+    );
   });
   app.use(upload.path.replace(/\{(\w+)\}/g, ':$1'), uploadLimit(versions.limits.maxBytes));
   app.openapi(
@@ -202,11 +211,8 @@ export function registerDeploymentRoutes(
       const { deployment_id, version_id } = c.req.valid('param');
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const version = await versions.upload(
-        c.var.workspaceId,
-        deployment_id,
-        version_id,
-        c.req.valid('header')['x-nullspace-bundle-digest'],
-        bytes,
+        { workspaceId: c.var.workspaceId, deploymentId: deployment_id, id: version_id },
+        { digestHeader: c.req.valid('header')['x-nullspace-bundle-digest'], bytes },
       );
       return c.json(version, 200);
     }),

@@ -1,17 +1,16 @@
 /** AgentServiceInstance as the API shows it (envs are never part of it; public URLs are not offered). */
-import type { Selectable } from 'kysely';
 import { iso, isoOrNull } from '../../db/time.ts';
 import type { AgentService } from '../schemas.ts';
-import type { AgentServicesTable } from '../tables.ts';
+import type { ServiceRow } from './store.ts';
 
-export type ServiceRow = Selectable<AgentServicesTable>;
+export type { ServiceRow };
 
 /** The authenticated path through this server to the service's port (docs/agent-services.md). */
 export function proxyPath(deploymentId: string, serviceId: string): string {
   return `/v1/agent-deployments/${deploymentId}/services/${serviceId}/proxy`;
 }
 
-export function serializeService(row: ServiceRow, publicUrl: string): AgentService {
+export function toService(row: ServiceRow, publicUrl: string): AgentService {
   return {
     id: row.id,
     deployment_id: row.deployment_id,
