@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { deployAgent, key, runLogs, waitForRun } from '../deployments/test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { createSession, errorPaths, type Actor } from './test-fixtures.ts';
 
@@ -106,14 +107,15 @@ describe('deployment runtimes of agents', () => {
   }
 
   async function settled(turnId: string, timeoutMs = 30_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await h.request('GET', `/v1/agent_turns/${turnId}`);
-      assert.equal(res.status, 200, res.text);
-      if (TERMINAL.has(res.body.state)) return res.body;
-      if (Date.now() > deadline) throw new Error(`turn ${turnId} stuck in ${res.body.state}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    return eventually(
+      async () => {
+        const res = await h.request('GET', `/v1/agent_turns/${turnId}`);
+        assert.equal(res.status, 200, res.text);
+        assert.ok(TERMINAL.has(res.body.state), `turn ${turnId} stuck in ${res.body.state}`);
+        return res.body;
+      },
+      { timeoutMs, intervalMs: 25, message: `turn ${turnId} to end` },
+    );
   }
 
   async function eventsOf(turnId: string): Promise<any[]> {
@@ -266,24 +268,22 @@ describe('deployment runtimes of agents', () => {
     const turn = await submit(agentId);
     const bystander = await submit(await agentWith(null));
     const run = await runOf(waiter.deploymentId, turn.id);
-    let token: string | undefined;
-    const deadline = Date.now() + 30_000;
-    while (token === undefined) {
-      assert.ok(Date.now() < deadline, 'the waiter printed its token');
-      // One page of the log as it is now (runLogs follows a live run to its end).
-      const page = await h.request(
-        'GET',
-        `/v1/agent-deployments/${waiter.deploymentId}/runs/${run.id}/logs?cursor=0&limit=200`,
-      );
-      const line = page.body.items.find((l: any) => l.text.startsWith('token:'));
-      if (line) token = [...line.text.slice('token:'.length)].reverse().join('');
-      else {
+    const token: string = await eventually(
+      async () => {
+        // One page of the log as it is now (runLogs follows a live run to its end).
+        const page = await h.request(
+          'GET',
+          `/v1/agent-deployments/${waiter.deploymentId}/runs/${run.id}/logs?cursor=0&limit=200`,
+        );
+        const line = page.body.items.find((l: any) => l.text.startsWith('token:'));
+        if (line) return [...line.text.slice('token:'.length)].reverse().join('');
         const now = (await h.request('GET', `/v1/agent-deployments/${waiter.deploymentId}/runs/${run.id}`))
           .body;
         assert.ok(['starting', 'installing', 'running'].includes(now.status), now.failure_reason);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+        return assert.fail('the waiter has not printed its token yet');
+      },
+      { timeoutMs: 30_000, intervalMs: 50, message: 'the waiter to print its token' },
+    );
     const emit = (turnId: string) =>
       h.request('POST', `/v1/agent_turns/${turnId}:emit`, {
         token,

@@ -11,6 +11,7 @@ import { deploy } from '../cli/agent-deploy.ts';
 import { readAgentToml } from '../deployments/bundles/agent-toml.ts';
 import { buildBundle } from '../deployments/bundles/pack.ts';
 import { key } from '../deployments/test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -54,16 +55,16 @@ describe('agent templates, deployed and used', () => {
       body: { session_id: session.id, message },
     });
     assert.equal(submitted.status, 201, submitted.text);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const turn = (await h.request('GET', `/v1/agent_turns/${submitted.body.id}`)).body;
-      if (TERMINAL.has(turn.state)) {
-        const events = (await h.request('GET', `/v1/agent_events?turn=${turn.id}&limit=100`)).body.data;
-        return { turn, events };
-      }
-      if (Date.now() > deadline) throw new Error(`turn ${turn.id} stuck in ${turn.state}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const turn = await eventually(
+      async () => {
+        const turn = (await h.request('GET', `/v1/agent_turns/${submitted.body.id}`)).body;
+        assert.ok(TERMINAL.has(turn.state), `turn ${turn.id} stuck in ${turn.state}`);
+        return turn;
+      },
+      { timeoutMs: 30_000, intervalMs: 25, message: 'the turn to end' },
+    );
+    const events = (await h.request('GET', `/v1/agent_events?turn=${turn.id}&limit=100`)).body.data;
+    return { turn, events };
   }
 
   test('tpl_hello_turn: the agent answers each turn with a reply in the session, and completes it', async () => {
@@ -100,13 +101,14 @@ describe('agent templates, deployed and used', () => {
     const base = `/v1/agent-deployments/${deploymentId}/services`;
     const started = await h.request('POST', base, { headers: { 'idempotency-key': key('svc') }, body: {} });
     assert.equal(started.status, 201, started.text);
-    const deadline = Date.now() + 30_000;
-    let service = started.body;
-    while (service.status === 'starting') {
-      if (Date.now() > deadline) throw new Error(`service stuck: ${JSON.stringify(service)}`);
-      await new Promise((r) => setTimeout(r, 25));
-      service = (await h.request('GET', `${base}/${service.id}`)).body;
-    }
+    const service = await eventually(
+      async () => {
+        const service = (await h.request('GET', `${base}/${started.body.id}`)).body;
+        assert.notEqual(service.status, 'starting', `service stuck: ${JSON.stringify(service)}`);
+        return service;
+      },
+      { timeoutMs: 30_000, intervalMs: 25, message: 'the service to start' },
+    );
     assert.equal(service.status, 'ready', JSON.stringify(service));
     const greeting = await h.request('GET', `${base}/${service.id}/proxy/?name=Ada`);
     assert.equal(greeting.status, 200, greeting.text);

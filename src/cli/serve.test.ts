@@ -54,7 +54,7 @@ describe('atoll serve stops gracefully', () => {
       headers: { 'idempotency-key': key('slow') },
       body: {},
     });
-    await new Promise((r) => setTimeout(r, 500)); // the request is in flight
+    await new Promise((r) => setTimeout(r, 500)); // the request is in flight (the child server gives no signal)
 
     const signalled = Date.now();
     server.signal('SIGTERM');
@@ -112,9 +112,9 @@ describe('atoll serve stops gracefully', () => {
     const slow = h
       .request('POST', `/v1/snippets/${snippet.body.snippet_id}/runs`, { body: {} })
       .catch((error: unknown) => error);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 500)); // the request is in flight (the child server gives no signal)
     server.signal('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 500)); // deliberate: SIGINT comes while the server drains
     const signalled = Date.now();
     server.signal('SIGINT');
     assert.deepEqual(await server.exited(), { code: 130, signal: null });

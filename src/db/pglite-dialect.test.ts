@@ -21,12 +21,12 @@ describe('the PGlite worker dialect', () => {
       .transaction()
       .execute(async (trx) => {
         await sql`INSERT INTO t (k) VALUES ('inside')`.execute(trx);
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 50)); // deliberate: the transaction stays open while others run
         seenInside = (await sql<{ k: string }>`SELECT k FROM t ORDER BY k`.execute(trx)).rows.map((r) => r.k);
         throw new Error('roll back');
       })
       .catch((e: Error) => e.message);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // deliberate: the transaction has begun
     const outside = sql`INSERT INTO t (k) VALUES ('outside')`.execute(db);
     const read = sql<{ k: string }>`SELECT k FROM t`.execute(db);
     assert.equal(await tx, 'roll back');

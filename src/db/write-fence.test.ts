@@ -110,6 +110,7 @@ describe('write fences', () => {
     ]);
     let leftBehind: Promise<unknown> | undefined;
     await runFenced(fence('someone else'), async () => {
+      // Deliberate: this write comes after the fence closed.
       leftBehind = new Promise((r) => setTimeout(r, 50)).then(() =>
         db.insertInto('fence_effects').values({ note: 'after the fence closed' }).execute(),
       );

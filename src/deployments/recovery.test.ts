@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { createJobRunner } from '../jobs/runner.ts';
+import { eventually } from '../testing/eventually.ts';
 import { BOOTSTRAP_TOKEN, freePort, startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { socketRequest } from '../testing/child-server.ts';
 import { deployAgent, startRun, waitForRun } from './test-fixtures.ts';
@@ -41,15 +42,11 @@ describe('agent runs survive their worker', () => {
         },
         stdio: 'ignore',
       });
-      for (let i = 0; i < 600; i++) {
-        try {
-          if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-        } catch {
-          // not up yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('the server did not start');
+      await eventually(async () => assert.ok((await fetch(`http://127.0.0.1:${port}/healthz`)).ok), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        message: 'the server to start',
+      });
     };
     const kill = async () => {
       const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -75,8 +72,10 @@ describe('agent runs survive their worker', () => {
       const running = await waitForRun(client, agent.deploymentId, id, (r) => r.status === 'running');
       assert.ok(alive(running.process_id));
       await kill();
-      for (let i = 0; i < 100 && alive(running.process_id); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(alive(running.process_id), false, 'the sandbox outlived its server');
+      await eventually(() => !alive(running.process_id), {
+        timeoutMs: 2000,
+        message: 'the sandbox to end with its server',
+      });
       await start();
       const ended = await waitForRun(client, agent.deploymentId, id);
       assert.equal(ended.status, 'failed');
@@ -97,8 +96,10 @@ describe('agent runs survive their worker', () => {
       const id = await startRun(h, agent.deploymentId);
       const running = await waitForRun(h, agent.deploymentId, id, (r) => r.status === 'running');
       await peer.agentJobs!.abandon();
-      for (let i = 0; i < 100 && alive(running.process_id); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(alive(running.process_id), false);
+      await eventually(() => !alive(running.process_id), {
+        timeoutMs: 2000,
+        message: 'the sandbox to end with its worker',
+      });
       const survivor = await startHarnessRunner(h);
       try {
         const ended = await waitForRun(h, agent.deploymentId, id);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { deployAgent, key, runLogs, startRun, waitForRun } from './test-fixtures.ts';
 
@@ -103,9 +104,11 @@ describe('seed 004, capacity and retention', () => {
     assert.equal(gone.retained_until, null);
     // Removed right after the run is recorded as ended.
     const goneDir = path.join(h.config.dataDir, 'sandboxes', gone.sandbox_id);
-    for (let i = 0; i < 100 && fs.existsSync(goneDir); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(fs.existsSync(goneDir), false);
-    await new Promise((r) => setTimeout(r, 1100));
+    await eventually(() => !fs.existsSync(goneDir), {
+      timeoutMs: 2000,
+      message: 'the sandbox directory to go',
+    });
+    await new Promise((r) => setTimeout(r, 1100)); // deliberate: past the kept run's retention
     assert.equal(await h.atoll.deployments.sweepRetained(), 1);
     assert.equal(fs.existsSync(dir), false);
     const after = await waitForRun(h, agent.deploymentId, kept.id);

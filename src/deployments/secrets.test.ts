@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { after, before, describe, test } from 'node:test';
 import { createSession } from '../agents/test-fixtures.ts';
 import { scanHostProcesses } from '../sandbox/test-support.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { deployAgent, key, runLogs, startRun, waitForRun } from './test-fixtures.ts';
 
@@ -135,16 +136,17 @@ describe('env values on the host while their process runs', () => {
 
   /** The text after `prefix` of the first log line starting with it, once the process printed it. */
   async function logLine(logsPath: string, prefix: string): Promise<string> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      // One page of the log as it is now (runLogs follows a live run to its end).
-      const page = await h.request('GET', `${logsPath}?cursor=0&limit=200`);
-      assert.equal(page.status, 200, page.text);
-      const line = page.body.items.find((l: any) => l.text.startsWith(prefix));
-      if (line) return line.text.slice(prefix.length);
-      assert.ok(Date.now() < deadline, `no "${prefix}" line: ${JSON.stringify(page.body.items)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return eventually(
+      async () => {
+        // One page of the log as it is now (runLogs follows a live run to its end).
+        const page = await h.request('GET', `${logsPath}?cursor=0&limit=200`);
+        assert.equal(page.status, 200, page.text);
+        const line = page.body.items.find((l: any) => l.text.startsWith(prefix));
+        assert.ok(line, `no "${prefix}" line: ${JSON.stringify(page.body.items)}`);
+        return line.text.slice(prefix.length) as string;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, message: `a "${prefix}" log line` },
+    );
   }
 
   /** Every host process outside the sandboxes, the sandbox's bwrap among them, is free of `value`. */
@@ -235,13 +237,14 @@ describe('env values on the host while their process runs', () => {
     assert.equal(created.status, 201, created.text);
     try {
       assert.equal(await logLine(`${base}/${created.body.id}/logs`, 'key:'), sha256(secret));
-      const deadline = Date.now() + 30_000;
-      let instance: any;
-      do {
-        assert.ok(Date.now() < deadline, `service stuck: ${JSON.stringify(instance)}`);
-        await new Promise((r) => setTimeout(r, 50));
-        instance = (await h.request('GET', `${base}/${created.body.id}`)).body;
-      } while (instance.status === 'starting');
+      const instance = await eventually(
+        async () => {
+          const instance = (await h.request('GET', `${base}/${created.body.id}`)).body;
+          assert.notEqual(instance.status, 'starting', `service stuck: ${JSON.stringify(instance)}`);
+          return instance;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, message: 'the service to start' },
+      );
       assert.equal(instance.status, 'ready', instance.failure_reason);
       assertNowhereOnHost(secret, instance.sandbox_id);
     } finally {

@@ -58,6 +58,7 @@ describe(
         },
         { url: `${base}/v1/agent_events:stream?follow=true&session=${session}&access_token=${h.token}` },
       );
+      // No signal in the page tells that the stream is attached; this makes it likely before the emits.
       await new Promise((r) => setTimeout(r, 300));
       for (const content of ['one', 'two', 'three']) {
         const res = await h.request('POST', `/v1/agent_turns/${turn}:emit`, {
@@ -87,7 +88,7 @@ describe(
         undefined,
         { timeout: 10_000 },
       );
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 300)); // deliberate window: no event may arrive twice
       assert.deepEqual(
         await received(),
         ['one', 'two', 'three', 'four', 'five'],

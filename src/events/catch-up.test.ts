@@ -80,7 +80,7 @@ describe('following a long event log (SSE over a real socket)', () => {
     await s.untilEvents(1250);
     for (let i = 0; i < 5; i++) await emit(turnId, `live ${i}`);
     await s.untilEvents(1255);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate window: no event may arrive twice
     s.close();
     assertSequences(s.events(), 1, 1255);
   });
@@ -104,7 +104,7 @@ describe('following a long event log (SSE over a real socket)', () => {
     await emit(turnId, 'live a');
     await emit(turnId, 'live b');
     await s.untilEvents(10_002);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate window: no event may arrive twice
     s.close();
     assertSequences(s.events(), 501, 10_502);
   });
@@ -128,14 +128,14 @@ describe('following a long event log (SSE over a real socket)', () => {
       }
       emitting = false;
     })();
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // deliberate: the emitter is under way before this follower opens
     const s = openSse(`${base}/v1/agent_events:stream?session=${sessionId}&follow=true`, h.token);
     assert.equal(await s.ready, 200);
     await emitter;
     assert.equal(emitting, false);
     await s.untilEvents(2260);
     await live.untilEvents(760);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate window: no event may arrive twice
     s.close();
     live.close();
     assertSequences(s.events(), 1, 2260);
@@ -163,7 +163,7 @@ describe('following a long event log (SSE over a real socket)', () => {
     await neighbour;
     await byFew.untilEvents(4);
     await byMany.untilEvents(701);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate window: no event may arrive twice
     byFew.close();
     byMany.close();
     assertSequences(byFew.events(), 1, 4);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTurn } from '../agents/test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import type { Fanout, Subscriber } from './fanout.ts';
 import { positionOf } from './resources.ts';
@@ -81,11 +82,14 @@ function consumer(filter: EventFilter, watermark: number, capacity = 1_000_000) 
       wake();
     },
     async until(count: number, ms = 10_000): Promise<void> {
-      const deadline = Date.now() + ms;
-      while (positions.length < count) {
-        if (Date.now() > deadline) throw new Error(`got ${positions.length} of ${count} events`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await eventually(
+        () => assert.ok(positions.length >= count, `got ${positions.length} of ${count} events`),
+        {
+          timeoutMs: ms,
+          intervalMs: 10,
+          message: `${count} events`,
+        },
+      );
     },
   };
 }

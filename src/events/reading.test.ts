@@ -24,7 +24,7 @@ describe('listing events with follow=true (long poll)', () => {
         'GET',
         `/v1/agent_events?session=${turn.session_id}&follow=true&limit=1&after=${encodeURIComponent(cursor)}`,
       );
-      // Emits race the poll's first read: whether the event lands before or after it, the poll sees it.
+      // Deliberate: emits race the poll's first read; whether the event lands before or after it, the poll sees it.
       await new Promise((r) => setTimeout(r, n - 1));
       const emitted = await emit(n);
       assert.equal(emitted.status, 201, emitted.text);

@@ -77,7 +77,8 @@ describe('the event stream (SSE over a real socket)', () => {
     const { sessionId, turnId } = await newTurn();
     const s = openStream(`${base}/v1/agent_events:stream?session=${sessionId}&follow=true`, h.token);
     await s.ready;
-    await new Promise((r) => setTimeout(r, 100));
+    // Live once heartbeats come (they start as the stream attaches), so the delay measured is delivery's.
+    await s.until(() => s.frames.some((f) => f.comment === 'heartbeat'));
     const started = Date.now();
     const event = await emit(turnId, 'live');
     await s.until(() => s.events().length === 1);
@@ -174,14 +175,15 @@ describe('the event stream (SSE over a real socket)', () => {
     const stranger = await h.newWorkspace('sse-stranger');
     const theirs = openStream(`${base}/v1/agent_events:stream?follow=true`, stranger.token);
     await Promise.all([byParent.ready, byRole.ready, theirs.ready]);
-    await new Promise((r) => setTimeout(r, 100));
+    for (const s of [byParent, byRole, theirs])
+      await s.until(() => s.frames.some((f) => f.comment === 'heartbeat'));
     await emit(other.turnId, 'unrelated');
     const childEvent = await emit(child.turnId, 'from the child');
     await byParent.until(() => byParent.events().length === 1);
     await byRole.until(() => byRole.events().length === 1);
     assert.equal(byParent.events()[0]!.id, childEvent.cursor);
     assert.equal(byRole.events()[0]!.id, childEvent.cursor);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // deliberate window: nothing else may arrive
     assert.equal(byParent.events().length, 1);
     assert.equal(theirs.events().length, 0);
     for (const s of [byParent, byRole, theirs]) s.close();
@@ -197,7 +199,7 @@ describe('the event stream (SSE over a real socket)', () => {
     const big = 'x'.repeat(40_000);
     const sent = [];
     for (let i = 0; i < 320; i++) sent.push(await emit(turnId, `${i}:${big}`));
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate: the server meets the paused reader for a while
     (s.response()!.socket as unknown as { resume(): void }).resume();
     s.response()!.resume();
     await s.until(() => s.ended, 10_000);
@@ -245,6 +247,7 @@ describe('the event stream (SSE over a real socket)', () => {
       'GET',
       `/v1/agent_events?session=${sessionId}&after=${sent[4]!.cursor}&follow=true`,
     );
+    // No signal tells that the long poll is waiting; this makes it likely, and either way it must answer.
     await new Promise((r) => setTimeout(r, 150));
     const next = await emit(turnId, 'late');
     const res = await waiting;
@@ -282,6 +285,7 @@ describe('events across processes', () => {
         h.token,
       );
       await s.ready;
+      // No signal tells that the stream is attached on the other server; this makes the latency measured delivery's.
       await new Promise((r) => setTimeout(r, 200));
       const started = Date.now();
       const emitted = await h.request('POST', `/v1/agent_turns/${turn}:emit`, {

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { eventually } from '../testing/eventually.ts';
 import { createGitHttpHandler, type GitAuthorization, type GitAuthorizeRequest } from './http.ts';
 import { FLUSH, pktLine } from './pkt-line.ts';
 import { runGit } from './run.ts';
@@ -418,9 +419,11 @@ describe('what is never served', () => {
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
-    const deadline = Date.now() + 5000;
-    while (gitChildren().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(gitChildren(), []);
+    await eventually(() => assert.deepEqual(gitChildren(), []), {
+      timeoutMs: 5000,
+      intervalMs: 50,
+      message: 'the git children to end',
+    });
     assert.deepEqual(failures, [], 'no handler failures were reported');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { issueToken } from '../platform/api-tokens/service.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { requireWorkspace } from './auth.ts';
 import { idempotent } from './idempotency.ts';
@@ -146,7 +147,7 @@ describe('idempotency keys', () => {
     const id = await slowSnippet(7000);
     const headers = { 'idempotency-key': 'outlives-the-lease' };
     const first = h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
-    await new Promise((r) => setTimeout(r, 6000)); // past the 5 s lease: only renewal keeps the claim
+    await new Promise((r) => setTimeout(r, 6000)); // deliberate: past the 5 s lease, only renewal keeps the claim
     const twin = await h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
     const original = await first;
     assert.equal(original.status, 201, original.text);
@@ -159,7 +160,15 @@ describe('idempotency keys', () => {
     const id = await slowSnippet(2000);
     const headers = { 'idempotency-key': 'taken-over' };
     const first = h.request('POST', `/v1/snippets/${id}/runs`, { headers, body: {} });
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(
+      async () =>
+        (await h.database.db
+          .selectFrom('idempotency_keys')
+          .select('key')
+          .where('key', '=', 'taken-over')
+          .executeTakeFirst()) !== undefined,
+      { message: 'the first request to claim its key' },
+    );
     // What a retry in another process does once this claim's lease lapsed (this process stalled).
     await h.database.db
       .updateTable('idempotency_keys')

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { archive, git, waitOperation } from '../installs/test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, tempDir, type Harness, type TestResponse } from '../testing/harness.ts';
 import { checkPublishedResponse, publishedOperations } from '../testing/published-api.ts';
 
@@ -488,16 +489,17 @@ describe('published operations, as a client generated from the published documen
       headers: idem(),
       expect: 201,
     });
-    let list;
-    for (let i = 0; i < 100; i++) {
-      list = await call('notifications.list', { query: { unread: 'true' }, expect: 200 });
-      if (list.body.data.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(list!.body.data.length > 0, 'the failed run notified its caller');
+    const list = await eventually(
+      async () => {
+        const list = await call('notifications.list', { query: { unread: 'true' }, expect: 200 });
+        assert.ok(list.body.data.length > 0, 'the failed run notified its caller');
+        return list;
+      },
+      { intervalMs: 100, message: 'the notification of the failed run' },
+    );
     const count = await call('notifications.getUnreadCount', { expect: 200 });
     assert.ok(count.body.count > 0);
-    await call('notifications.markRead', { params: { id: list!.body.data[0].id }, expect: 204 });
+    await call('notifications.markRead', { params: { id: list.body.data[0].id }, expect: 204 });
     await call('notifications.markAllRead', { expect: 204 });
     assert.equal((await call('notifications.getUnreadCount', { expect: 200 })).body.count, 0);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { checkPublishedResponse } from '../testing/published-api.ts';
 import { git, install, publish, render, waitOperation } from './test-fixtures.ts';
@@ -209,13 +210,15 @@ describe('repository change requests', () => {
 
     /** The READY change request opened for render `renderId`, once it is there. */
     const reviewOf = async (renderId: string) => {
-      for (let i = 0; i < 400; i++) {
-        const list = (await h.request('GET', '/v1/repository_change_requests?state=READY')).body.data;
-        const found = list.find((r: { render_id: string }) => r.render_id === renderId);
-        if (found) return found;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      assert.fail(`no change request for render ${renderId}`);
+      return eventually(
+        async () => {
+          const list = (await h.request('GET', '/v1/repository_change_requests?state=READY')).body.data;
+          const found = list.find((r: { render_id: string }) => r.render_id === renderId);
+          assert.ok(found, `no change request for render ${renderId}`);
+          return found;
+        },
+        { intervalMs: 25, message: `the change request of render ${renderId}` },
+      );
     };
     const accept = async (rcr: { id: string; etag: string }, key: string) => {
       const res = await h.request('POST', `/v1/repository_change_requests/${rcr.id}:accept`, {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { archive, cloneInstall, SCHEMA, waitOperation } from './test-fixtures.ts';
 import { packFiles } from './packages/pack.ts';
@@ -219,16 +220,16 @@ describe('packages', () => {
     // The package repository gets one commit per version (by the queue, shortly after).
     const repo = (await h.request('GET', `/v1/repositories/${pkg.source.repository_id}`)).body;
     assert.equal(repo.purpose, 'package');
-    let clone = '';
-    for (let i = 0; i < 100; i++) {
-      const full = (await h.request('GET', `/v1/repositories/${repo.id}?view=full`)).body;
-      if (full.head_sha) {
-        clone = await cloneInstall(base, repo.clone_url, h.token);
-        if (fs.readFileSync(path.join(clone, 'atoll.package.json'), 'utf8').includes('1.1.0')) break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.ok(clone, 'the package repository was committed to');
+    const clone = await eventually(
+      async () => {
+        const full = (await h.request('GET', `/v1/repositories/${repo.id}?view=full`)).body;
+        assert.ok(full.head_sha, 'the package repository was committed to');
+        const clone = await cloneInstall(base, repo.clone_url, h.token);
+        assert.match(fs.readFileSync(path.join(clone, 'atoll.package.json'), 'utf8'), /1\.1\.0/);
+        return clone;
+      },
+      { intervalMs: 50, message: 'version 1.1.0 in the package repository' },
+    );
     assert.equal(
       fs.readFileSync(path.join(clone, 'render.js'), 'utf8'),
       fs.readFileSync(path.join(dir, 'render.js'), 'utf8'),

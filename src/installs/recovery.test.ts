@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { BOOTSTRAP_TOKEN, freePort, startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { commitMessage } from './renders/commit.ts';
 import { startRender } from './renders/start.ts';
@@ -89,15 +90,11 @@ describe('renders survive their worker', () => {
         },
         stdio: 'ignore',
       });
-      for (let i = 0; i < 600; i++) {
-        try {
-          if ((await fetch(`${url()}/healthz`)).ok) return;
-        } catch {
-          // not up yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('the server did not start');
+      await eventually(async () => assert.ok((await fetch(`${url()}/healthz`)).ok), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        message: 'the server to start',
+      });
     };
     const kill = async () => {
       const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -154,17 +151,19 @@ describe('renders survive their worker', () => {
       });
       assert.equal(created.status, 202);
       // Kill the server while the render program runs (its operation's render step is running).
-      for (let i = 0; ; i++) {
-        const op = (await call('GET', `/v1/operations/${created.body.id}`)).body;
-        assert.equal(
-          op.done,
-          false,
-          'the render finished before it could be killed; make SLOW_PROGRAM slower',
-        );
-        if (op.steps.find((s: { name: string }) => s.name === 'render').status === 'running') break;
-        assert.ok(i < 400, 'the render never started');
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await eventually(
+        async () => {
+          const op = (await call('GET', `/v1/operations/${created.body.id}`)).body;
+          assert.equal(
+            op.done,
+            false,
+            'the render finished before it could be killed; make SLOW_PROGRAM slower',
+          );
+          const step = op.steps.find((s: { name: string }) => s.name === 'render');
+          assert.equal(step.status, 'running', 'the render never started');
+        },
+        { intervalMs: 25, message: 'the render step to run' },
+      );
       await kill();
       await start();
       let op: any;

@@ -338,6 +338,7 @@ describe('renders', () => {
     };
     const here = await renderPackage(h.atoll.executor, request);
     assert.ok(here.ok, JSON.stringify(here));
+    // Deliberate: a second later by the real clock, the other process must still render the same bytes.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const script = `
       import { loadConfig } from './src/config.ts';

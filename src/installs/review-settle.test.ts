@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { publish, waitOperation } from './test-fixtures.ts';
 
@@ -25,13 +26,16 @@ describe('a render waiting for review', () => {
     assert.equal(created.status, 202, created.text);
     const installId = created.body.owner_id;
     const renderId = (await h.request('GET', `/v1/installs/${installId}/renders`)).body.data[0].id;
-    for (let i = 0; i < 400; i++) {
-      const list = (await h.request('GET', '/v1/repository_change_requests?state=READY')).body.data;
-      const rcr = list.find((r: { render_id: string }) => r.render_id === renderId);
-      if (rcr) return { operationId: created.body.id as string, installId, renderId, rcr };
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.fail(`no change request for render ${renderId}`);
+    const rcr = await eventually(
+      async () => {
+        const list = (await h.request('GET', '/v1/repository_change_requests?state=READY')).body.data;
+        const rcr = list.find((r: { render_id: string }) => r.render_id === renderId);
+        assert.ok(rcr, `no change request for render ${renderId}`);
+        return rcr;
+      },
+      { intervalMs: 25, message: `the change request of render ${renderId}` },
+    );
+    return { operationId: created.body.id as string, installId, renderId, rcr };
   }
 
   const stepsOf = (op: { steps: Array<{ name: string; status: string; error_message: string | null }> }) =>

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { createFairQueue } from './fair-queue.ts';
 
@@ -27,8 +28,11 @@ describe('executor slots shared between workspaces', () => {
         body: { code: 'async () => { await new Promise(() => {}); }' },
       }),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(h.atoll.executor.pool.load().queued, 8, 'the hog holds its 4 slots and queues the rest');
+    await eventually(
+      () =>
+        assert.equal(h.atoll.executor.pool.load().queued, 8, 'the hog holds its 4 slots and queues the rest'),
+      { message: 'the hogs to fill the pool' },
+    );
     const started = performance.now();
     const res = await h.request('POST', '/v1/snippets:execute', {
       body: { code: 'async () => "served"' },
@@ -62,9 +66,10 @@ describe('executor slots of one workspace', () => {
         .then((res) => done.push(res.body.result)),
     );
     const pool = h.atoll.executor.pool;
-    for (let i = 0; i < 200 && pool.load().running + pool.load().queued < 6; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await eventually(() => pool.load().running + pool.load().queued >= 6, {
+      intervalMs: 5,
+      message: 'the six runs to reach the pool',
+    });
     assert.deepEqual(pool.load(), { running: 4, queued: 2 });
     await Promise.all(runs);
     assert.deepEqual(done.sort(), [0, 1, 2, 3, 4, 5]);

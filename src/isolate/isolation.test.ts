@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 
 /**
@@ -94,7 +95,10 @@ describe("runs of one caller survive what another caller's snippet does to its e
     const victims = Array.from({ length: 12 }, (_, i) =>
       execute(victimCode, { token: victim.token, inputs: { i } }),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => h.atoll.executor.pool.load().running > 0, {
+      intervalMs: 5,
+      message: 'the victims to be running',
+    });
     const attackers = [execute(deepResult(5000)), execute(deepResult(5000))];
     const results = await Promise.all(victims);
     for (const [i, res] of results.entries()) {
@@ -108,6 +112,7 @@ describe("runs of one caller survive what another caller's snippet does to its e
     const victims = Array.from({ length: 12 }, (_, i) =>
       execute(victimCode, { token: victim.token, inputs: { i } }),
     );
+    // The victims are under way in the processes (the pool gives no finer signal).
     await new Promise((r) => setTimeout(r, 150));
     await h.atoll.executor.pool.killOne();
     for (const [i, res] of (await Promise.all(victims)).entries()) {
@@ -126,11 +131,13 @@ describe("runs of one caller survive what another caller's snippet does to its e
       },
     });
     // Wait until the write has happened, then kill the process the writer runs in.
-    for (let i = 0; i < 200; i++) {
-      const list = await h.request('GET', '/v1/snippets?limit=100');
-      if (list.body.data.some((s: { name: string }) => s.name === 'written once')) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await eventually(
+      async () => {
+        const list = await h.request('GET', '/v1/snippets?limit=100');
+        return list.body.data.some((s: { name: string }) => s.name === 'written once');
+      },
+      { intervalMs: 25, message: 'the write of the run' },
+    );
     await h.atoll.executor.pool.killOne();
     const res = await writer;
     assert.match(res.body.error, /^executor_lost: .*not run again/);

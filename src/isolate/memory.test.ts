@@ -82,7 +82,7 @@ describe('the memory ceiling of an executor process', () => {
         },
       }),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // the runs are under way (the pool gives no finer signal)
     // A large array grows far past the 64 MB heap limit before V8 stops it (it allows a gigabyte more).
     const grower = await h.request('POST', '/v1/snippets:execute', {
       body: { code: 'async () => { const a = new Array(2 ** 27).fill(1.5); return a.length; }' },

@@ -24,6 +24,7 @@ describe('running jobs', () => {
           'test.many': {
             async run(job) {
               runsOf.set(job.id, [...(runsOf.get(job.id) ?? []), runner.workerId]);
+              // Deliberate: the work takes a random while, so runners interleave.
               await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
               return { n: (job.payload as { n: number }).n };
             },

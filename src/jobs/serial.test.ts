@@ -48,6 +48,7 @@ describe('serial keys', () => {
       f.runner({
         on: await f.connect(),
         concurrency: 3,
+        // Deliberate: each job's work takes a while, so an overlap would show in the spans.
         handlers: { 'test.serial': recorder(spans, () => sleep(25)) },
       });
     }
@@ -98,7 +99,7 @@ describe('serial keys', () => {
               const now = (active.get(key) ?? 0) + 1;
               active.set(key, now);
               if (now > 1) overlaps.push(key);
-              await sleep(20);
+              await sleep(20); // deliberate: the job is active long enough for an overlap to show
               active.set(key, active.get(key)! - 1);
             },
           },
@@ -120,7 +121,7 @@ describe('serial keys', () => {
         await enqueueIn(trx, key);
         olderEnqueued();
         await committed;
-        await sleep(Math.random() * 4);
+        await sleep(Math.random() * 4); // deliberate: the commits race in a random order
       });
       await ready;
       await f.db.transaction().execute((trx) => enqueueIn(trx, key));

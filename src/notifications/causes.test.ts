@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { createTurn, type Actor } from '../agents/test-fixtures.ts';
 import { git, publish, waitOperation } from '../installs/test-fixtures.ts';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { checkPublishedResponse } from '../testing/published-api.ts';
 
@@ -237,13 +238,15 @@ describe('what notifies whom', () => {
   test('an install that requires review: the render waiting for review tells the reviewers its change request is ready', async () => {
     const inst = await healthyInstall('reviewed', { require_review: true });
     const render = (await request('GET', `/v1/installs/${inst.id}/renders`)).body.data[0];
-    let rcr: any;
-    for (let i = 0; i < 400 && !rcr; i++) {
-      const list = (await request('GET', '/v1/repository_change_requests?state=READY')).body.data;
-      rcr = list.find((r: any) => r.render_id === render.id);
-      if (!rcr) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.ok(rcr, 'the render opened a change request');
+    const rcr = await eventually(
+      async () => {
+        const list = (await request('GET', '/v1/repository_change_requests?state=READY')).body.data;
+        const rcr = list.find((r: any) => r.render_id === render.id);
+        assert.ok(rcr, 'the render opened a change request');
+        return rcr;
+      },
+      { intervalMs: 25, message: 'the change request of the render' },
+    );
     const n = await toldOnce(rcr.id);
     assert.equal(n.type, 'repository_change_request_ready');
     assert.equal(n.context.render_id, render.id);

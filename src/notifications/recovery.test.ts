@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { childServer, type ChildServer } from '../testing/child-server.ts';
+import { eventually } from '../testing/eventually.ts';
 
 describe('notifications across a crash', () => {
   let server: ChildServer;
@@ -71,7 +72,11 @@ describe('notifications across a crash', () => {
       ),
     );
     // Killed once a third have answered: some changes are kept, others are cut off on their way.
-    while (answered < inFlight.length / 3) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => answered >= inFlight.length / 3, {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+      message: 'a third of the requests to be answered',
+    });
     await server.kill();
     const outcomes = await Promise.all(inFlight);
     await server.start();

@@ -219,7 +219,7 @@ describe('operations', () => {
     const op = await insert();
     const started = Date.now();
     const waiting = h.request('POST', `/v1/operations/${op.id}:wait?timeout=10`);
-    await sleep(200);
+    await sleep(200); // deliberate: the wait is under way before the settle whose latency is measured
     assert.equal(await ops.settle(op.id, { state: 'SUCCEEDED', response: DELETED }), true);
     const settledAt = Date.now();
     const res = await waiting;
@@ -344,7 +344,7 @@ describe('operations', () => {
     const op = await insert();
     const started = Date.now();
     const waiting = service.wait(h.workspaceId, op.id, 10_000);
-    await sleep(100);
+    await sleep(100); // deliberate: the wait is under way before the settle whose latency is measured
     await settleOperation(h.database.db, op.id, { state: 'FAILED', error: { message: 'boom' } });
     const result = await waiting;
     const elapsed = Date.now() - started;
@@ -424,7 +424,7 @@ describe('operations', () => {
       res,
       at: Date.now(),
     }));
-    await sleep(200);
+    await sleep(200); // deliberate: the wait is under way before the settle whose latency is measured
     await peer.database.db.transaction().execute(async (trx) => {
       assert.equal(await settleOperation(trx, op.id, { state: 'SUCCEEDED', response: DELETED }), true);
       await sleep(300); // the NOTIFY is held until the commit
@@ -446,7 +446,7 @@ describe('operations', () => {
       t.skip('PGlite is one process; set DATABASE_URL to run this on Postgres');
       return;
     }
-    await sleep(100);
+    await sleep(100); // deliberate: the waiter's LISTEN is set up before the timing starts
     const started = Date.now();
     const woken = ops.waiter.wait('op_nudged', 10_000).then(() => Date.now());
     await notifyOperationSql(peer.database.db, 'op_nudged');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
+import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 
 const SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
@@ -67,6 +68,7 @@ describe('authentication and workspace access', () => {
     });
     assert.equal(created.status, 201);
     assert.equal((await h.request('GET', '/v1/api_tokens', { token: created.body.token })).status, 200);
+    // Deliberate: the token must expire, which only time does.
     await new Promise((r) => setTimeout(r, Math.max(0, expiresAt * 1000 + 100 - Date.now())));
     const res = await h.request('GET', '/v1/api_tokens', { token: created.body.token });
     assert.equal(res.status, 401);
@@ -104,11 +106,16 @@ describe('authentication and workspace access', () => {
     assert.notEqual(rows[0]!.token_hash, created.body.token);
     assert.ok(!JSON.stringify(rows).includes(created.body.token), 'the plaintext token is not stored');
     await h.request('GET', '/v1/api_tokens', { token: created.body.token });
-    await new Promise((r) => setTimeout(r, 50));
-    const listed = await h.request('GET', '/v1/api_tokens');
-    const item = listed.body.data.find((t: any) => t.id === created.body.id);
+    const item = await eventually(
+      async () => {
+        const listed = await h.request('GET', '/v1/api_tokens');
+        const item = listed.body.data.find((t: any) => t.id === created.body.id);
+        assert.equal(typeof item.last_used_at, 'number');
+        return item;
+      },
+      { message: 'the use of the token to be recorded' },
+    );
     assert.equal(item.prefix, created.body.token.slice(0, 13));
-    assert.equal(typeof item.last_used_at, 'number');
     assert.equal(item.token, undefined);
   });
 
@@ -279,7 +286,7 @@ describe('authentication and workspace access', () => {
       await jwt({ sub: 'u' }, { secret: 'another-secret-that-is-long-enough-000000000' }),
       await jwt({ sub: 'u' }, { iss: 'https://evil.test' }),
       await jwt({ sub: 'u' }, { exp: '1s' }).then(async (t) => {
-        await new Promise((r) => setTimeout(r, 1100));
+        await new Promise((r) => setTimeout(r, 1100)); // deliberate: past the JWT's 1 s expiry
         return t;
       }),
       await jwt({}),

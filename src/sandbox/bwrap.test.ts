@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { run, sandboxUid, scanHostProcesses, testDriver, type TestDriver } from './test-support.ts';
 
 describe('bwrap sandbox: commands, environment and filesystem', () => {
@@ -69,11 +70,7 @@ describe('bwrap sandbox: commands, environment and filesystem', () => {
       onOutput: (_stream, chunk) => (stdout += chunk.toString()),
     });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!stdout.includes('\n')) {
-        assert.ok(Date.now() < deadline, 'the command started');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await eventually(() => stdout.includes('\n'), { timeoutMs: 20_000, message: 'the command to start' });
       // The command saw the value.
       assert.equal(stdout.split(' ')[0], createHash('sha256').update(`${secret}|${odd}`).digest('hex'));
       const scan = scanHostProcesses(secret);

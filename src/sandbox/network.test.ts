@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { run, testDriver, type TestDriver } from './test-support.ts';
 
 /** Tries each address inside the sandbox; prints `<host> <outcome>` per line. */
@@ -87,18 +88,17 @@ describe('bwrap sandbox: network and exposed ports', () => {
     });
     await assert.rejects(sandbox.connect(8080), { code: 'ECONNREFUSED' });
     // Once the relay is up (and the server still sleeps), the refusal comes from inside the sandbox.
-    for (
-      let refusal = '';
-      !refusal.includes('nothing listens');
-      await new Promise((r) => setTimeout(r, 20))
-    ) {
-      const error = await sandbox.connect(8080).then(
-        () => assert.fail('connected before the server listens'),
-        (e: NodeJS.ErrnoException) => e,
-      );
-      assert.equal(error.code, 'ECONNREFUSED');
-      refusal = error.message;
-    }
+    await eventually(
+      async () => {
+        const error = await sandbox.connect(8080).then(
+          () => assert.fail('connected before the server listens'),
+          (e: NodeJS.ErrnoException) => e,
+        );
+        assert.equal(error.code, 'ECONNREFUSED');
+        assert.match(error.message, /nothing listens/);
+      },
+      { message: 'the refusal to come from inside the sandbox' },
+    );
     await ready;
     const response = await relayRequest(await sandbox.connect(8080), '/probe');
     assert.match(response, /^HTTP\/1\.1 200 OK/);

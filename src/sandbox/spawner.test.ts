@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../testing/eventually.ts';
 import { createSpawner, type RemoteChild } from './spawner.ts';
 
 /** The exit of a spawned child, with what it wrote on stdout. */
@@ -37,8 +38,7 @@ describe('the spawner process', () => {
       closer.once('close', (code, signal) => resolve([code, signal])),
     );
     await new Promise<void>((resolve) => closer.once('spawn', resolve));
-    const deadline = Date.now() + 10_000;
-    while (!out.includes('closed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => out.includes('closed'), { intervalMs: 10, message: 'the child to report closed' });
     (closer.stdio[3] as Writable).write('go\n');
     // … and a child ending with input it never read leaves the spawner's end of it reset.
     const leaver = spawner.spawn('/bin/sh', ['-c', 'sleep 0.2'], {

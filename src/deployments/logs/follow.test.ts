@@ -141,7 +141,7 @@ describe('following run and service logs from the start (SSE over a real socket)
     let text = '';
     while (!text.includes('"text":"up"')) text += new TextDecoder().decode((await reader.read()).value);
     const before = getEventListeners(request.signal, 'abort').length;
-    // The follower polls every second while nothing is written.
+    // Deliberate: the follower polls every second while nothing is written; four quiet polls go by.
     const next = reader.read();
     await new Promise((r) => setTimeout(r, 4500));
     const during = getEventListeners(request.signal, 'abort').length;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eventually } from '../../testing/eventually.ts';
 import { watchReadiness, type ReadinessState } from './readiness.ts';
 
 /** Runs watchReadiness against a scripted probe; returns the reports and the watch's answer. */
@@ -29,7 +30,7 @@ const statuses = (reports: Array<[string, ReadinessState]>) =>
 test('three failed probes in a row make a ready service unhealthy and one success makes it ready again', async () => {
   const script = ['refused', undefined, undefined, 'HTTP 500', 'HTTP 500', 'HTTP 500', 'HTTP 500', undefined];
   const w = watch(script);
-  while (w.probes() < script.length + 1) await new Promise((r) => setTimeout(r, 5));
+  await eventually(() => w.probes() >= script.length + 1, { intervalMs: 5, message: 'every scripted probe' });
   w.controller.abort();
   assert.equal(await w.done, undefined);
   assert.deepEqual(statuses(w.reports).slice(0, 3), ['ready', 'unhealthy', 'ready']);
