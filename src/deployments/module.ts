@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
-import type { JobHandlers } from '../jobs/runner.ts';
+import { jobHandlers as handlersOf } from '../jobs/registry.ts';
 import type { SandboxDriver } from '../sandbox/driver.ts';
 import { createBlobStore } from './blobs.ts';
 import { registerDeploymentRoutes } from './deployments/routes.ts';
@@ -18,11 +18,11 @@ import { createLogBus } from './logs/bus.ts';
 import { createLogReader } from './logs/service.ts';
 import { removeOrphans, sweepRetained } from './retention.ts';
 import { registerRunRoutes } from './runs/routes.ts';
-import { createRunService, RUN_JOB } from './runs/service.ts';
+import { createRunService } from './runs/service.ts';
 import { createRunJobHandler, type RunHooks } from './runs/worker.ts';
 import { createServiceRegistry } from './services/registry.ts';
 import { registerServiceRoutes } from './services/routes.ts';
-import { createServiceService, SERVICE_JOB } from './services/service.ts';
+import { createServiceService } from './services/service.ts';
 import { createServiceJobHandler } from './services/worker.ts';
 import { createVersionService } from './versions/service.ts';
 
@@ -94,8 +94,8 @@ export function deploymentsModule(deps: {
     blobs,
     limits: { maxBytes: settings.bundleMaxBytes, maxEntries: settings.bundleMaxEntries },
   });
-  const jobHandlers: JobHandlers = {
-    [RUN_JOB]: createRunJobHandler({
+  const jobHandlers = handlersOf([
+    createRunJobHandler({
       db,
       driver,
       blobs,
@@ -110,7 +110,7 @@ export function deploymentsModule(deps: {
       },
       hooks,
     }),
-    [SERVICE_JOB]: createServiceJobHandler({
+    createServiceJobHandler({
       db,
       driver,
       blobs,
@@ -124,7 +124,7 @@ export function deploymentsModule(deps: {
         openFiles: settings.openFiles,
       },
     }),
-  };
+  ]);
 
   return {
     deployments,

@@ -12,7 +12,7 @@ import { createGitHttpHandler } from '../git/http.ts';
 import type { GitStore } from '../git/store.ts';
 import type { ApiApp, Authenticator } from '../http/context.ts';
 import type { Executor } from '../isolate/executor.ts';
-import type { JobHandlers } from '../jobs/runner.ts';
+import { jobHandlers as handlersOf } from '../jobs/registry.ts';
 import type { OperationsModule } from '../operations/module.ts';
 import { createReviewOpener } from './change-requests/review.ts';
 import { registerChangeRequestRoutes } from './change-requests/routes.ts';
@@ -21,16 +21,15 @@ import { createDeleteJobHandler } from './delete-job.ts';
 import { createGitAccess } from './git-access.ts';
 import { registerPackageRoutes } from './packages/routes.ts';
 import { createPublishJobHandler } from './packages/publish-job.ts';
-import { createPackageService, PUBLISH_JOB } from './packages/service.ts';
+import { createPackageService } from './packages/service.ts';
 import { createRenderCanceller } from './renders/cancel.ts';
 import { registerRenderRoutes } from './renders/routes.ts';
 import { createRenderService } from './renders/service.ts';
-import { RENDER_JOB } from './renders/start.ts';
 import { createRenderJobHandler } from './renders/worker.ts';
 import { registerRepositoryRoutes } from './repositories/routes.ts';
 import { createRepositoryService } from './repositories/service.ts';
 import { registerInstallRoutes } from './routes.ts';
-import { createInstallService, DELETE_JOB } from './service.ts';
+import { createInstallService } from './service.ts';
 import { registerInstallStatusRoutes } from './status-routes.ts';
 import { createInstallStatusService } from './status.ts';
 
@@ -73,8 +72,8 @@ export function installsModule(deps: {
   for (const type of ['install.render', 'install.create', 'repository_change_request.accept']) {
     operations.registerCanceller(type, canceller);
   }
-  const jobHandlers: JobHandlers = {
-    [RENDER_JOB]: createRenderJobHandler({
+  const jobHandlers = handlersOf([
+    createRenderJobHandler({
       db,
       git,
       executor: deps.executor,
@@ -83,9 +82,9 @@ export function installsModule(deps: {
       notifyOperation,
       openReview: createReviewOpener({ db, git }),
     }),
-    [DELETE_JOB]: createDeleteJobHandler({ db, git, notifyOperation }),
-    [PUBLISH_JOB]: createPublishJobHandler({ db, git }),
-  };
+    createDeleteJobHandler({ db, git, notifyOperation }),
+    createPublishJobHandler({ db, git }),
+  ]);
   const gitHandler = createGitHttpHandler({
     store: git,
     mountPath: GIT_MOUNT,

@@ -6,13 +6,14 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { cancel as cancelJob, enqueue } from '../../jobs/queue.ts';
+import { cancel as cancelJob } from '../../jobs/queue.ts';
 import type { BlobStore } from '../blobs.ts';
 import { admitSandbox } from '../capacity.ts';
 import { loadDeployment, loadLiveDeployment } from '../deployments/service.ts';
 import { sealEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { nsConflict, nsNotFound } from '../errors.ts';
+import { runJob } from '../jobs.ts';
 import type { LogBus } from '../logs/bus.ts';
 import type { LogOwner } from '../logs/service.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
@@ -21,10 +22,7 @@ import { TERMINAL_RUN_STATUSES, type RunStatus } from '../tables.ts';
 import { serializeRun, type RunRow } from './serialize.ts';
 import { pickVersion } from './version-pick.ts';
 
-export const RUN_JOB = 'agent.run';
 const CANCEL_WAIT_MS = 5000;
-
-export type RunJobPayload = { run_id: string; envs?: ReturnType<typeof sealEnvs> };
 
 export const isTerminal = (status: RunStatus) =>
   (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
@@ -114,16 +112,15 @@ export function createRunService(deps: {
           : (body.retention_seconds ?? null);
         await admitSandbox(tx, deps.capacity);
         const id = newId('adrun');
-        const job = await enqueue(tx, {
-          workspaceId,
-          kind: RUN_JOB,
-          payload: {
+        const job = await runJob.enqueue(
+          tx,
+          {
             run_id: id,
             ...(Object.keys(body.envs).length > 0 ? { envs: sealEnvs(deps.envKey, id, body.envs) } : {}),
-          } satisfies RunJobPayload,
+          },
           // A second attempt happens only when a worker died before the run left `queued` (worker.ts).
-          maxAttempts: 2,
-        });
+          { workspaceId, maxAttempts: 2 },
+        );
         return tx
           .insertInto('agent_runs')
           .values({

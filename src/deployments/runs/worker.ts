@@ -11,12 +11,13 @@ import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
 import { JobCancelledError, JobLeaseLostError } from '../../jobs/errors.ts';
-import type { JobHandler } from '../../jobs/runner.ts';
+import { defineJob, type JobDefinition } from '../../jobs/registry.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
 import { materializeBundle } from '../bundles/materialize.ts';
 import { openEnvs } from '../envs/seal.ts';
 import type { LogBus } from '../logs/bus.ts';
+import { runJob } from '../jobs.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { collectOutputs } from '../outputs/collect.ts';
@@ -24,7 +25,7 @@ import type { AgentRunsTable, OutputManifest, TerminalRunStatus } from '../table
 import { INPUT_FILE, runEnvironment } from './environment.ts';
 import { describeExit, waitFor, type Ending } from './process-wait.ts';
 import type { RunRow } from './serialize.ts';
-import { isTerminal, type RunJobPayload } from './service.ts';
+import { isTerminal } from './service.ts';
 
 export type RunHooks = {
   /**
@@ -59,7 +60,7 @@ type Outcome = {
 const LOST_ON_STOP =
   'worker lost: the server stopped while the run was active; it was not retried because it had started';
 
-export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
+export function createRunJobHandler(deps: RunWorkerDeps): JobDefinition {
   const { db, driver, log } = deps;
 
   const update = (id: string, values: Updateable<AgentRunsTable>) =>
@@ -154,9 +155,9 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
     }
   }
 
-  return {
+  return defineJob(runJob, {
     async run(job, ctx) {
-      const payload = job.payload as RunJobPayload;
+      const payload = job.payload;
       const runId = payload.run_id;
       // Claim the run first: a worker that dies before this leaves it queued and safe to retry.
       const claimed = await db
@@ -313,7 +314,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
 
     /** A worker died holding this run: retry only if it never left `queued`, else end it failed. */
     async lost(job) {
-      const { run_id: runId } = job.payload as RunJobPayload;
+      const { run_id: runId } = job.payload;
       const run = await db.selectFrom('agent_runs').selectAll().where('id', '=', runId).executeTakeFirst();
       if (!run) return 'fail';
       if (run.status === 'queued') return 'retry';
@@ -331,7 +332,7 @@ export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
       if (run.sandbox_id) await driver.remove(run.sandbox_id).catch(() => {});
       return 'fail';
     },
-  };
+  });
 
   async function reload(id: string): Promise<RunRow> {
     return db.selectFrom('agent_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -8,12 +8,13 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { cancel as cancelJob, enqueue } from '../../jobs/queue.ts';
+import { cancel as cancelJob } from '../../jobs/queue.ts';
 import { admitSandbox } from '../capacity.ts';
 import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deployments/service.ts';
-import { sealEnvs, type SealedEnvs } from '../envs/seal.ts';
+import { sealEnvs } from '../envs/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { nsConflict, nsNotFound } from '../errors.ts';
+import { serviceJob } from '../jobs.ts';
 import type { LogOwner } from '../logs/service.ts';
 import type { LogBus } from '../logs/bus.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
@@ -24,10 +25,7 @@ import type { VersionRow } from '../versions/service.ts';
 import { initialReadiness } from './readiness.ts';
 import { serializeService, type ServiceRow } from './serialize.ts';
 
-export const SERVICE_JOB = 'agent.service';
 const STOP_WAIT_MS = 5000;
-
-export type ServiceJobPayload = { service_id: string; generation: number; envs?: SealedEnvs };
 
 export const isLive = (status: ServiceStatus) =>
   (LIVE_SERVICE_STATUSES as readonly string[]).includes(status);
@@ -135,21 +133,23 @@ export function createServiceService(deps: {
     generation: number,
     envs: Record<string, string>,
   ) {
-    return enqueue(tx, {
-      workspaceId,
-      kind: SERVICE_JOB,
-      payload: {
+    return serviceJob.enqueue(
+      tx,
+      {
         service_id: serviceId,
         generation,
         ...(Object.keys(envs).length > 0
           ? { envs: sealEnvs(deps.envKey, envsOwner(serviceId, generation), envs) }
           : {}),
-      } satisfies ServiceJobPayload,
-      // One generation at a time: a restart's job waits until the previous one has torn down.
-      serialKey: `${SERVICE_JOB}:${serviceId}`,
-      // Never retried: a service whose worker died ends failed (worker.ts `lost`).
-      maxAttempts: 1,
-    });
+      },
+      {
+        workspaceId,
+        // One generation at a time: a restart's job waits until the previous one has torn down.
+        serialKey: `${serviceJob.name}:${serviceId}`,
+        // Never retried: a service whose worker died ends failed (worker.ts `lost`).
+        maxAttempts: 1,
+      },
+    );
   }
 
   /** The version to run and its service config; 409 unless the deployment runs in service mode. */

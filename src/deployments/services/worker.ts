@@ -11,12 +11,13 @@ import type { Logger } from 'pino';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import { JobCancelledError, JobLeaseLostError } from '../../jobs/errors.ts';
-import type { JobHandler } from '../../jobs/runner.ts';
+import { defineJob, type JobDefinition } from '../../jobs/registry.ts';
 import type { Sandbox, SandboxDriver, SandboxProcess } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
 import { materializeBundle } from '../bundles/materialize.ts';
 import { openEnvs } from '../envs/seal.ts';
 import type { LogBus } from '../logs/bus.ts';
+import { serviceJob } from '../jobs.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { describeExit, waitFor } from '../runs/process-wait.ts';
@@ -26,7 +27,7 @@ import { probePort } from './probe.ts';
 import { describeProbe, watchReadiness, type Readiness, type ReadinessState } from './readiness.ts';
 import type { LocalService, ServiceRegistry } from './registry.ts';
 import type { ServiceRow } from './serialize.ts';
-import { envsOwner, type ServiceJobPayload } from './service.ts';
+import { envsOwner } from './service.ts';
 
 const HEALTH_INTERVAL_MS = 5000;
 
@@ -50,7 +51,7 @@ type Outcome =
 
 const failed = (reason: string): Outcome => ({ kind: 'ended', status: 'failed', reason, log: reason });
 
-export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
+export function createServiceJobHandler(deps: ServiceWorkerDeps): JobDefinition {
   const { db, driver, log } = deps;
   const healthIntervalMs = deps.healthIntervalMs ?? HEALTH_INTERVAL_MS;
 
@@ -179,9 +180,9 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
     }
   }
 
-  return {
+  return defineJob(serviceJob, {
     async run(job, ctx) {
-      const payload = job.payload as ServiceJobPayload;
+      const payload = job.payload;
       const serviceId = payload.service_id;
       const claimed = await db
         .updateTable('agent_services')
@@ -353,7 +354,7 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
 
     /** A worker died holding this instance: it ends failed, never retried (its process is gone). */
     async lost(job) {
-      const { service_id: serviceId, generation } = job.payload as ServiceJobPayload;
+      const { service_id: serviceId, generation } = job.payload;
       const service = await db
         .selectFrom('agent_services')
         .selectAll()
@@ -368,5 +369,5 @@ export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
       if (service.sandbox_id) await driver.remove(service.sandbox_id).catch(() => {});
       return 'fail';
     },
-  };
+  });
 }
