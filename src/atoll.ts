@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from './db/ids.ts';
 import type { Config } from './config.ts';
@@ -31,7 +30,7 @@ import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
 import { installsModule } from './installs/module.ts';
-import { purgeFinishedJobs } from './jobs/queue.ts';
+import { expireRunningLeases, purgeFinishedJobs } from './jobs/store.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
 import { notificationsModule } from './notifications/module.ts';
@@ -307,7 +306,7 @@ export async function createAtoll(
         if (database.kind === 'pglite') {
           // The embedded store belongs to this one process: a job still `running` was left by a previous
           // process that died, so its lease is over now rather than after ATOLL_JOB_LEASE_MS.
-          await sql`UPDATE jobs SET lease_until = now() WHERE state = 'running'`.execute(db);
+          await expireRunningLeases(db);
         }
         renderRunner.start();
         await deployments
