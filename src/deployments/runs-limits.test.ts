@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { periodicTask } from '../module.ts';
 import { deployAgent, key, runLogs, startRun, waitForRun } from './test-fixtures.ts';
 
 describe('seed 004, capacity and retention', () => {
@@ -106,7 +107,7 @@ describe('seed 004, capacity and retention', () => {
     for (let i = 0; i < 100 && fs.existsSync(goneDir); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(fs.existsSync(goneDir), false);
     await new Promise((r) => setTimeout(r, 1100));
-    assert.equal(await h.atoll.deployments.sweepRetained(), 1);
+    assert.equal(await periodicTask(h.atoll.deployments, 'sweeping retained sandboxes').run(), 1);
     assert.equal(fs.existsSync(dir), false);
     const after = await waitForRun(h, agent.deploymentId, kept.id);
     assert.equal(after.retained_until, null);
