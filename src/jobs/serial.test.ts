@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
 import { cancel, enqueue, jobStatus } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 import type { JobRow } from './tables.ts';
@@ -9,6 +10,8 @@ import { openJobsFixture, waitFor, waitForJob, type JobsFixture } from './test-f
 type Span = { key: string; seq: number; start: number; end: number };
 
 /** A handler that records when each job ran (performance.now(), one clock for all runners here). */
+const Flaky = z.object({ flaky: z.boolean() });
+
 function recorder(spans: Span[], work: (job: JobRow) => Promise<void>): JobHandler {
   return {
     async run(job) {
@@ -139,7 +142,7 @@ describe('serial keys', () => {
       retryDelayMs: () => 150,
       handlers: {
         'test.retry-serial': recorder(spans, async (job) => {
-          if ((job.payload as { flaky: boolean }).flaky && job.attempts === 1) throw new Error('once');
+          if (Flaky.parse(job.payload).flaky && job.attempts === 1) throw new Error('once');
         }),
       },
     });
