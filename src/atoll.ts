@@ -1,12 +1,12 @@
 /**
- * The composition root: opens the store, applies migrations, bootstraps an empty store, wires every
- * domain's services into the HTTP app and starts background work. `atoll serve` and the tests both go
- * through `createAtoll`, so tests exercise exactly what runs in production.
+ * The composition root: opens the store, applies migrations, bootstraps an empty store, builds every
+ * family's module (src/module.ts) and then goes through the list: their routes into the HTTP app, their
+ * jobs into the two job runners, their periodic tasks onto timers, their close at the end. `atoll serve`
+ * and the tests both go through `createAtoll`, so tests exercise exactly what runs in production.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from './db/ids.ts';
 import type { Config } from './config.ts';
@@ -31,7 +31,9 @@ import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
 import { installsModule } from './installs/module.ts';
-import { purgeFinishedJobs } from './jobs/queue.ts';
+import { jobsModule } from './jobs/module.ts';
+import { jobHandlers } from './jobs/registry.ts';
+import { expireRunningLeases } from './jobs/store.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
 import { notificationsModule } from './notifications/module.ts';
@@ -40,6 +42,7 @@ import { loadEnvKey } from './deployments/envs/seal.ts';
 import { createTurnRunHooks } from './deployments/turns/hooks.ts';
 import { createTurnRuntime, turnRunActive } from './deployments/turns/runtime.ts';
 import { createBwrapDriver } from './sandbox/bwrap.ts';
+import { jobsFor, startPeriodic, type AtollModule, type PeriodicTimers } from './module.ts';
 import { VERSION } from './version.ts';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -73,9 +76,8 @@ export type Atoll = {
   close(): Promise<void>;
 };
 
+/** How often expired idempotency keys are deleted. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
-const EXPIRY_INTERVAL_MS = 60_000;
-const RETENTION_SWEEP_MS = 15_000;
 /**
  * On shutdown, agent runs and services get this long (or ATOLL_SHUTDOWN_GRACE_MS when shorter) before
  * their sandboxes are killed: they rarely end on their own, and they end failed either way.
@@ -116,8 +118,11 @@ export async function createAtoll(
   const { log } = options;
   const role = options.role ?? 'all';
   const database = options.database ?? (await openDatabase(storeOptions(config)));
-  const timers: NodeJS.Timeout[] = [];
   const closers: Array<() => Promise<void>> = [];
+  /** Every module built so far, closed in this order (also when construction fails half-way). */
+  const built: AtollModule[] = [];
+  const own = <M extends AtollModule>(module: M): M => (built.push(module), module);
+  let timers: PeriodicTimers | undefined;
   // Aborted by drain(): streams end with a final frame instead of holding the shutdown open.
   const stopping = new AbortController();
   let executor: Executor | undefined;
@@ -132,13 +137,26 @@ export async function createAtoll(
       owner: `${os.hostname()}:${process.pid}:${newId('inst')}`,
       log,
     });
-    closers.push(async () => idempotency.close());
+    const idempotencyModule: AtollModule = own({
+      name: 'idempotency',
+      periodic: [
+        {
+          name: 'idempotency sweep',
+          everyMs: SWEEP_INTERVAL_MS,
+          async run() {
+            const removed = await idempotency.sweep();
+            if (removed > 0) log.debug({ removed }, 'swept expired idempotency keys');
+          },
+        },
+      ],
+      close: async () => idempotency.close(),
+    });
     // The embedded store belongs to this one process: a claim still in flight was left by a previous
     // process that died, so a retry may take it over at once (docs/api-conventions.md).
     if (database.kind === 'pglite') await idempotency.expireClaims();
     // Only the embedded store guarantees that this process sees every token revocation.
     const tokenCache = createTokenCache(database.kind === 'pglite');
-    const platform = platformModule({ db, publicUrl: config.publicUrl, tokenCache });
+    const platform = own(platformModule({ db, publicUrl: config.publicUrl, tokenCache }));
     const bus = createEventBus(database, log);
     closers.push(() => bus.close());
     // Postgres wakes other processes with a NOTIFY sent at commit; the embedded store is one process.
@@ -150,41 +168,59 @@ export async function createAtoll(
       preflight: (request, lineage, workspaceId) => snippets.preflight(request, lineage, workspaceId),
     });
     executor = running;
-    const snippets = snippetsModule({
-      db,
-      publicUrl: config.publicUrl,
-      executor: running,
-      agentTurns: lookupAgentTurn(db),
-      agentSessions: lookupAgentSession(db),
-      announce: createAnnouncer(eventLog, agentsPort(db)),
-      nesting: config.executor.nesting,
-    });
+    const snippets = own(
+      snippetsModule({
+        db,
+        publicUrl: config.publicUrl,
+        executor: running,
+        agentTurns: lookupAgentTurn(db),
+        agentSessions: lookupAgentSession(db),
+        announce: createAnnouncer(eventLog, agentsPort(db)),
+        nesting: config.executor.nesting,
+      }),
+    );
     const envKey = loadEnvKey(config.agents.envKey, config.dataDir);
     // Turn tokens let a deployment runtime's run emit into its turn (docs/agents.md "Deployment runtimes").
     const turnTokens = createTurnTokens(turnTokenKey(envKey));
-    const deployments = deploymentsModule({
-      db,
-      log,
-      publicUrl: config.publicUrl,
-      driver: createBwrapDriver({ root: sandboxRoot(config.dataDir, log), log }),
-      envKey,
-      settings: config.agents,
-      stopping: stopping.signal,
-    });
-    const agents = agentsModule({
-      db,
-      publicUrl: config.publicUrl,
-      eventLog,
-      runtime: createTurnRuntime({ db, runs: deployments.runs, log }),
-    });
-    const events = eventsModule({
+    // Runs of turns get a turn token and an API socket into this app, and report into their turns.
+    const turnHooks = createTurnRunHooks({
       db,
       eventLog,
-      agents: agentsPort(db),
+      tokens: turnTokens,
+      fetch: (r) => app.fetch(r),
       log,
-      settings: config.sse,
-      stopping: stopping.signal,
     });
+    closers.push(() => turnHooks.close());
+    const deployments = own(
+      deploymentsModule({
+        db,
+        log,
+        publicUrl: config.publicUrl,
+        driver: createBwrapDriver({ root: sandboxRoot(config.dataDir, log), log }),
+        envKey,
+        settings: config.agents,
+        hooks: { env: turnHooks.env, started: turnHooks.started, ended: turnHooks.ended },
+        stopping: stopping.signal,
+      }),
+    );
+    const agents = own(
+      agentsModule({
+        db,
+        publicUrl: config.publicUrl,
+        eventLog,
+        runtime: createTurnRuntime({ db, runs: deployments.runs, log }),
+      }),
+    );
+    const events = own(
+      eventsModule({
+        db,
+        eventLog,
+        agents: agentsPort(db),
+        log,
+        settings: config.sse,
+        stopping: stopping.signal,
+      }),
+    );
     const authenticator = createAuthenticator({
       db,
       jwt: config.jwt,
@@ -192,25 +228,45 @@ export async function createAtoll(
       tokenCache,
       turns: { tokens: turnTokens, active: (claims) => turnRunActive(db, claims) },
     });
-    const operations = operationsModule({ db, database, publicUrl: config.publicUrl, log });
-    closers.push(() => operations.close());
-    const installs = installsModule({
-      db,
-      log,
-      publicUrl: config.publicUrl,
-      git: createGitStore({ root: path.join(config.dataDir, 'git') }),
-      executor: running,
-      authenticator,
+    const operations = own(operationsModule({ db, database, publicUrl: config.publicUrl, log }));
+    const installs = own(
+      installsModule({
+        db,
+        log,
+        publicUrl: config.publicUrl,
+        git: createGitStore({ root: path.join(config.dataDir, 'git') }),
+        executor: running,
+        authenticator,
+        operations,
+        renderLimits: config.render,
+      }),
+    );
+    const notifications = own(notificationsModule({ db }));
+    const catalog = own(catalogModule());
+    const jobsHousekeeping = own(jobsModule({ db, log }));
+    const limits = own(
+      limitsModule({
+        db,
+        settings: { executor: config.executor, render: config.render, agents: config.agents },
+        executions: running.pool,
+        nested: snippets.nesting,
+      }),
+    );
+    /** In route order (Hono takes the first match). */
+    const modules: AtollModule[] = [
+      platform,
+      snippets,
+      agents,
+      events,
       operations,
-      renderLimits: config.render,
-    });
-    const notifications = notificationsModule({ db });
-    const limits = limitsModule({
-      db,
-      settings: { executor: config.executor, render: config.render, agents: config.agents },
-      executions: running.pool,
-      nested: snippets.nesting,
-    });
+      installs,
+      deployments,
+      notifications,
+      catalog,
+      limits,
+      jobsHousekeeping,
+      idempotencyModule,
+    ];
     const app: ApiApp = createApp({
       database,
       log,
@@ -220,31 +276,8 @@ export async function createAtoll(
       publicUrl: config.publicUrl,
       version: VERSION,
       stopping: stopping.signal,
-      domains: [
-        platform,
-        snippets,
-        agents,
-        events,
-        operations,
-        installs,
-        deployments,
-        notifications,
-        catalogModule(),
-        limits,
-      ],
+      domains: modules.flatMap((m) => (m.routes ? [{ register: (a: ApiApp) => m.routes!(a) }] : [])),
     });
-    // Runs of turns get a turn token and an API socket into this app, and report into their turns.
-    const turnHooks = createTurnRunHooks({
-      db,
-      eventLog,
-      tokens: turnTokens,
-      fetch: (r) => app.fetch(r),
-      log,
-    });
-    deployments.hooks.env = turnHooks.env;
-    deployments.hooks.started = turnHooks.started;
-    deployments.hooks.ended = turnHooks.ended;
-    closers.push(() => turnHooks.close());
     let jobs: JobRunner | undefined;
     let agentJobs: JobRunner | undefined;
     let startWork = async () => {};
@@ -258,7 +291,7 @@ export async function createAtoll(
         leaseMs: config.jobs.leaseMs,
         pollMs: config.jobs.pollMs,
         stopGraceMs: config.shutdownGraceMs,
-        handlers: { ...installs.jobHandlers },
+        handlers: jobHandlers(jobsFor(modules, 'default')),
       });
       // Agent runs hold a job for as long as their sandbox lives, so they get their own runner, sized
       // to the sandbox capacity, and cannot starve renders (or be starved by them).
@@ -271,56 +304,24 @@ export async function createAtoll(
         leaseMs: config.jobs.leaseMs,
         pollMs: config.jobs.pollMs,
         stopGraceMs: Math.min(AGENT_STOP_GRACE_MS, config.shutdownGraceMs),
-        handlers: { ...deployments.jobHandlers },
+        handlers: jobHandlers(jobsFor(modules, 'sandbox')),
       });
       [jobs, agentJobs] = [renderRunner, agentRunner];
-      /** Runs `task` every `ms`: what it did (a count) is reported when not zero, a failure logged. */
-      const every = (ms: number, what: string, task: () => Promise<number>, report: (n: number) => void) =>
-        timers.push(
-          setInterval(
-            () =>
-              void task()
-                .then((n) => n > 0 && report(n))
-                .catch((error) => log.warn({ err: error }, `${what} failed`)),
-            ms,
-          ).unref(),
-        );
       startWork = async () => {
         if (stopping.signal.aborted) return;
-        every(
-          SWEEP_INTERVAL_MS,
-          'idempotency sweep',
-          () => idempotency.sweep(),
-          (n) => log.debug({ removed: n }, 'swept expired idempotency keys'),
-        );
-        every(
-          SWEEP_INTERVAL_MS,
-          'purging finished jobs',
-          () => purgeFinishedJobs(db),
-          (n) => log.debug({ removed: n }, 'purged finished jobs'),
-        );
-        every(
-          EXPIRY_INTERVAL_MS,
-          'expiring change requests',
-          () => installs.expireChangeRequests(),
-          (n) => log.info({ expired: n }, 'expired repository change requests'),
+        timers = startPeriodic(
+          modules.flatMap((m) => m.periodic ?? []),
+          log,
         );
         if (database.kind === 'pglite') {
           // The embedded store belongs to this one process: a job still `running` was left by a previous
           // process that died, so its lease is over now rather than after ATOLL_JOB_LEASE_MS.
-          await sql`UPDATE jobs SET lease_until = now() WHERE state = 'running'`.execute(db);
+          await expireRunningLeases(db);
         }
         renderRunner.start();
-        await deployments
-          .removeOrphans()
-          .catch((error) => log.warn({ err: error }, 'removing orphaned sandboxes failed'));
-        every(
-          RETENTION_SWEEP_MS,
-          'sweeping retained sandboxes',
-          () => deployments.sweepRetained(),
-          (n) => log.info({ removed: n }, 'removed expired retained sandboxes'),
-        );
-        if (stopping.signal.aborted) return; // stopped while orphans were removed
+        // Start-up work (sandboxes a crash left behind) is done before the sandbox runner starts.
+        for (const m of modules) await m.start?.();
+        if (stopping.signal.aborted) return; // stopped while modules started
         agentRunner.start();
       };
     }
@@ -332,7 +333,7 @@ export async function createAtoll(
       (drained ??= (async () => {
         stopping.abort();
         await started?.catch(() => {});
-        for (const t of timers) clearInterval(t);
+        timers?.stop();
         // Both runners stop claiming at once and share the grace; neither waits for the other.
         await Promise.all([jobs?.stop(), agentJobs?.stop()]);
       })());
@@ -357,12 +358,14 @@ export async function createAtoll(
         await drain();
         await running.close();
         for (const close of closers) await close();
+        for (const m of built) await m.close?.();
         if (!options.database) await database.close();
       },
     };
   } catch (error) {
     await executor?.close().catch(() => {});
     for (const close of closers) await close().catch(() => {});
+    for (const m of built) await m.close?.().catch(() => {});
     if (!options.database) await database.close().catch(() => {});
     throw error;
   }

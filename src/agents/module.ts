@@ -45,7 +45,8 @@ export function agentsModule(deps: AgentsDeps) {
     turns,
     approvals,
     preferences,
-    register(app: ApiApp): void {
+    name: 'agents',
+    routes(app: ApiApp): void {
       registerAgentRoutes(app, agents);
       registerSessionRoutes(app, sessions);
       registerTurnRoutes(app, turns);

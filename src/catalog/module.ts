@@ -13,7 +13,8 @@ export function catalogModule(deps: { catalog?: Catalog } = {}) {
   return {
     catalog,
     service,
-    register(app: ApiApp): void {
+    name: 'catalog',
+    routes(app: ApiApp): void {
       registerCatalogRoutes(app, service);
     },
   };

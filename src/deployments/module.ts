@@ -1,15 +1,16 @@
 /**
  * The agent-deployments domain wired together: deployments, versions and bundles, job runs and
- * service instances in sandboxes (carried out by the job queue), their logs and outputs. The job
- * handlers go to the process's agent job runner; the composition root decides whether this process
- * runs them. The service proxy reaches only sandboxes of this process's worker (services/registry.ts).
+ * service instances in sandboxes (carried out by the job queue), their logs and outputs. Its jobs go
+ * to the process's sandbox job runner, with its housekeeping (expired retained sandboxes) and start-up
+ * (sandboxes a crash left behind); the composition root decides whether this process runs them. The
+ * service proxy reaches only sandboxes of this process's worker (services/registry.ts).
  */
 import { hkdfSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
-import type { JobHandlers } from '../jobs/runner.ts';
+import { defineModule } from '../module.ts';
 import type { SandboxDriver } from '../sandbox/driver.ts';
 import { createBlobStore } from './blobs.ts';
 import { registerDeploymentRoutes } from './deployment-routes.ts';
@@ -18,12 +19,12 @@ import { createLogBus } from './logs/bus.ts';
 import { createLogReader } from './logs/service.ts';
 import { removeOrphans, sweepRetained } from './retention.ts';
 import { registerRunRoutes } from './runs/routes.ts';
-import { createRunService, RUN_JOB } from './runs/service.ts';
+import { createRunService } from './runs/service.ts';
 import { listActiveRunIds } from './runs/store.ts';
 import { createRunJobHandler, type RunHooks } from './runs/worker.ts';
 import { createServiceRegistry } from './services/registry.ts';
 import { registerServiceRoutes } from './services/routes.ts';
-import { createServiceManager, SERVICE_JOB } from './services/service.ts';
+import { createServiceManager } from './services/service.ts';
 import { createServiceJobHandler } from './services/worker.ts';
 import { createVersionService } from './versions/service.ts';
 
@@ -39,6 +40,9 @@ export type DeploymentsSettings = {
 
 export type DeploymentsModule = ReturnType<typeof deploymentsModule>;
 
+/** How often retained sandboxes past their retention are removed. */
+const RETENTION_SWEEP_MS = 15_000;
+
 export function deploymentsModule(deps: {
   db: Kysely<DB>;
   log: Logger;
@@ -46,6 +50,7 @@ export function deploymentsModule(deps: {
   driver: SandboxDriver;
   envKey: Buffer;
   settings: DeploymentsSettings;
+  /** How another domain (agents) hooks into the runs it starts (turn tokens, events). */
   hooks?: RunHooks;
   /** Aborted when the server shuts down: open log streams end with a final frame. */
   stopping?: AbortSignal;
@@ -90,8 +95,8 @@ export function deploymentsModule(deps: {
     blobs,
     limits: { maxBytes: settings.bundleMaxBytes, maxEntries: settings.bundleMaxEntries },
   });
-  const jobHandlers: JobHandlers = {
-    [RUN_JOB]: createRunJobHandler({
+  const jobs = [
+    createRunJobHandler({
       db,
       driver,
       blobs,
@@ -106,7 +111,7 @@ export function deploymentsModule(deps: {
       },
       hooks,
     }),
-    [SERVICE_JOB]: createServiceJobHandler({
+    createServiceJobHandler({
       db,
       driver,
       blobs,
@@ -120,25 +125,37 @@ export function deploymentsModule(deps: {
         openFiles: settings.openFiles,
       },
     }),
-  };
+  ];
 
-  return {
+  return defineModule({
     deployments,
     versions,
     runs,
     services,
     driver,
-    jobHandlers,
-    /** Lets another domain (agents) hook into runs it starts; set before the runner starts. */
-    hooks,
-    register(app: ApiApp): void {
+    name: 'deployments',
+    jobs: { sandbox: jobs },
+    periodic: [
+      {
+        name: 'sweeping retained sandboxes',
+        everyMs: RETENTION_SWEEP_MS,
+        async run() {
+          const removed = await sweepRetained(db, driver);
+          if (removed > 0) log.info({ removed }, 'removed expired retained sandboxes');
+          return removed;
+        },
+      },
+    ],
+    /** Sandbox directories a crash left behind go before the sandbox runner starts. */
+    async start(): Promise<void> {
+      await removeOrphans(db, driver, log).catch((error) =>
+        log.warn({ err: error }, 'removing orphaned sandboxes failed'),
+      );
+    },
+    routes(app: ApiApp): void {
       registerDeploymentRoutes(app, deployments, versions);
       registerRunRoutes(app, runs, reader, { fingerprintKey });
       registerServiceRoutes(app, services, reader, { fingerprintKey, registry });
     },
-    /** Worker housekeeping: expired retained sandboxes. */
-    sweepRetained: () => sweepRetained(db, driver),
-    /** Worker start-up: sandbox directories a crash left behind. */
-    removeOrphans: () => removeOrphans(db, driver, log),
-  };
+  });
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
+import { jobHandlers } from '../jobs/registry.ts';
 import { createJobRunner } from '../jobs/runner.ts';
 import { eventually } from '../testing/eventually.ts';
 import { BOOTSTRAP_TOKEN, freePort, startHarness, tempDir, type Harness } from '../testing/harness.ts';
@@ -124,7 +125,7 @@ function startHarnessRunner(h: Harness) {
     concurrency: 2,
     leaseMs: 1000,
     pollMs: 50,
-    handlers: h.atoll.deployments.jobHandlers,
+    handlers: jobHandlers(h.atoll.deployments.jobs.sandbox),
   });
   runner.start();
   return runner;

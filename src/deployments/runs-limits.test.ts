@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../testing/eventually.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { periodicTask } from '../module.ts';
 import { deployAgent, key, runLogs, startRun, waitForRun } from './test-fixtures.ts';
 
 describe('seed 004, capacity and retention', () => {
@@ -109,7 +110,7 @@ describe('seed 004, capacity and retention', () => {
       message: 'the sandbox directory to go',
     });
     await new Promise((r) => setTimeout(r, 1100)); // deliberate: past the kept run's retention
-    assert.equal(await h.atoll.deployments.sweepRetained(), 1);
+    assert.equal(await periodicTask(h.atoll.deployments, 'sweeping retained sandboxes').run(), 1);
     assert.equal(fs.existsSync(dir), false);
     const after = await waitForRun(h, agent.deploymentId, kept.id);
     assert.equal(after.retained_until, null);

@@ -34,7 +34,8 @@ export function eventsModule(deps: {
   return {
     emitter,
     fanout,
-    register(app: ApiApp): void {
+    name: 'events',
+    routes(app: ApiApp): void {
       registerEventRoutes(app, { emitter, streams });
       registerConflictRoutes(app, deps.db);
     },

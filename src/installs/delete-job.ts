@@ -7,24 +7,23 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { GitStore } from '../git/store.ts';
-import type { JobHandler } from '../jobs/runner.ts';
+import { defineJob, type JobDefinition } from '../jobs/registry.ts';
 import { settleOperation } from '../operations/store.ts';
 import { withdrawInstallChangeRequests } from './change-requests/state-store.ts';
 import { settleRenderById } from './renders/settle.ts';
 import { installRepositories, markInstallRepositoriesDeleted } from './repositories/store.ts';
+import { deleteJob } from './jobs.ts';
 import { runningRenders } from './store.ts';
-
-type DeletePayload = { install_id: string; operation_id: string };
 
 export function createDeleteJobHandler(deps: {
   db: Kysely<DB>;
   git: GitStore;
   notifyOperation(id: string): void;
-}): JobHandler {
+}): JobDefinition {
   const { db, git } = deps;
-  return {
+  return defineJob(deleteJob, {
     async run(job) {
-      const { install_id: installId, operation_id: operationId } = job.payload as DeletePayload;
+      const { install_id: installId, operation_id: operationId } = job.payload;
       for (const render of await runningRenders(db, installId)) {
         const { settled, operationId: renderOp } = await settleRenderById(db, render.id, {
           state: 'failed',
@@ -47,5 +46,5 @@ export function createDeleteJobHandler(deps: {
       deps.notifyOperation(operationId);
       return { install_id: installId, repositories_purged: repos.length };
     },
-  };
+  });
 }

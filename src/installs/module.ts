@@ -1,8 +1,8 @@
 /**
  * The installs domain wired together: packages and their versions, installs, renders (carried out by
- * the job queue), repositories served over git smart HTTP, and repository change requests. The job
- * handlers are handed to the process's job runner; the composition root decides whether this process
- * runs them (role all|worker).
+ * the job queue), repositories served over git smart HTTP, and repository change requests. Its jobs
+ * go to the process's default job runner and its periodic task (expiring change requests) to its
+ * housekeeping; the composition root decides whether this process runs them (role all|worker).
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import { createGitHttpHandler } from '../git/http.ts';
 import type { GitStore } from '../git/store.ts';
 import type { ApiApp, Authenticator } from '../http/context.ts';
 import type { Executor } from '../isolate/executor.ts';
-import type { JobHandlers } from '../jobs/runner.ts';
+import { defineModule } from '../module.ts';
 import type { OperationsModule } from '../operations/module.ts';
 import { createReviewOpener } from './change-requests/review.ts';
 import { registerChangeRequestRoutes } from './change-requests/routes.ts';
@@ -21,21 +21,23 @@ import { createDeleteJobHandler } from './delete-job.ts';
 import { createGitAccess } from './git-access.ts';
 import { registerPackageRoutes } from './packages/routes.ts';
 import { createPublishJobHandler } from './packages/publish-job.ts';
-import { createPackageService, PUBLISH_JOB } from './packages/service.ts';
+import { createPackageService } from './packages/service.ts';
 import { createRenderCanceller } from './renders/cancel.ts';
 import { registerRenderRoutes } from './renders/routes.ts';
 import { createRenderService } from './renders/service.ts';
-import { RENDER_JOB } from './renders/start.ts';
 import { createRenderJobHandler } from './renders/worker.ts';
 import { registerRepositoryRoutes } from './repositories/routes.ts';
 import { createRepositoryService } from './repositories/service.ts';
 import { registerInstallRoutes } from './routes.ts';
-import { createInstallService, DELETE_JOB } from './service.ts';
+import { createInstallService } from './service.ts';
 import { registerInstallStatusRoutes } from './status-routes.ts';
 import { createInstallStatusService } from './status.ts';
 
 /** Where the git repositories are served, below the public URL. */
 export const GIT_MOUNT = '/git';
+
+/** How often change requests past their expiry are closed. */
+const EXPIRY_INTERVAL_MS = 60_000;
 
 export type InstallsModule = ReturnType<typeof installsModule>;
 
@@ -73,8 +75,8 @@ export function installsModule(deps: {
   for (const type of ['install.render', 'install.create', 'repository_change_request.accept']) {
     operations.registerCanceller(type, canceller);
   }
-  const jobHandlers: JobHandlers = {
-    [RENDER_JOB]: createRenderJobHandler({
+  const jobs = [
+    createRenderJobHandler({
       db,
       git,
       executor: deps.executor,
@@ -83,9 +85,9 @@ export function installsModule(deps: {
       notifyOperation,
       openReview: createReviewOpener({ db, git }),
     }),
-    [DELETE_JOB]: createDeleteJobHandler({ db, git, notifyOperation }),
-    [PUBLISH_JOB]: createPublishJobHandler({ db, git }),
-  };
+    createDeleteJobHandler({ db, git, notifyOperation }),
+    createPublishJobHandler({ db, git }),
+  ];
   const gitHandler = createGitHttpHandler({
     store: git,
     mountPath: GIT_MOUNT,
@@ -94,15 +96,27 @@ export function installsModule(deps: {
     onPushed: (repo) => changeRequests.onPushed(repo),
   });
 
-  return {
+  return defineModule({
     packages,
     installs,
     renders,
     changeRequests,
     repositories,
     git,
-    jobHandlers,
-    register(app: ApiApp): void {
+    name: 'installs',
+    jobs: { default: jobs },
+    periodic: [
+      {
+        name: 'expiring change requests',
+        everyMs: EXPIRY_INTERVAL_MS,
+        async run() {
+          const expired = await changeRequests.expireDue();
+          if (expired > 0) log.info({ expired }, 'expired repository change requests');
+          return expired;
+        },
+      },
+    ],
+    routes(app: ApiApp): void {
       registerPackageRoutes(app, packages);
       registerInstallRoutes(app, installs, renders);
       registerInstallStatusRoutes(app, status);
@@ -111,7 +125,5 @@ export function installsModule(deps: {
       registerChangeRequestRoutes(app, changeRequests);
       app.all(`${GIT_MOUNT}/*`, gitHandler);
     },
-    /** Closes change requests whose time is up (run periodically by a worker). */
-    expireChangeRequests: () => changeRequests.expireDue(),
-  };
+  });
 }

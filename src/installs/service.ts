@@ -11,7 +11,6 @@ import type { Caller } from '../http/context.ts';
 import { failedPrecondition, invalid, notFound } from '../http/errors.ts';
 import { assertIfMatch } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
-import { enqueue } from '../jobs/queue.ts';
 import type { Operation } from '../operations/schemas.ts';
 import { toOperation } from '../operations/resources.ts';
 import { findOperationById, insertOperation, setOperationJob } from '../operations/store.ts';
@@ -24,6 +23,7 @@ import {
   type PackageVersionRow,
 } from './packages/store.ts';
 import { validateValues } from './engine/inputs.ts';
+import { deleteJob } from './jobs.ts';
 import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
 import { LOCAL_CLUSTER, type CreateInstallBody, type Install } from './schemas.ts';
 import { insertRepository } from './repositories/store.ts';
@@ -31,8 +31,6 @@ import type { Actor, InstallChange } from './actor.ts';
 import * as store from './store.ts';
 import { installView, installViews, type InstallView } from './views.ts';
 import { toInstall } from './resources.ts';
-
-export const DELETE_JOB = 'install.delete';
 
 export type InstallServiceDeps = { db: Kysely<DB>; publicUrl: string };
 
@@ -195,12 +193,11 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
           metadata: { type: 'install.delete', install_id: id },
           steps: [],
         });
-        const job = await enqueue(trx, {
-          workspaceId,
-          kind: DELETE_JOB,
-          payload: { install_id: id, operation_id: operation.id, deleted_by: caller.subject },
-          serialKey: renderSerialKey(id),
-        });
+        const job = await deleteJob.enqueue(
+          trx,
+          { install_id: id, operation_id: operation.id, deleted_by: caller.subject },
+          { workspaceId, serialKey: renderSerialKey(id) },
+        );
         await setOperationJob(trx, operation.id, job.id);
         return { ...operation, job_id: job.id };
       });

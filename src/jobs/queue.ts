@@ -3,12 +3,13 @@
  * the job that builds it commit together), cancel one, and read one's status. Runners are woken with a
  * NOTIFY sent by the same statement (delivered at commit, to every process) and an in-process publish.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { DB } from '../db/schema.ts';
 import { InvalidJobError } from './errors.ts';
+import { findJob, insertJob, markCancelled } from './store.ts';
 import type { JobRow } from './tables.ts';
-import { ANY_KIND, JOBS_CHANNEL, publishWakeup } from './wakeups.ts';
+import { ANY_KIND, publishWakeup } from './wakeups.ts';
 
 export type NewJob = {
   workspaceId: string;
@@ -50,20 +51,15 @@ export async function enqueue(db: Kysely<DB>, job: NewJob): Promise<JobRow> {
     throw new InvalidJobError(`maxAttempts must be an integer from 1 to 1000, not ${maxAttempts}`);
   if (job.runAfter !== undefined && Number.isNaN(job.runAfter.getTime()))
     throw new InvalidJobError('runAfter is not a valid date');
-  const { notified: _, ...row } = await db
-    .insertInto('jobs')
-    .values({
-      id: newId('job'),
-      workspace_id: job.workspaceId,
-      kind: job.kind,
-      payload,
-      serial_key: serialKey,
-      max_attempts: maxAttempts,
-      ...(job.runAfter ? { run_after: job.runAfter } : {}),
-    })
-    .returningAll()
-    .returning(sql<string>`pg_notify(${JOBS_CHANNEL}, ${`ready:${job.kind}`})`.as('notified'))
-    .executeTakeFirstOrThrow();
+  const row = await insertJob(db, {
+    id: newId('job'),
+    workspace_id: job.workspaceId,
+    kind: job.kind,
+    payload,
+    serial_key: serialKey,
+    max_attempts: maxAttempts,
+    ...(job.runAfter ? { run_after: job.runAfter } : {}),
+  });
   // Inside an open transaction on PGlite, the woken runner's claim waits for its commit (the store has
   // one session); on Postgres it may find nothing yet, and the NOTIFY wakes it again at commit.
   publishWakeup({ type: 'ready', kind: job.kind });
@@ -82,28 +78,12 @@ function encodePayload(job: NewJob): string {
   return text;
 }
 
-type CancelRow = { previous: 'queued' | 'running'; kind: string };
-
 /**
  * Cancels a job: a queued one at once, a running one by request (its runner aborts the handler's signal;
  * the job ends `cancelled` unless the handler completes anyway). Usable inside a transaction.
  */
 export async function cancel(db: Kysely<DB>, jobId: string): Promise<CancelOutcome> {
-  // The CTE locks the row, so `previous` is the state the update applies to even when a runner claims
-  // or finishes the job concurrently.
-  const { rows } = await sql<CancelRow>`
-    WITH target AS (SELECT id, state FROM jobs WHERE id = ${jobId} FOR UPDATE)
-    UPDATE jobs j SET
-      state = CASE WHEN t.state = 'queued' THEN 'cancelled' ELSE j.state END,
-      finished_at = CASE WHEN t.state = 'queued' THEN now() ELSE j.finished_at END,
-      cancel_requested = true,
-      updated_at = now()
-    FROM target t
-    WHERE j.id = t.id AND t.state IN ('queued', 'running')
-    RETURNING t.state AS previous, j.kind,
-      pg_notify(${JOBS_CHANNEL}, CASE WHEN t.state = 'running' THEN 'cancel:' || j.id ELSE ${`ready:${ANY_KIND}`} END)
-  `.execute(db);
-  const row = rows[0];
+  const row = await markCancelled(db, jobId);
   if (row?.previous === 'running') {
     publishWakeup({ type: 'cancel', jobId });
     return 'requested';
@@ -118,18 +98,5 @@ export async function cancel(db: Kysely<DB>, jobId: string): Promise<CancelOutco
 
 /** The stored job, or undefined (for tests and operators; services keep their own resource state). */
 export async function jobStatus(db: Kysely<DB>, jobId: string): Promise<JobRow | undefined> {
-  return db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-}
-
-/** How long finished jobs are kept (their results and errors) before the sweep deletes them. */
-export const FINISHED_JOB_RETENTION_DAYS = 7;
-
-/** Deletes jobs that finished more than FINISHED_JOB_RETENTION_DAYS ago; returns how many. */
-export async function purgeFinishedJobs(db: Kysely<DB>): Promise<number> {
-  const result = await db
-    .deleteFrom('jobs')
-    .where('state', 'in', ['succeeded', 'failed', 'cancelled'])
-    .where('finished_at', '<', sql<Date>`now() - make_interval(days => ${FINISHED_JOB_RETENTION_DAYS})`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return findJob(db, jobId);
 }

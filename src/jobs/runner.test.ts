@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JobRunnerStoppingError, PermanentJobError } from './errors.ts';
+import { z } from 'zod';
 import { enqueue, jobStatus } from './queue.ts';
 import { eventually } from '../testing/eventually.ts';
+import { defineJob, defineJobKind, jobHandlers } from './registry.ts';
 import { openJobsFixture, untilAborted, waitForJob, type JobsFixture } from './test-fixtures.ts';
+
+const many = defineJobKind('test.many', z.object({ n: z.number() }));
 
 describe('running jobs', () => {
   let f: JobsFixture;
@@ -20,22 +24,22 @@ describe('running jobs', () => {
       const runner = f.runner({
         on,
         concurrency: 3,
-        handlers: {
-          'test.many': {
+        handlers: jobHandlers([
+          defineJob(many, {
             async run(job) {
               runsOf.set(job.id, [...(runsOf.get(job.id) ?? []), runner.workerId]);
               // Deliberate: the work takes a random while, so runners interleave.
               await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
-              return { n: (job.payload as { n: number }).n };
+              return { n: job.payload.n };
             },
-          },
-        },
+          }),
+        ]),
       });
       runners.push(runner);
     }
     const ids = await Promise.all(
       Array.from({ length: 150 }, (_, n) =>
-        enqueue(f.db, { workspaceId: f.workspaceId, kind: 'test.many', payload: { n } }).then((j) => j.id),
+        many.enqueue(f.db, { n }, { workspaceId: f.workspaceId }).then((j) => j.id),
       ),
     );
     await eventually(

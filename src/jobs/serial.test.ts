@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
 import { cancel, enqueue, jobStatus } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 import type { JobRow } from './tables.ts';
@@ -10,6 +11,8 @@ import { openJobsFixture, waitForJob, type JobsFixture } from './test-fixtures.t
 type Span = { key: string; seq: number; start: number; end: number };
 
 /** A handler that records when each job ran (performance.now(), one clock for all runners here). */
+const Flaky = z.object({ flaky: z.boolean() });
+
 function recorder(spans: Span[], work: (job: JobRow) => Promise<void>): JobHandler {
   return {
     async run(job) {
@@ -140,7 +143,7 @@ describe('serial keys', () => {
       retryDelayMs: () => 150,
       handlers: {
         'test.retry-serial': recorder(spans, async (job) => {
-          if ((job.payload as { flaky: boolean }).flaky && job.attempts === 1) throw new Error('once');
+          if (Flaky.parse(job.payload).flaky && job.attempts === 1) throw new Error('once');
         }),
       },
     });

@@ -1,14 +1,15 @@
 /**
- * The runner's SQL: claiming ready jobs (FOR UPDATE SKIP LOCKED, serial keys under an advisory lock),
+ * The SQL of the jobs table, which this store owns: the producer's writes (insert, cancel) and reads used by
+ * queue.ts, and the runner's: claiming ready jobs (FOR UPDATE SKIP LOCKED, serial keys under an advisory lock),
  * renewing leases, recording outcomes, and taking over jobs whose lease expired. Every write after a
  * claim is guarded by (id, attempts, lease_owner, state = 'running'), so a worker that lost its lease
  * can never overwrite what the job's new owner decided. Times come from the database clock, which all
  * processes share.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { JobRow, JobState } from './tables.ts';
+import type { JobRow, JobState, JobsTable } from './tables.ts';
 import { ANY_KIND, JOBS_CHANNEL, encodeWakeup, publishWakeup } from './wakeups.ts';
 
 /** First key of the two-key advisory locks on serial keys (the second is a hash of the key). */
@@ -175,6 +176,72 @@ export async function takeOverExpired(
       FOR UPDATE SKIP LOCKED)
     RETURNING *`.execute(db);
   return rows;
+}
+
+/**
+ * Inserts a queued job and sends its `ready:<kind>` NOTIFY in the same statement (delivered at commit).
+ * Callers go through `enqueue` (queue.ts), which checks the row and wakes this process's runners.
+ */
+export async function insertJob(db: Kysely<DB>, row: Insertable<JobsTable>): Promise<JobRow> {
+  const { notified: _, ...job } = await db
+    .insertInto('jobs')
+    .values(row)
+    .returningAll()
+    .returning(sql<string>`pg_notify(${JOBS_CHANNEL}, ${`ready:${row.kind}`})`.as('notified'))
+    .executeTakeFirstOrThrow();
+  return job;
+}
+
+/** The state a cancel applied to, when the job was queued or running. */
+export type CancelledRow = { previous: 'queued' | 'running'; kind: string };
+
+/**
+ * Cancels a queued job (state `cancelled`) or asks a running one to stop (`cancel_requested`), notifying
+ * runners (`cancel:<id>` for a running job, `ready:*` for a queued one, whose serial key frees up).
+ * Undefined when the job is not queued or running.
+ */
+export async function markCancelled(db: Kysely<DB>, jobId: string): Promise<CancelledRow | undefined> {
+  // The CTE locks the row, so `previous` is the state the update applies to even when a runner claims
+  // or finishes the job concurrently.
+  const { rows } = await sql<CancelledRow>`
+    WITH target AS (SELECT id, state FROM jobs WHERE id = ${jobId} FOR UPDATE)
+    UPDATE jobs j SET
+      state = CASE WHEN t.state = 'queued' THEN 'cancelled' ELSE j.state END,
+      finished_at = CASE WHEN t.state = 'queued' THEN now() ELSE j.finished_at END,
+      cancel_requested = true,
+      updated_at = now()
+    FROM target t
+    WHERE j.id = t.id AND t.state IN ('queued', 'running')
+    RETURNING t.state AS previous, j.kind,
+      pg_notify(${JOBS_CHANNEL}, CASE WHEN t.state = 'running' THEN 'cancel:' || j.id ELSE ${`ready:${ANY_KIND}`} END)
+  `.execute(db);
+  return rows[0];
+}
+
+/** The stored job, or undefined. */
+export async function findJob(db: Kysely<DB>, jobId: string): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+}
+
+/** How long finished jobs are kept (their results and errors) before the sweep deletes them. */
+export const FINISHED_JOB_RETENTION_DAYS = 7;
+
+/** Deletes jobs that finished more than FINISHED_JOB_RETENTION_DAYS ago; returns how many. */
+export async function purgeFinishedJobs(db: Kysely<DB>): Promise<number> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('state', 'in', ['succeeded', 'failed', 'cancelled'])
+    .where('finished_at', '<', sql<Date>`now() - make_interval(days => ${FINISHED_JOB_RETENTION_DAYS})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Ends the lease of every running job now, so that the next poll takes them over. Only for the embedded
+ * store at start: it belongs to one process, so a job still running was left by a process that died.
+ */
+export async function expireRunningLeases(db: Kysely<DB>): Promise<void> {
+  await sql`UPDATE jobs SET lease_until = now() WHERE state = 'running'`.execute(db);
 }
 
 /** Drops one key from a job's payload: sealed envs leave the database once a worker holds them in memory. */

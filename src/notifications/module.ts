@@ -12,7 +12,8 @@ export function notificationsModule(deps: { db: Kysely<DB> }) {
   const notifications = createNotificationService(deps);
   return {
     notifications,
-    register(app: ApiApp): void {
+    name: 'notifications',
+    routes(app: ApiApp): void {
       registerNotificationRoutes(app, notifications);
     },
   };

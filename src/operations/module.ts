@@ -45,7 +45,8 @@ export function operationsModule(deps: {
       if (moved) waiter.notify(id);
       return moved;
     },
-    register(app: ApiApp): void {
+    name: 'operations',
+    routes(app: ApiApp): void {
       registerOperationRoutes(app, service);
     },
     close: () => waiter.close(),

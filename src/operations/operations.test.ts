@@ -51,7 +51,7 @@ function mountOperations(h: Harness): { ops: OperationsModule; own: boolean } {
     publicUrl: h.config.publicUrl,
     log,
   });
-  ops.register(h.atoll.app);
+  ops.routes(h.atoll.app);
   return { ops, own: true };
 }
 

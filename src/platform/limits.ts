@@ -37,7 +37,8 @@ export function limitsModule(deps: {
   return {
     quotas,
     entitlements,
-    register(app: ApiApp): void {
+    name: 'limits',
+    routes(app: ApiApp): void {
       registerQuotaRoutes(app, quotas);
       registerEntitlementRoutes(app, entitlements);
     },

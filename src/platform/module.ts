@@ -22,7 +22,8 @@ export function platformModule(deps: { db: Kysely<DB>; publicUrl: string; tokenC
     members,
     apiTokens,
     regions,
-    register(app: ApiApp): void {
+    name: 'platform',
+    routes(app: ApiApp): void {
       registerWorkspaceRoutes(app, workspaces);
       registerMemberRoutes(app, members);
       registerApiTokenRoutes(app, apiTokens);

@@ -45,7 +45,8 @@ export function snippetsModule(deps: {
       const rendered = renderError('akua', error, newId('req'));
       return Response.json(rendered.body, { status: rendered.status, headers: rendered.headers });
     }) satisfies Preflight,
-    register(app: ApiApp): void {
+    name: 'snippets',
+    routes(app: ApiApp): void {
       registerSnippetRoutes(app, snippets);
       registerExecutionRoutes(app, execution);
       registerSnippetRunRoutes(app, snippets);

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { cancel as cancelJob, enqueue } from '../../jobs/queue.ts';
+import { cancel as cancelJob } from '../../jobs/queue.ts';
 import type { BlobStore } from '../blobs.ts';
 import { admitSandbox } from '../capacity.ts';
 import { loadDeployment, loadLiveDeployment } from '../deployment-service.ts';
@@ -15,6 +15,7 @@ import { checkEnvs } from '../envs/validate.ts';
 import { stateConflict, notFound } from '../errors.ts';
 import type { ResourceRef } from '../refs.ts';
 import { instanceLogOwner, loadInstance, waitUntilSettled } from '../instance-reads.ts';
+import { runJob } from '../jobs.ts';
 import type { LogBus } from '../logs/bus.ts';
 import type { LogOwner } from '../logs/service.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
@@ -35,10 +36,7 @@ import {
 } from './store.ts';
 import { pickVersion } from './version-pick.ts';
 
-export const RUN_JOB = 'agent.run';
 const CANCEL_WAIT_MS = 5000;
-
-export type RunJobPayload = { run_id: string; envs?: ReturnType<typeof sealEnvs> };
 
 export const isTerminal = (status: RunStatus) =>
   (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
@@ -128,16 +126,15 @@ async function create(
       : (body.retention_seconds ?? null);
     await admitSandbox(tx, deps.capacity);
     const id = newId('adrun');
-    const job = await enqueue(tx, {
-      workspaceId,
-      kind: RUN_JOB,
-      payload: {
+    const job = await runJob.enqueue(
+      tx,
+      {
         run_id: id,
         ...(Object.keys(body.envs).length > 0 ? { envs: sealEnvs(deps.envKey, id, body.envs) } : {}),
-      } satisfies RunJobPayload,
+      },
       // A second attempt happens only when a worker died before the run left `queued` (worker.ts).
-      maxAttempts: 2,
-    });
+      { workspaceId, maxAttempts: 2 },
+    );
     return insertRun(tx, {
       id,
       workspace_id: workspaceId,

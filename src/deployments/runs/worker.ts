@@ -11,12 +11,13 @@ import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { newId } from '../../db/ids.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
-import type { JobContext, JobHandler } from '../../jobs/runner.ts';
-import type { JobRow } from '../../jobs/tables.ts';
+import { defineJob, type Job, type JobDefinition } from '../../jobs/registry.ts';
+import type { JobContext } from '../../jobs/runner.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
 import type { AgentConfig } from '../config-schema.ts';
 import type { LogBus } from '../logs/bus.ts';
+import { runJob, type RunJobPayload } from '../jobs.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { collectOutputs } from '../outputs/collect.ts';
@@ -34,7 +35,7 @@ import type { VersionRow } from '../versions/store.ts';
 import { INPUT_FILE, runEnvironment } from './environment.ts';
 import { describeExit, waitFor, type Ending } from './process-wait.ts';
 import type { RunRow } from './resources.ts';
-import { isTerminal, type RunJobPayload } from './service.ts';
+import { isTerminal } from './service.ts';
 import {
   claimQueuedRun,
   findRunById,
@@ -90,16 +91,16 @@ type Io = {
   signal: AbortSignal;
 };
 
-export function createRunJobHandler(deps: RunWorkerDeps): JobHandler {
-  return {
-    run: (job, ctx) => runJob(deps, job, ctx),
+export function createRunJobHandler(deps: RunWorkerDeps): JobDefinition {
+  return defineJob(runJob, {
+    run: (job, ctx) => workRun(deps, job, ctx),
     lost: (job) => lostRun(deps, job),
-  };
+  });
 }
 
-async function runJob(deps: RunWorkerDeps, job: JobRow, ctx: JobContext) {
+async function workRun(deps: RunWorkerDeps, job: Job<RunJobPayload>, ctx: JobContext) {
   const { db } = deps;
-  const payload = job.payload as RunJobPayload;
+  const payload = job.payload;
   const runId = payload.run_id;
   // Claim the run first: a worker that dies before this leaves it queued and safe to retry.
   const claimed = await claimQueuedRun(db, runId, newId('sbx'));
@@ -328,8 +329,8 @@ function judge(
 }
 
 /** A worker died holding this run: retry only if it never left `queued`, else end it failed. */
-async function lostRun(deps: RunWorkerDeps, job: JobRow): Promise<'retry' | 'fail'> {
-  const { run_id: runId } = job.payload as RunJobPayload;
+async function lostRun(deps: RunWorkerDeps, job: Job<RunJobPayload>): Promise<'retry' | 'fail'> {
+  const { run_id: runId } = job.payload;
   const run = await findRunById(deps.db, runId);
   if (!run) return 'fail';
   if (run.status === 'queued') return 'retry';

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { cancel as cancelJob, enqueue } from '../../jobs/queue.ts';
+import { cancel as cancelJob } from '../../jobs/queue.ts';
 import { admitSandbox } from '../capacity.ts';
 import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deployment-service.ts';
 import { sealEnvs, type SealedEnvs } from '../envs/seal.ts';
@@ -16,6 +16,7 @@ import { checkEnvs } from '../envs/validate.ts';
 import { stateConflict, notFound } from '../errors.ts';
 import type { ResourceRef } from '../refs.ts';
 import { instanceLogOwner, loadInstance, waitUntilSettled } from '../instance-reads.ts';
+import { serviceJob } from '../jobs.ts';
 import type { LogOwner } from '../logs/service.ts';
 import type { LogBus } from '../logs/bus.ts';
 import { toItems, type Items, type PageRequest } from '../page.ts';
@@ -38,10 +39,7 @@ import {
   startNextGeneration,
 } from './store.ts';
 
-export const SERVICE_JOB = 'agent.service';
 const STOP_WAIT_MS = 5000;
-
-export type ServiceJobPayload = { service_id: string; generation: number; envs?: SealedEnvs };
 
 export const isLive = (status: ServiceStatus) =>
   (LIVE_SERVICE_STATUSES as readonly string[]).includes(status);
@@ -222,21 +220,23 @@ async function enqueueGeneration(
   generation: number,
   envs: Record<string, string>,
 ) {
-  return enqueue(tx, {
-    workspaceId,
-    kind: SERVICE_JOB,
-    payload: {
+  return serviceJob.enqueue(
+    tx,
+    {
       service_id: serviceId,
       generation,
       ...(Object.keys(envs).length > 0
         ? { envs: sealEnvs(deps.envKey, envsOwner(serviceId, generation), envs) }
         : {}),
-    } satisfies ServiceJobPayload,
-    // One generation at a time: a restart's job waits until the previous one has torn down.
-    serialKey: `${SERVICE_JOB}:${serviceId}`,
-    // Never retried: a service whose worker died ends failed (worker.ts `lost`).
-    maxAttempts: 1,
-  });
+    },
+    {
+      workspaceId,
+      // One generation at a time: a restart's job waits until the previous one has torn down.
+      serialKey: `${serviceJob.name}:${serviceId}`,
+      // Never retried: a service whose worker died ends failed (worker.ts `lost`).
+      maxAttempts: 1,
+    },
+  );
 }
 
 /** The version to run and its service config; 409 unless the deployment runs in service mode. */

@@ -11,12 +11,13 @@ import type { Logger } from 'pino';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
-import type { JobContext, JobHandler } from '../../jobs/runner.ts';
-import type { JobRow } from '../../jobs/tables.ts';
+import { defineJob, type Job, type JobDefinition } from '../../jobs/registry.ts';
+import type { JobContext } from '../../jobs/runner.ts';
 import type { Sandbox, SandboxDriver, SandboxProcess } from '../../sandbox/driver.ts';
 import type { BlobStore } from '../blobs.ts';
 import type { AgentConfig } from '../config-schema.ts';
 import type { LogBus } from '../logs/bus.ts';
+import { serviceJob, type ServiceJobPayload } from '../jobs.ts';
 import { createRedactor } from '../logs/redact.ts';
 import { createLogSink, type LogSink } from '../logs/sink.ts';
 import { lastLogSeq } from '../logs/store.ts';
@@ -36,7 +37,7 @@ import { probePort } from './probe.ts';
 import { describeProbe, watchReadiness, type Readiness, type ReadinessState } from './readiness.ts';
 import type { LocalService, ServiceRegistry } from './registry.ts';
 import type { ServiceRow } from './resources.ts';
-import { envsOwner, type ServiceJobPayload } from './service.ts';
+import { envsOwner } from './service.ts';
 import {
   claimGeneration,
   endGeneration,
@@ -73,16 +74,16 @@ const failed = (reason: string): Outcome => ({ kind: 'ended', status: 'failed', 
 /** One generation's work as it goes: the row as last written, its registration with the proxy, its outcome. */
 type Progress = { service: ServiceRow; local: LocalService | undefined; outcome: Outcome | undefined };
 
-export function createServiceJobHandler(deps: ServiceWorkerDeps): JobHandler {
-  return {
+export function createServiceJobHandler(deps: ServiceWorkerDeps): JobDefinition {
+  return defineJob(serviceJob, {
     run: (job, ctx) => runGeneration(deps, job, ctx),
     lost: (job) => lostGeneration(deps, job),
-  };
+  });
 }
 
-async function runGeneration(deps: ServiceWorkerDeps, job: JobRow, ctx: JobContext) {
+async function runGeneration(deps: ServiceWorkerDeps, job: Job<ServiceJobPayload>, ctx: JobContext) {
   const { db } = deps;
-  const payload = job.payload as ServiceJobPayload;
+  const payload = job.payload;
   const serviceId = payload.service_id;
   const claimed = await claimGeneration(db, {
     serviceId,
@@ -351,8 +352,11 @@ async function supervise(
 }
 
 /** A worker died holding this instance: it ends failed, never retried (its process is gone). */
-async function lostGeneration(deps: ServiceWorkerDeps, job: JobRow): Promise<'retry' | 'fail'> {
-  const { service_id: serviceId, generation } = job.payload as ServiceJobPayload;
+async function lostGeneration(
+  deps: ServiceWorkerDeps,
+  job: Job<ServiceJobPayload>,
+): Promise<'retry' | 'fail'> {
+  const { service_id: serviceId, generation } = job.payload;
   const service = await findServiceById(deps.db, serviceId);
   if (!service || service.generation !== generation) return 'fail';
   await end(

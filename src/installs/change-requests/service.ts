@@ -17,11 +17,11 @@ import { hashToken } from '../../lib/token-hash.ts';
 import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { GitStore } from '../../git/store.ts';
-import { enqueue } from '../../jobs/queue.ts';
 import { insertOperation, setOperationJob } from '../../operations/store.ts';
 import { classifyChange } from '../engine/tree.ts';
+import { renderJob } from '../jobs.ts';
 import { settleRenderById } from '../renders/settle.ts';
-import { RENDER_ATTEMPTS, RENDER_JOB, renderSerialKey, renderSteps, startRender } from '../renders/start.ts';
+import { RENDER_ATTEMPTS, renderSerialKey, renderSteps, startRender } from '../renders/start.ts';
 import { findRender, findRepository, lockInstallOfRepository } from '../store.ts';
 import { changeRequestOfFork, getRepository, markForkDeleted } from '../repositories/store.ts';
 import { setRenderJob } from '../renders/store.ts';
@@ -279,13 +279,11 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
         if (row.render_id) {
           // A render waiting for this review: its job carries on with the merge, under its own operation.
           const render = (await findRender(trx, row.render_id))!;
-          const job = await enqueue(trx, {
-            workspaceId,
-            kind: RENDER_JOB,
-            payload: { render_id: render.id },
-            serialKey: renderSerialKey(install.id),
-            maxAttempts: RENDER_ATTEMPTS,
-          });
+          const job = await renderJob.enqueue(
+            trx,
+            { render_id: render.id },
+            { workspaceId, serialKey: renderSerialKey(install.id), maxAttempts: RENDER_ATTEMPTS },
+          );
           await setRenderJob(trx, render.id, job.id);
           if (render.operation_id) await setOperationJob(trx, render.operation_id, job.id);
           return render.operation_id!;

@@ -7,15 +7,14 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { GitStore } from '../../git/store.ts';
-import type { JobHandler } from '../../jobs/runner.ts';
+import { defineJob, type JobDefinition } from '../../jobs/registry.ts';
+import { publishJob } from '../jobs.ts';
 import { findTrailerCommit } from '../renders/commit.ts';
 import { touchRepository } from '../repositories/store.ts';
 import type { ArtifactContents } from '../tables.ts';
 import { findPublishSource } from './store.ts';
 
 const RECENT = 200;
-
-export type PublishPayload = { package_version_id: string };
 
 /** The files of a version, as its archive held them. */
 export function versionFiles(contents: ArtifactContents): Array<{ path: string; content: string }> {
@@ -32,11 +31,11 @@ export function versionFiles(contents: ArtifactContents): Array<{ path: string; 
   ];
 }
 
-export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore }): JobHandler {
+export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore }): JobDefinition {
   const { db, git } = deps;
-  return {
+  return defineJob(publishJob, {
     async run(job) {
-      const { package_version_id: versionId } = job.payload as PublishPayload;
+      const { package_version_id: versionId } = job.payload;
       const found = await findPublishSource(db, versionId);
       if (!found || found.deleted_at !== null)
         return { package_version_id: versionId, skipped: 'package deleted' };
@@ -54,5 +53,5 @@ export function createPublishJobHandler(deps: { db: Kysely<DB>; git: GitStore })
       await touchRepository(db, found.storage);
       return { package_version_id: versionId, commit_sha: sha };
     },
-  };
+  });
 }

@@ -4,7 +4,6 @@
  * must be the artifact's own, as akua verifies a version against its published artifact. Creating a
  * package registers its first version in the same transaction, so a package always has a latest one.
  */
-import { enqueue } from '../../jobs/queue.ts';
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -18,6 +17,7 @@ import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import { toOperation } from '../../operations/resources.ts';
 import { insertOperation } from '../../operations/store.ts';
+import { publishJob } from '../jobs.ts';
 import type { ArtifactContents } from '../tables.ts';
 import { ArtifactError, readArtifact } from './artifact.ts';
 import type {
@@ -34,7 +34,6 @@ import { toArtifact, toPackage, toPackageVersion } from './resources.ts';
 import * as store from './store.ts';
 
 /** The job that commits a version's files to its package's repository. */
-export const PUBLISH_JOB = 'package.publish';
 
 /** Called in the transaction that registers a version (installs pinned to `latest` follow it). */
 export type VersionPublished = (
@@ -145,12 +144,11 @@ export function createPackageService(deps: PackageServiceDeps) {
       ...(latest.id === row.id ? { description: artifact.contents.description } : {}),
     });
     // The package repository gets the version's files, committed by the queue after this commits.
-    await enqueue(trx, {
-      workspaceId: pkg.workspace_id,
-      kind: PUBLISH_JOB,
-      payload: { package_version_id: row.id },
-      serialKey: `package:${pkg.id}`,
-    });
+    await publishJob.enqueue(
+      trx,
+      { package_version_id: row.id },
+      { workspaceId: pkg.workspace_id, serialKey: `package:${pkg.id}` },
+    );
     await deps.onVersionPublished?.(trx, {
       workspaceId: pkg.workspace_id,
       packageId: pkg.id,

@@ -7,14 +7,13 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
-import { enqueue } from '../../jobs/queue.ts';
 import type { OperationStep } from '../../operations/schemas.ts';
 import { pendingStep } from '../../operations/steps.ts';
 import { insertOperation, setOperationJob, type OperationRow } from '../../operations/store.ts';
+import { renderJob } from '../jobs.ts';
 import type { RenderRow } from '../store.ts';
 import { insertRender } from './store.ts';
 
-export const RENDER_JOB = 'install.render';
 export const RENDER_ATTEMPTS = 5;
 
 export function renderSerialKey(installId: string): string {
@@ -59,13 +58,15 @@ export async function startRender(
     });
     operationId = operation.id;
   }
-  const job = await enqueue(trx, {
-    workspaceId: input.workspaceId,
-    kind: RENDER_JOB,
-    payload: { render_id: renderId },
-    serialKey: renderSerialKey(input.installId),
-    maxAttempts: RENDER_ATTEMPTS,
-  });
+  const job = await renderJob.enqueue(
+    trx,
+    { render_id: renderId },
+    {
+      workspaceId: input.workspaceId,
+      serialKey: renderSerialKey(input.installId),
+      maxAttempts: RENDER_ATTEMPTS,
+    },
+  );
   await setOperationJob(trx, operationId, job.id);
   const render = await insertRender(trx, {
     id: renderId,

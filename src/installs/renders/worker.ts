@@ -11,11 +11,12 @@ import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
 import { JobCancelledError } from '../../jobs/errors.ts';
-import type { JobContext, JobHandler } from '../../jobs/runner.ts';
-import type { JobRow } from '../../jobs/tables.ts';
+import { defineJob, type JobDefinition } from '../../jobs/registry.ts';
+import type { JobContext } from '../../jobs/runner.ts';
 import { moveStep } from '../../operations/store.ts';
 import type { ReviewOpener } from '../change-requests/review.ts';
 import { getChangeRequest } from '../change-requests/state-store.ts';
+import { renderJob } from '../jobs.ts';
 import { getRepository } from '../repositories/store.ts';
 import { findRender, getInstall, type RenderRow, type RepositoryRow } from '../store.ts';
 import { commitMessage, commitRender } from './commit.ts';
@@ -60,7 +61,7 @@ function subjectOf(
   return `Render ${render.id}`;
 }
 
-export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
+export function createRenderJobHandler(deps: RenderWorkerDeps): JobDefinition {
   const { db, git, log } = deps;
   const commits = new Map<string, number>();
 
@@ -173,9 +174,9 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
     return { render_id: render.id, state: 'deployed', commit_sha: sha };
   }
 
-  return {
-    async run(job: JobRow, ctx: JobContext): Promise<unknown> {
-      const renderId = (job.payload as { render_id: string }).render_id;
+  return defineJob(renderJob, {
+    async run(job, ctx): Promise<unknown> {
+      const renderId = job.payload.render_id;
       try {
         return await carryOut(renderId, ctx);
       } catch (error) {
@@ -196,8 +197,8 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
         throw error;
       }
     },
-    async lost(job: JobRow): Promise<'retry' | 'fail'> {
-      const renderId = (job.payload as { render_id: string }).render_id;
+    async lost(job): Promise<'retry' | 'fail'> {
+      const renderId = job.payload.render_id;
       if (job.cancel_requested) {
         await settleById(renderId, { state: 'cancelled', reason: 'the render was cancelled' });
         return 'fail';
@@ -215,5 +216,5 @@ export function createRenderJobHandler(deps: RenderWorkerDeps): JobHandler {
       }
       return 'retry';
     },
-  };
+  });
 }
