@@ -31,7 +31,7 @@ import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
 import { installsModule } from './installs/module.ts';
-import { jobsModule } from './jobs/module.ts';
+import { purgeFinishedJobsTask } from './jobs/housekeeping.ts';
 import { jobHandlers } from './jobs/registry.ts';
 import { expireRunningLeases } from './jobs/store.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
@@ -243,7 +243,7 @@ export async function createAtoll(
     );
     const notifications = own(notificationsModule({ db }));
     const catalog = own(catalogModule());
-    const jobsHousekeeping = own(jobsModule({ db, log }));
+    const jobsHousekeeping = own({ name: 'jobs', periodic: [purgeFinishedJobsTask({ db, log })] });
     const limits = own(
       limitsModule({
         db,

@@ -36,16 +36,3 @@ export const FOREIGN_TABLES_ALLOWED: Record<string, string> = {
   'src/events/conflict-store.ts agent_sessions':
     'work conflicts keep to active sessions in the same statement as the GIN-indexed ref lookup, so that DISTINCT ON … LIMIT counts only active sessions; a port asked afterwards would have to over-fetch (read only)',
 };
-
-const OTHER_BRANCH = 'being fixed in issue 13 by another branch';
-
-/**
- * Violations in families other helpers are reworking at the same time as this branch (deployments:
- * H2; jobs and src/atoll.ts: H3; agents and events: H6). Files (SQL outside stores, foreign tables,
- * payload casts) and cycles (`a ↔ b`, members sorted) → reason. Emptied at merge: once those branches
- * land, an entry here that no longer matches anything fails the guard test, so stale entries go.
- */
-export const PENDING: { files: Record<string, string>; cycles: Record<string, string> } = {
-  files: {},
-  cycles: {},
-};
