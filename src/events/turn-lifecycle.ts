@@ -29,12 +29,6 @@ export type TurnState =
   | 'FAILED'
   | 'CANCELLED';
 
-export const TERMINAL_TURN_STATES: readonly TurnState[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
-
-export function isTerminal(state: TurnState): boolean {
-  return TERMINAL_TURN_STATES.includes(state);
-}
-
 /** What happened to a turn. */
 export type TurnSignal =
   | { kind: 'activity' }
