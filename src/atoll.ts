@@ -38,7 +38,7 @@ import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import { operationsModule } from './operations/module.ts';
 import { notificationsModule } from './notifications/module.ts';
 import { deploymentsModule } from './deployments/module.ts';
-import { loadEnvKey } from './deployments/envs/seal.ts';
+import { loadEnvKey } from './lib/seal.ts';
 import { createTurnRunHooks } from './deployments/turns/hooks.ts';
 import { createTurnRuntime, turnRunActive } from './deployments/turns/runtime.ts';
 import { createBwrapDriver } from './sandbox/bwrap.ts';
@@ -239,6 +239,7 @@ export async function createAtoll(
         authenticator,
         operations,
         renderLimits: config.render,
+        envKey,
       }),
     );
     const notifications = own(notificationsModule({ db }));

@@ -8,6 +8,7 @@ import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
 import type { HttpTables } from '../http/tables.ts';
 import type { InstallTables } from '../installs/tables.ts';
+import type { RegistryTables } from '../installs/registries/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
 import type { NotificationTables } from '../notifications/tables.ts';
 import type { OperationTables } from '../operations/tables.ts';
@@ -33,4 +34,5 @@ export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTa
   DeploymentTables &
   NotificationTables &
   RegionTables &
+  RegistryTables &
   HttpTables;

@@ -5,15 +5,15 @@
  */
 import { z } from 'zod';
 import { defineJobKind } from '../jobs/registry.ts';
-import type { SealedEnvs } from './envs/seal.ts';
+import type { SealedValues } from '../lib/seal.ts';
 
-/** Environment values sealed with the env key (envs/seal.ts). */
+/** Environment values sealed with the env key (src/lib/seal.ts). */
 const SealedEnvsSchema = z.object({
   v: z.literal(1),
   iv: z.string(),
   tag: z.string(),
   data: z.string(),
-}) satisfies z.ZodType<SealedEnvs>;
+}) satisfies z.ZodType<SealedValues>;
 
 /** Takes one queued run through its sandbox to a terminal state (runs/worker.ts). */
 export const runJob = defineJobKind(

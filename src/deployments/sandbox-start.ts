@@ -13,7 +13,7 @@ import type { Sandbox, SandboxDriver } from '../sandbox/driver.ts';
 import type { BlobStore } from './blobs.ts';
 import { materializeBundle } from './bundles/materialize.ts';
 import type { AgentConfig } from './config-schema.ts';
-import { openEnvs, type SealedEnvs } from './envs/seal.ts';
+import { openValues, type SealedValues } from '../lib/seal.ts';
 import type { LogSink } from './logs/sink.ts';
 import { waitFor, type Ending } from './runs/process-wait.ts';
 import { getVersion, type VersionRow } from './versions/store.ts';
@@ -30,7 +30,7 @@ export type SandboxStartDeps = {
 export async function dropSealedEnvs(
   db: Kysely<DB>,
   jobId: string,
-  sealed: SealedEnvs | undefined,
+  sealed: SealedValues | undefined,
 ): Promise<void> {
   if (sealed) await removeJobPayloadKey(db, jobId, 'envs');
 }
@@ -46,14 +46,14 @@ export async function preflight(
   deps: SandboxStartDeps,
   start: {
     /** What the envs were sealed to, and what the row is called in the failure reason. */
-    sealed: SealedEnvs | undefined;
+    sealed: SealedValues | undefined;
     envsOwner: string;
     what: 'run' | 'service';
     versionId: string;
     checkVersion?(version: VersionRow): string | undefined;
   },
 ): Promise<Preflight> {
-  const envs = start.sealed ? openEnvs(deps.envKey, start.envsOwner, start.sealed) : {};
+  const envs = start.sealed ? openValues(deps.envKey, start.envsOwner, start.sealed) : {};
   if (envs === undefined)
     return {
       ok: false,

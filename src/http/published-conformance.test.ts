@@ -471,9 +471,21 @@ describe('published operations, as a client generated from the published documen
     });
   });
 
-  test('regions, quotas, entitlements and notifications', async () => {
+  test('regions, registry connections, quotas, entitlements and notifications', async () => {
     await call('regions.create', { body: { name: 'eu-west' }, expect: 201 });
     await call('regions.list', { expect: 200 });
+    const credential = await call('registry.createCredential', {
+      body: {
+        name: 'GitHub Container Registry',
+        registry_url: 'ghcr.io',
+        type: 'basic',
+        credentials: { username: 'robot', password: 'secret' },
+      },
+      headers: idem(),
+      expect: 201,
+    });
+    await call('registry.listCredentials', { expect: 200 });
+    await call('registry.deleteCredential', { params: { id: credential.body.id }, expect: 204 });
     const quotas = await call('quotas.list', { expect: 200 });
     await call('quotas.get', { params: { metric: quotas.body.data[0].metric }, expect: 200 });
     await call('entitlements.list', { expect: 200 });

@@ -69,12 +69,6 @@ const RULES = [
   ),
   rule('dashboards', 'dashboards', 'dashboards are not served yet', true),
   rule('secrets', 'secrets', 'secrets are not served yet', true),
-  rule(
-    'registry_connections',
-    'registry connections',
-    'OCI registry connections are not served yet (they come with Helm packages)',
-    true,
-  ),
 ];
 
 /** Why a published path is not served, or undefined when it is not a published path Atoll leaves out. */

@@ -26,6 +26,8 @@ import { createRenderCanceller } from './renders/cancel.ts';
 import { registerRenderRoutes } from './renders/routes.ts';
 import { createRenderService } from './renders/service.ts';
 import { createRenderJobHandler } from './renders/worker.ts';
+import { registerRegistryConnectionRoutes } from './registries/routes.ts';
+import { createRegistryConnectionService } from './registries/service.ts';
 import { registerRepositoryRoutes } from './repositories/routes.ts';
 import { createRepositoryService } from './repositories/service.ts';
 import { registerInstallRoutes } from './routes.ts';
@@ -50,10 +52,13 @@ export function installsModule(deps: {
   authenticator: Authenticator;
   operations: OperationsModule;
   renderLimits: { memoryMb: number; cpuMs: number; wallMs: number; resultBytes: number };
+  /** Seals registry credentials at rest (src/lib/seal.ts). */
+  envKey: Buffer;
 }) {
   const { db, git, log, publicUrl, operations } = deps;
   const notifyOperation = (id: string) => operations.waiter.notify(id);
   const renders = createRenderService({ db });
+  const registries = createRegistryConnectionService({ db, envKey: deps.envKey });
   const packages = createPackageService({
     db,
     publicUrl,
@@ -123,6 +128,7 @@ export function installsModule(deps: {
       registerRenderRoutes(app, renders);
       registerRepositoryRoutes(app, repositories);
       registerChangeRequestRoutes(app, changeRequests);
+      registerRegistryConnectionRoutes(app, registries);
       app.all(`${GIT_MOUNT}/*`, gitHandler);
     },
   });

@@ -10,7 +10,7 @@ import { cancel as cancelJob } from '../../jobs/queue.ts';
 import type { BlobStore } from '../blobs.ts';
 import { admitSandbox } from '../capacity.ts';
 import { loadDeployment, loadLiveDeployment } from '../deployment-service.ts';
-import { sealEnvs } from '../envs/seal.ts';
+import { sealValues } from '../../lib/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { stateConflict, notFound } from '../errors.ts';
 import type { ResourceRef } from '../refs.ts';
@@ -130,7 +130,7 @@ async function create(
       tx,
       {
         run_id: id,
-        ...(Object.keys(body.envs).length > 0 ? { envs: sealEnvs(deps.envKey, id, body.envs) } : {}),
+        ...(Object.keys(body.envs).length > 0 ? { envs: sealValues(deps.envKey, id, body.envs) } : {}),
       },
       // A second attempt happens only when a worker died before the run left `queued` (worker.ts).
       { workspaceId, maxAttempts: 2 },

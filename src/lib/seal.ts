@@ -1,20 +1,21 @@
 /**
- * Write-only env values on their way from the API process to the worker that starts the sandbox:
- * sealed with AES-256-GCM under the server's env key, bound to the run (or service) id as associated
- * data so a sealed blob cannot be replayed into another run. The job payload carries only the sealed
- * form and the worker wipes it from the row when it claims the job (docs/agent-deployments.md).
+ * Write-only values sealed with AES-256-GCM under the server's env key (ATOLL_ENV_KEY, else
+ * DATA_DIR/env-key), bound to their owner's id as associated data so that a sealed blob cannot be
+ * replayed into another owner. Used for run and service envs on their way to the sandbox worker (the job
+ * payload carries only the sealed form; docs/agent-deployments.md) and for registry connection
+ * credentials at rest (docs/packages.md).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type SealedEnvs = { v: 1; iv: string; tag: string; data: string };
+export type SealedValues = { v: 1; iv: string; tag: string; data: string };
 
-export function sealEnvs(key: Buffer, ownerId: string, envs: Record<string, string>): SealedEnvs {
+export function sealValues(key: Buffer, ownerId: string, values: Record<string, string>): SealedValues {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(ownerId));
-  const data = Buffer.concat([cipher.update(JSON.stringify(envs), 'utf8'), cipher.final()]);
+  const data = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()]);
   return {
     v: 1,
     iv: iv.toString('base64'),
@@ -23,11 +24,11 @@ export function sealEnvs(key: Buffer, ownerId: string, envs: Record<string, stri
   };
 }
 
-/** The envs, or undefined when the blob was sealed under another key (or altered). */
-export function openEnvs(
+/** The values, or undefined when the blob was sealed under another key or owner (or altered). */
+export function openValues(
   key: Buffer,
   ownerId: string,
-  sealed: SealedEnvs,
+  sealed: SealedValues,
 ): Record<string, string> | undefined {
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
