@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { checkPublishedResponse } from '../testing/published-api.ts';
-import { startHarness, type Harness, type TestResponse } from '../testing/harness.ts';
+import { assertPublished } from '../testing/published-api.ts';
+import { startHarness, type Harness } from '../testing/harness.ts';
 import { isUnixSeconds } from './test-fixtures.ts';
 
 const SECRET = 'preferences-test-secret-0123456789abcdef';
 
-/** The response, after checking it against the published operation. */
-function published(operationId: string, res: TestResponse): TestResponse {
-  assert.deepEqual(checkPublishedResponse(operationId, res.status, res.body), [], res.text);
-  return res;
-}
+const published = assertPublished;
 
 const valid = {
   communication_profile: 'EXPERT',

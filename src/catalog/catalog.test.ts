@@ -3,16 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readAgentToml } from '../deployments/bundles/agent-toml.ts';
-import { checkPublishedResponse } from '../testing/published-api.ts';
-import { startHarness, tempDir, type Harness, type TestResponse } from '../testing/harness.ts';
+import { assertPublished } from '../testing/published-api.ts';
+import { startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { CATALOG_DIR, loadCatalog } from './catalog.ts';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples/agents');
 
-function published(operationId: string, res: TestResponse): TestResponse {
-  assert.deepEqual(checkPublishedResponse(operationId, res.status, res.body), [], res.text);
-  return res;
-}
+const published = assertPublished;
 
 /** Every page of a list, following next_cursor with `limit`. */
 async function walk(h: Harness, url: string, operationId: string, limit: number): Promise<any[]> {

@@ -135,21 +135,6 @@ export async function readTail(
   return { rows, more: rows.length === limit };
 }
 
-/** The event an emit with this idempotency key produced, with the fingerprint of its request. */
-export async function findByIdempotencyKey(
-  db: Kysely<DB>,
-  workspaceId: string,
-  key: string,
-): Promise<(EventRow & { request_hash: string | null }) | undefined> {
-  const row = await db
-    .selectFrom('agent_events')
-    .select([...COLUMNS, 'request_hash'])
-    .where('workspace_id', '=', workspaceId)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-  return row as (EventRow & { request_hash: string | null }) | undefined;
-}
-
 /** The arguments of `atoll_append_event`, JSON values already serialised. */
 export type AppendArgs = {
   workspaceId: string;

@@ -3,6 +3,7 @@
  * clients are generated from), for tests that check Atoll against it: the operation a method and path
  * match, and whether a response body is what that operation's schema for the status says.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,4 +93,13 @@ function rewriteRefs(schema: Json): Json {
       k === '$ref' && typeof v === 'string' && v.startsWith('#') ? `akua${v}` : rewriteRefs(v),
     ]),
   );
+}
+
+/** Asserts that a response is one the published operation allows (status listed, body valid), and returns it. */
+export function assertPublished<R extends { status: number; body: unknown; text: string }>(
+  operationId: string,
+  res: R,
+): R {
+  assert.deepEqual(checkPublishedResponse(operationId, res.status, res.body), [], res.text);
+  return res;
 }

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadEnvKey, openValues } from '../../lib/seal.ts';
-import { startHarness, type Harness, type TestResponse } from '../../testing/harness.ts';
-import { checkPublishedResponse } from '../../testing/published-api.ts';
+import { startHarness, type Harness } from '../../testing/harness.ts';
+import { assertPublished } from '../../testing/published-api.ts';
 import { normalizeRegistryUrl } from './service.ts';
 
-/** Asserts that a response is one the published operation allows, and returns it. */
-function published(operationId: string, res: TestResponse): TestResponse {
-  assert.deepEqual(checkPublishedResponse(operationId, res.status, res.body), [], res.text);
-  return res;
-}
+const published = assertPublished;
 
 describe('registry connections', () => {
   let h: Harness;

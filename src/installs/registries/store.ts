@@ -28,20 +28,6 @@ export async function listConnections(
     .execute();
 }
 
-/** The workspace's connection for a (normalised) registry address, if any. */
-export async function findConnectionByRegistry(
-  db: Kysely<DB>,
-  workspaceId: string,
-  registryUrl: string,
-): Promise<RegistryConnectionRow | undefined> {
-  return db
-    .selectFrom('registry_connections')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('registry_url', '=', registryUrl)
-    .executeTakeFirst();
-}
-
 /** Deletes the connection; whether there was one. */
 export async function deleteConnection(db: Kysely<DB>, workspaceId: string, id: string): Promise<boolean> {
   const result = await db

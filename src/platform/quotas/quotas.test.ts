@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { deployAgent, startRun, waitForRun } from '../../deployments/test-fixtures.ts';
-import { startHarness, type Harness, type TestResponse } from '../../testing/harness.ts';
-import { checkPublishedResponse } from '../../testing/published-api.ts';
+import { startHarness, type Harness } from '../../testing/harness.ts';
+import { assertPublished, checkPublishedResponse } from '../../testing/published-api.ts';
 
-function published(operationId: string, res: TestResponse): TestResponse {
-  assert.deepEqual(checkPublishedResponse(operationId, res.status, res.body), [], res.text);
-  return res;
-}
+const published = assertPublished;
 
 const METRICS = ['agent_deployments/sandboxes', 'snippets/executions', 'snippets/nested_executions'];
 

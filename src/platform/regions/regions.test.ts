@@ -3,14 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { loadMigrations, migrate } from '../../db/migrate.ts';
 import { install, publish } from '../../installs/test-fixtures.ts';
-import { openTestDatabase, startHarness, type Harness, type TestResponse } from '../../testing/harness.ts';
-import { checkPublishedResponse } from '../../testing/published-api.ts';
+import { openTestDatabase, startHarness, type Harness } from '../../testing/harness.ts';
+import { assertPublished, checkPublishedResponse } from '../../testing/published-api.ts';
 
-/** Asserts that a response is one the published operation allows, and returns it. */
-function published(operationId: string, res: TestResponse): TestResponse {
-  assert.deepEqual(checkPublishedResponse(operationId, res.status, res.body), [], res.text);
-  return res;
-}
+const published = assertPublished;
 
 describe('regions', () => {
   let h: Harness;
