@@ -161,6 +161,8 @@ export async function createAtoll(
     closers.push(() => bus.close());
     // Postgres wakes other processes with a NOTIFY sent at commit; the embedded store is one process.
     const eventLog = createEventLog(db, bus, { notify: database.kind === 'postgres' });
+    // What the event log asks of the agents family (turn locks, sessions, the approval notice).
+    const agentsOfEvents = agentsPort(db);
     // platform.request() goes through the app itself, which is built below.
     const running = createExecutor(config.executor, {
       log,
@@ -175,7 +177,7 @@ export async function createAtoll(
         executor: running,
         agentTurns: lookupAgentTurn(db),
         agentSessions: lookupAgentSession(db),
-        announce: createAnnouncer(eventLog, agentsPort(db)),
+        announce: createAnnouncer(eventLog, agentsOfEvents),
         nesting: config.executor.nesting,
       }),
     );
@@ -215,7 +217,7 @@ export async function createAtoll(
       eventsModule({
         db,
         eventLog,
-        agents: agentsPort(db),
+        agents: agentsOfEvents,
         log,
         settings: config.sse,
         stopping: stopping.signal,
