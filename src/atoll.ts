@@ -42,6 +42,7 @@ import { loadEnvKey } from './lib/seal.ts';
 import { createTurnRunHooks } from './deployments/turns/hooks.ts';
 import { createTurnRuntime, turnRunActive } from './deployments/turns/runtime.ts';
 import { createBwrapDriver } from './sandbox/bwrap.ts';
+import { findHelm } from './lib/helm-binary.ts';
 import { jobsFor, startPeriodic, type AtollModule, type PeriodicTimers } from './module.ts';
 import { VERSION } from './version.ts';
 
@@ -78,6 +79,9 @@ export type Atoll = {
 
 /** How often expired idempotency keys are deleted. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** Host uids of `helm template` sandboxes (the deployments driver's start at 200000; each range is 65536). */
+const RENDER_SANDBOX_UID_BASE = 300_000;
 /**
  * On shutdown, agent runs and services get this long (or ATOLL_SHUTDOWN_GRACE_MS when shorter) before
  * their sandboxes are killed: they rarely end on their own, and they end failed either way.
@@ -242,6 +246,17 @@ export async function createAtoll(
         operations,
         renderLimits: config.render,
         envKey,
+        helm: {
+          // Its own root and uid range: the deployments driver's sweeper removes sandboxes it does not know.
+          driver: createBwrapDriver({
+            root: path.join(config.dataDir, 'render-sandboxes'),
+            uidBase: RENDER_SANDBOX_UID_BASE,
+            log,
+          }),
+          findHelm: () => findHelm(config.helm.path),
+          plainHttp: config.helm.plainHttp,
+          chartMaxBytes: config.helm.chartMaxBytes,
+        },
       }),
     );
     const notifications = own(notificationsModule({ db }));

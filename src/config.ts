@@ -107,6 +107,18 @@ const EnvSchema = z
     ATOLL_RENDER_MEMORY_MB: int(256, 16, 4096),
     ATOLL_RENDER_TIMEOUT_MS: int(30_000, 100, 600_000),
     ATOLL_RENDER_OUTPUT_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    /** Helm packages (docs/packages.md): the helm binary (default: helm on PATH, then the one `npm install` fetched), registries spoken to over plain HTTP besides loopback (comma-separated host:port), the largest chart archive in bytes. */
+    ATOLL_HELM: optionalString,
+    ATOLL_OCI_PLAIN_HTTP: optionalString.refine(
+      (v) =>
+        v === undefined ||
+        v
+          .split(',')
+          .map((h) => h.trim())
+          .every((h) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(h)),
+      { message: 'must be a comma-separated list of host or host:port, e.g. registry.internal:5000' },
+    ),
+    ATOLL_CHART_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     /** Durable job queue (renders): jobs one worker process runs at once, how long a lease lasts unrenewed (a dead worker's jobs are taken over after it), the safety-net poll. */
     ATOLL_WORKER_CONCURRENCY: int(4, 1, 256),
     ATOLL_JOB_LEASE_MS: int(30_000, 1000, 3_600_000),
@@ -200,6 +212,12 @@ export type Config = {
     readonly wallMs: number;
     readonly resultBytes: number;
   };
+  /** Helm packages: the helm binary (undefined: look it up), plain-HTTP registries, the largest chart. */
+  readonly helm: {
+    readonly path: string | undefined;
+    readonly plainHttp: readonly string[];
+    readonly chartMaxBytes: number;
+  };
   /** The job runner of worker processes. */
   readonly jobs: { readonly concurrency: number; readonly leaseMs: number; readonly pollMs: number };
   /** Agent deployments: sandboxes, bundles, logs, outputs and the env key. */
@@ -290,6 +308,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cpuMs: e.ATOLL_RENDER_TIMEOUT_MS,
       wallMs: e.ATOLL_RENDER_TIMEOUT_MS,
       resultBytes: e.ATOLL_RENDER_OUTPUT_BYTES,
+    },
+    helm: {
+      path: e.ATOLL_HELM,
+      plainHttp: (e.ATOLL_OCI_PLAIN_HTTP ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter((h) => h !== ''),
+      chartMaxBytes: e.ATOLL_CHART_MAX_BYTES,
     },
     jobs: {
       concurrency: e.ATOLL_WORKER_CONCURRENCY,

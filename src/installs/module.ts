@@ -14,6 +14,8 @@ import type { ApiApp, Authenticator } from '../http/context.ts';
 import type { Executor } from '../isolate/executor.ts';
 import { defineModule } from '../module.ts';
 import type { OperationsModule } from '../operations/module.ts';
+import type { SandboxDriver } from '../sandbox/driver.ts';
+import { createHelmTemplater, removeStaleSandboxes } from './charts/helm-template.ts';
 import { createReviewOpener } from './change-requests/review.ts';
 import { registerChangeRequestRoutes } from './change-requests/routes.ts';
 import { createChangeRequestService } from './change-requests/service.ts';
@@ -38,6 +40,9 @@ import { createInstallStatusService } from './status.ts';
 /** Where the git repositories are served, below the public URL. */
 export const GIT_MOUNT = '/git';
 
+/** How long pulling a chart from its registry may take (manifest and chart). */
+const PULL_TIMEOUT_MS = 60_000;
+
 /** How often change requests past their expiry are closed. */
 const EXPIRY_INTERVAL_MS = 60_000;
 
@@ -54,6 +59,13 @@ export function installsModule(deps: {
   renderLimits: { memoryMb: number; cpuMs: number; wallMs: number; resultBytes: number };
   /** Seals registry credentials at rest (src/lib/seal.ts). */
   envKey: Buffer;
+  /** Helm packages: sandboxes `helm template` runs in, the binary, registries, limits. */
+  helm: {
+    driver: SandboxDriver;
+    findHelm(): string | undefined;
+    plainHttp: readonly string[];
+    chartMaxBytes: number;
+  };
 }) {
   const { db, git, log, publicUrl, operations } = deps;
   const notifyOperation = (id: string) => operations.waiter.notify(id);
@@ -65,6 +77,21 @@ export function installsModule(deps: {
     executor: deps.executor,
     renderLimits: deps.renderLimits,
     onVersionPublished: renders.onVersionPublished,
+    charts: {
+      registries,
+      plainHttp: new Set(deps.helm.plainHttp),
+      chartMaxBytes: deps.helm.chartMaxBytes,
+      timeoutMs: PULL_TIMEOUT_MS,
+    },
+  });
+  const helmTemplate = createHelmTemplater({
+    driver: deps.helm.driver,
+    findHelm: deps.helm.findHelm,
+    limits: {
+      memoryMb: deps.renderLimits.memoryMb,
+      wallMs: deps.renderLimits.wallMs,
+      outputBytes: deps.renderLimits.resultBytes,
+    },
   });
   const installs = createInstallService({ db, publicUrl });
   const status = createInstallStatusService({ db });
@@ -85,6 +112,7 @@ export function installsModule(deps: {
       db,
       git,
       executor: deps.executor,
+      helmTemplate,
       limits: deps.renderLimits,
       log,
       notifyOperation,
@@ -110,6 +138,10 @@ export function installsModule(deps: {
     git,
     name: 'installs',
     jobs: { default: jobs },
+    // A crash can leave `helm template` sandboxes behind; no render outlives its time limit.
+    async start() {
+      await removeStaleSandboxes(deps.helm.driver, 2 * deps.renderLimits.wallMs + 60_000);
+    },
     periodic: [
       {
         name: 'expiring change requests',

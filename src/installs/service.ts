@@ -22,6 +22,7 @@ import {
   findVersionById,
   type PackageVersionRow,
 } from './packages/store.ts';
+import { checkChartValues } from './engine/helm.ts';
 import { validateValues } from './engine/inputs.ts';
 import { deleteJob } from './jobs.ts';
 import { renderSteps, renderSerialKey, startRender } from './renders/start.ts';
@@ -36,13 +37,19 @@ export type InstallServiceDeps = { db: Kysely<DB>; publicUrl: string };
 
 export type InstallService = ReturnType<typeof createInstallService>;
 
-/** 422 naming the first value that breaks the schema. */
+/**
+ * 422 naming the first value that breaks the version's input schema; a Helm version's values are
+ * checked merged over its base values (the chart's values.yaml and the source's values), as they render.
+ */
 export function assertValues(
-  schema: Record<string, unknown>,
+  version: Pick<PackageVersionRow, 'input_schema' | 'base_values'>,
   values: Record<string, unknown>,
   field: string,
 ): void {
-  const checked = validateValues(schema, values);
+  const checked =
+    version.base_values !== null
+      ? checkChartValues(version.input_schema, version.base_values, values)
+      : validateValues(version.input_schema, values);
   if (!checked.ok) {
     const [first, ...more] = checked.problems;
     throw invalid(['body', field, ...first!.path], first!.message, {
@@ -111,7 +118,7 @@ export function createInstallService({ db, publicUrl }: InstallServiceDeps) {
       }
       const version = await chooseVersion(workspaceId, body);
       const values = body.initial_values ?? {};
-      assertValues(version.input_schema, values, 'initial_values');
+      assertValues(version, values, 'initial_values');
       const op = await db.transaction().execute(async (trx) => {
         const installId = newId('inst');
         const repositoryId = newId('repo');

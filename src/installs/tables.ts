@@ -22,8 +22,12 @@ export type ChangeRequestState =
   | 'FAILED';
 export type ChangeType = 'manifest_patch' | 'inputs_change' | 'package_change' | 'unknown';
 
-/** What a package artifact holds, parsed once when it is uploaded. */
-export type ArtifactContents = {
+/** What a package artifact holds, parsed once when it is uploaded (JS package) or pulled (Helm chart). */
+export type ArtifactContents = ProgramContents | HelmChartContents;
+
+/** An Atoll JS package: a render program and static manifests. */
+export type ProgramContents = {
+  kind?: undefined;
   name: string;
   version: string;
   description: string | null;
@@ -32,6 +36,32 @@ export type ArtifactContents = {
   program: string;
   /** Static manifests (YAML documents), sorted by path, rendered before the program's objects. */
   manifests: Array<{ path: string; content: string }>;
+};
+
+/** A Helm chart pulled from an OCI registry; the artifact's bytes are the chart archive (tar.gz). */
+export type HelmChartContents = {
+  kind: 'helm';
+  name: string;
+  version: string;
+  description: string | null;
+  app_version: string | null;
+  /** The chart's values.yaml, parsed. */
+  values: Record<string, unknown>;
+  /** The chart's values.schema.json, or null when it has none. */
+  values_schema: Record<string, unknown> | null;
+  /** Paths of the archive's files, sorted. */
+  files: string[];
+};
+
+/** Where a Helm package version came from (package_versions.source). */
+export type HelmVersionSource = {
+  kind: 'helm';
+  repo_url: string;
+  chart: string | null;
+  target_revision: string;
+  /** The OCI manifest the revision resolved to when the version was created. */
+  manifest_digest: string;
+  values: Record<string, unknown>;
 };
 
 export type PackageArtifactsTable = {
@@ -87,6 +117,10 @@ export type PackageVersionsTable = {
   ref: string;
   input_schema: Json<Record<string, unknown>>;
   compatibility: NullableJson<Record<string, unknown>>;
+  /** Helm packages: where the chart came from; null for JS packages. */
+  source: NullableJson<HelmVersionSource>;
+  /** Helm packages: values.yaml with the source's values merged over it; installs' values merge over these. */
+  base_values: NullableJson<Record<string, unknown>>;
   created_by: string;
   published_at: CreatedAt;
   created_at: CreatedAt;

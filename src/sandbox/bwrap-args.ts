@@ -13,6 +13,9 @@ import type { SystemView } from './system-view.ts';
 export const DEFAULT_PATH = `${INSIDE.binDir}:/usr/local/bin:/usr/bin:/bin`;
 export const DEFAULT_HOME = '/tmp';
 
+/** Where ExecRequest.tools are bound: under /opt/tools, nowhere else. */
+const TOOL_PATH = /^\/opt\/tools\/[A-Za-z0-9._/-]+$/;
+
 const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
 export type BwrapPlan = {
@@ -24,6 +27,8 @@ export type BwrapPlan = {
   nodePath: string;
   /** Host path of relay.cjs, when this command exposes a port. */
   relayScript?: string;
+  /** Host paths bound read-only under /opt/tools (ExecRequest.tools). */
+  tools?: Array<{ host: string; inside: string }>;
   internet: boolean;
   /** Size of the /dev/shm tmpfs (its pages count as the sandbox's memory). */
   shmBytes: number;
@@ -107,6 +112,11 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   for (const entry of view.etcBinds) args.push('--ro-bind', `/etc/${entry}`, `/etc/${entry}`);
 
   args.push('--ro-bind', plan.nodePath, INSIDE.node);
+  for (const tool of plan.tools ?? []) {
+    if (!TOOL_PATH.test(tool.inside) || tool.inside.split('/').includes('..'))
+      throw new TypeError(`a tool must be bound under /opt/tools (got ${JSON.stringify(tool.inside)})`);
+    args.push('--ro-bind', tool.host, tool.inside);
+  }
   if (plan.relayScript) {
     args.push('--ro-bind', plan.relayScript, INSIDE.relayScript, '--ro-bind', paths.relay, INSIDE.relayDir);
   }

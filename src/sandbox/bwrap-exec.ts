@@ -82,6 +82,7 @@ export function startExec(
     workdir: spec.workdir,
     nodePath: env.nodePath,
     relayScript: relay ? env.relayScript : undefined,
+    tools: request.tools,
     internet: spec.internetAccess,
     shmBytes: Math.floor(spec.resources.memoryMb * MIB),
     fds: {

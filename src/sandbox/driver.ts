@@ -40,6 +40,11 @@ export type ExecRequest = {
   onOutput(stream: OutputStream, chunk: Buffer): void;
   /** A TCP port inside the sandbox that `Sandbox.connect` must reach while this command runs (services). */
   expose?: number;
+  /**
+   * Host files or directories bound read-only into the sandbox for this command (a tool such as helm).
+   * Each `inside` must be an absolute path under /opt/tools.
+   */
+  tools?: Array<{ host: string; inside: string }>;
 };
 
 export type ExecResult = {

@@ -10,7 +10,7 @@ import { sha256Digest } from '../../lib/digest.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import type { ExecutionLimits } from '../../isolate/types.ts';
 import { staticObjects } from '../packages/artifact.ts';
-import type { ArtifactContents, RenderFailure } from '../tables.ts';
+import type { ProgramContents, RenderFailure } from '../tables.ts';
 import { validateValues } from './inputs.ts';
 import { checkObjects, renderHash, stamp, toFiles, type RenderedFile } from './manifests.ts';
 
@@ -21,7 +21,7 @@ export type RenderContext = {
 };
 
 export type RenderRequest = {
-  contents: ArtifactContents;
+  contents: ProgramContents;
   values: Record<string, unknown>;
   context: RenderContext;
   extraAnnotations: Record<string, string>;

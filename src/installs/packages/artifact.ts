@@ -16,7 +16,7 @@ import { parseAllDocuments } from 'yaml';
 import { formatPath, jsonProblems, textProblem } from '../../http/json-guard.ts';
 import { checkObjects, type KubeObject } from '../engine/manifests.ts';
 import { schemaProblems } from '../engine/inputs.ts';
-import type { ArtifactContents } from '../tables.ts';
+import type { ProgramContents } from '../tables.ts';
 
 export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024;
 const MAX_UNPACKED_BYTES = 50 * 1024 * 1024;
@@ -131,7 +131,7 @@ function text(file: string, content: Buffer): string {
 }
 
 /** Parses and checks an artifact; throws ArtifactError naming the file at fault. */
-export async function readArtifact(bytes: Uint8Array): Promise<ArtifactContents> {
+export async function readArtifact(bytes: Uint8Array): Promise<ProgramContents> {
   if (bytes.length > MAX_ARTIFACT_BYTES)
     throw new ArtifactError(`the archive is larger than ${MAX_ARTIFACT_BYTES} bytes`);
   const files = await unpack(bytes);

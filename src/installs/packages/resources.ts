@@ -1,13 +1,14 @@
 /** Row → resource mappers of packages, package versions and artifacts (`to<Resource>`). */
 import { unixSeconds } from '../../db/time.ts';
 import { etagOf } from '../../http/etag.ts';
+import { inferSchema } from '../charts/infer-schema.ts';
 import type { Package, PackageArtifact, PackageVersion } from './schemas.ts';
 import type { ArtifactRow, PackageRow, PackageVersionRow } from './store.ts';
 
 export function toPackage(
   row: PackageRow,
   publicUrl: string,
-  full: { ref: string; semver: string }[] | undefined,
+  full: Pick<PackageVersionRow, 'ref' | 'semver' | 'source'>[] | undefined,
 ): Package {
   return {
     id: row.id,
@@ -19,7 +20,21 @@ export function toPackage(
     display_image_url: row.display_image_url,
     source: { kind: 'hosted', repository_id: row.repository_id },
     ...(full
-      ? { composed_from_sources: full.map((v) => ({ kind: 'artifact', ref: v.ref, semver: v.semver })) }
+      ? {
+          composed_from_sources: full.map((v) =>
+            v.source
+              ? {
+                  kind: 'helm',
+                  repo_url: v.source.repo_url,
+                  ...(v.source.chart !== null ? { chart: v.source.chart } : {}),
+                  target_revision: v.source.target_revision,
+                  manifest_digest: v.source.manifest_digest,
+                  chart_digest: v.ref,
+                  semver: v.semver,
+                }
+              : { kind: 'artifact', ref: v.ref, semver: v.semver },
+          ),
+        }
       : {}),
     created_at: unixSeconds(row.created_at),
     etag: etagOf(row.version),
@@ -41,6 +56,18 @@ export function toPackageVersion(row: PackageVersionRow): PackageVersion {
 
 export function toArtifact(row: ArtifactRow): PackageArtifact {
   const c = row.contents;
+  if (c.kind === 'helm') {
+    return {
+      ref: row.digest,
+      size: row.size,
+      name: c.name,
+      version: c.version,
+      description: c.description,
+      input_schema: c.values_schema ?? inferSchema(c.values),
+      files: c.files,
+      created_at: unixSeconds(row.created_at),
+    };
+  }
   return {
     ref: row.digest,
     size: row.size,

@@ -1,7 +1,8 @@
 /**
  * Package, package version and package artifact schemas (Akua `Package`, `CreatePackageBody`,
- * `PackageVersion`, `CreatePackageVersionBody`, `PackageOperationEnvelope`). Atoll hosts packages
- * itself: a package is created from an uploaded artifact (`ref`), never from Helm (yet).
+ * `PackageVersion`, `CreatePackageVersionBody`, `PackageOperationEnvelope`). A package is created
+ * from a Helm chart in an OCI registry (`sources`, as published) or from an uploaded Atoll package
+ * artifact (`ref`); docs/packages.md.
  */
 import { z } from '@hono/zod-openapi';
 import { listOf, orNull, UnixSeconds } from '../../http/schemas.ts';
@@ -65,11 +66,33 @@ export const PackageList = listOf(Package, 'PackageList');
 const HelmSource = z
   .strictObject({
     kind: z.literal('helm'),
-    repo_url: z.string().min(1).max(2048),
-    chart: z.string().max(255).optional(),
-    target_revision: z.string().min(1).max(256),
-    path: z.string().max(2048).optional(),
-    values: z.record(z.string(), z.unknown()).optional(),
+    repo_url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .regex(/^oci:\/\//, 'must be an oci:// URL, e.g. oci://registry.example.com/charts')
+      .openapi({
+        description:
+          'The OCI repository holding the chart (`oci://host[:port]/path`), or the chart itself when `chart` is left out. Loopback registries and those in ATOLL_OCI_PLAIN_HTTP are spoken to over plain HTTP, others over HTTPS.',
+      }),
+    chart: z
+      .string()
+      .max(255)
+      .optional()
+      .openapi({ description: 'The chart name, appended to `repo_url` as its last path segment.' }),
+    target_revision: z.string().min(1).max(256).openapi({
+      description:
+        'A chart version (an OCI tag; `+` is written `_`, as Helm pushes it) or a manifest digest (`sha256:…`). The version is pinned to the bytes pulled first.',
+    }),
+    path: z
+      .string()
+      .max(2048)
+      .optional()
+      .openapi({ description: 'Not for OCI charts (a chart is the whole artifact): refused with 422.' }),
+    values: z.record(z.string(), z.unknown()).optional().openapi({
+      description:
+        "Values over the chart's values.yaml for every install of this version; installs' values go over them.",
+    }),
   })
   .openapi('CreatePackageHelmSource');
 
@@ -78,11 +101,12 @@ export const CreatePackageBody = z
     name: z.string().min(1).max(120),
     display_image_url: z.url().max(2048).optional(),
     sources: z.array(HelmSource).min(1).max(1).optional().openapi({
-      description: 'Helm sources are not supported by Atoll yet: a request with them is refused (422).',
+      description:
+        "The Helm chart of the first version, pulled from its OCI registry with the workspace's registry connection for it. Exactly one source.",
     }),
     ref: ArtifactRef.optional().openapi({
       description:
-        'Atoll: the uploaded artifact holding the first version. Required unless the body is the artifact itself (`application/gzip`).',
+        'Atoll: the uploaded artifact holding the first version of an Atoll JS package, instead of `sources`. Not needed when the body is the artifact itself (`application/gzip`).',
     }),
   })
   .openapi('CreatePackageBody');
@@ -131,10 +155,19 @@ const Compatibility = z.object({
 
 export const CreatePackageVersionBody = z
   .strictObject({
-    semver: Semver,
-    ref: ArtifactRef,
-    input_schema: PackageVersionInputs.openapi({
-      description: "The artifact's input schema (inputs.schema.json); it must equal the artifact's.",
+    semver: Semver.optional().openapi({
+      description: "JS packages (required for them): the artifact's version. Helm packages: leave out.",
+    }),
+    ref: ArtifactRef.optional().openapi({
+      description: 'JS packages (required for them): the uploaded artifact. Helm packages: leave out.',
+    }),
+    input_schema: PackageVersionInputs.optional().openapi({
+      description:
+        "JS packages (required for them): the artifact's input schema (inputs.schema.json); it must equal the artifact's. Helm packages: leave out.",
+    }),
+    sources: z.array(HelmSource).min(1).max(1).optional().openapi({
+      description:
+        'Atoll, Helm packages: the chart of the new version (a newer `target_revision`); its semver and input schema come from the chart.',
     }),
     compatibility: Compatibility.optional(),
   })

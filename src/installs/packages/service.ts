@@ -18,7 +18,7 @@ import type { Executor } from '../../isolate/executor.ts';
 import { toOperation } from '../../operations/resources.ts';
 import { insertOperation } from '../../operations/store.ts';
 import { publishJob } from '../jobs.ts';
-import type { ArtifactContents } from '../tables.ts';
+import type { HelmVersionSource, ProgramContents } from '../tables.ts';
 import { ArtifactError, readArtifact } from './artifact.ts';
 import type {
   CreatePackageBody,
@@ -29,11 +29,55 @@ import type {
   PackageVersion,
 } from './schemas.ts';
 import { latestOf } from './semver.ts';
+import {
+  resolveChartSource,
+  type ChartSourceDeps,
+  type ChartVersion,
+  type HelmSourceBody,
+} from '../charts/source.ts';
 import { insertRepository } from '../repositories/store.ts';
 import { toArtifact, toPackage, toPackageVersion } from './resources.ts';
 import * as store from './store.ts';
 
-/** The job that commits a version's files to its package's repository. */
+/** What a version is registered from: an artifact (JS package) or a pulled chart (Helm package). */
+type VersionInput = {
+  semver: string;
+  ref: string;
+  description: string | null;
+  inputSchema: Record<string, unknown>;
+  compatibility?: CreatePackageVersionBody['compatibility'];
+  helm?: { source: HelmVersionSource; baseValues: Record<string, unknown> };
+  /** The field a taken semver is reported at. */
+  field: string[];
+};
+
+/** A JS package artifact's version input. */
+function programVersion(
+  artifact: store.ArtifactRow,
+  compatibility?: CreatePackageVersionBody['compatibility'],
+): VersionInput {
+  const c = artifact.contents as ProgramContents;
+  return {
+    semver: c.version,
+    ref: artifact.digest,
+    description: c.description,
+    inputSchema: c.input_schema,
+    compatibility,
+    field: ['body', 'semver'],
+  };
+}
+
+/** A pulled chart's version input. */
+function chartVersion(chart: ChartVersion, field: string[]): VersionInput {
+  return {
+    semver: chart.semver,
+    ref: chart.artifact.digest,
+    description: chart.description,
+    inputSchema: chart.inputSchema,
+    helm: { source: chart.source, baseValues: chart.baseValues },
+    field: [...field, 'target_revision'],
+  };
+}
 
 /** Called in the transaction that registers a version (installs pinned to `latest` follow it). */
 export type VersionPublished = (
@@ -47,6 +91,8 @@ export type PackageServiceDeps = {
   executor: Executor;
   renderLimits: { memoryMb: number; cpuMs: number; wallMs: number };
   onVersionPublished?: VersionPublished;
+  /** Pulling Helm charts (charts/source.ts). */
+  charts?: Omit<ChartSourceDeps, 'db'>;
 };
 
 export type PackageService = ReturnType<typeof createPackageService>;
@@ -70,7 +116,7 @@ export function createPackageService(deps: PackageServiceDeps) {
     const digest = sha256Digest(bytes);
     const known = await store.findArtifact(db, workspaceId, digest);
     if (known) return { row: known, created: false };
-    let contents: ArtifactContents;
+    let contents: ProgramContents;
     try {
       contents = await readArtifact(bytes);
     } catch (error) {
@@ -109,22 +155,48 @@ export function createPackageService(deps: PackageServiceDeps) {
         `no package artifact ${ref} in this workspace; upload the archive to POST /v1/package_artifacts (or run \`atoll package publish\`) and use the ref it returns`,
       );
     }
+    if (artifact.contents.kind === 'helm') {
+      throw invalid(
+        field,
+        `${ref} is a Helm chart; a Helm package's versions are registered from their source: {"sources": [{"kind": "helm", "repo_url": …, "target_revision": …}]}`,
+      );
+    }
     return artifact;
+  }
+
+  /** 409 naming the package that has the name. */
+  async function nameTaken(workspaceId: string, name: string): Promise<ApiError> {
+    const taken = await store.findPackageByName(db, workspaceId, name);
+    return new ApiError('ALREADY_EXISTS', {
+      message: `a package named "${name}" exists already${taken ? ` (${taken.id}); publish a new version to it with POST /v1/packages/${taken.id}/versions` : ''}`,
+      path: ['body', 'name'],
+      ...(taken ? { metadata: { package_id: taken.id } } : {}),
+    });
+  }
+
+  /** 409 unless the name is free (checked again by the unique index when the package is inserted). */
+  async function assertNameFree(workspaceId: string, name: string): Promise<void> {
+    if (await store.findPackageByName(db, workspaceId, name)) throw await nameTaken(workspaceId, name);
+  }
+
+  /** Pulls and reads a Helm source's chart (charts/source.ts). */
+  async function resolveChart(workspaceId: string, source: HelmSourceBody, field: string[]) {
+    if (!deps.charts) throw invalid(field, 'Helm sources are not enabled on this server');
+    return resolveChartSource({ db, ...deps.charts }, workspaceId, source, field);
   }
 
   /** Inserts a version and moves the package's latest pointer; 409 when the semver is taken. */
   async function insertVersion(
     trx: Kysely<DB>,
     pkg: { id: string; workspace_id: string },
-    artifact: store.ArtifactRow,
+    input: VersionInput,
     caller: Caller,
-    compatibility: CreatePackageVersionBody['compatibility'],
   ): Promise<store.PackageVersionRow> {
-    const existing = await store.findVersionBySemver(trx, pkg.id, artifact.contents.version);
+    const existing = await store.findVersionBySemver(trx, pkg.id, input.semver);
     if (existing) {
       throw new ApiError('ALREADY_EXISTS', {
-        message: `version ${artifact.contents.version} of this package exists already (${existing.id}); versions are immutable, publish a new semver`,
-        path: ['body', 'semver'],
+        message: `version ${input.semver} of this package exists already (${existing.id}); versions are immutable, publish a new ${input.helm ? 'chart version' : 'semver'}`,
+        path: input.field,
         metadata: { package_version_id: existing.id },
       });
     }
@@ -132,16 +204,18 @@ export function createPackageService(deps: PackageServiceDeps) {
       id: newId('pkv'),
       workspace_id: pkg.workspace_id,
       package_id: pkg.id,
-      semver: artifact.contents.version,
-      ref: artifact.digest,
-      input_schema: JSON.stringify(artifact.contents.input_schema),
-      compatibility: compatibility ? JSON.stringify(compatibility) : null,
+      semver: input.semver,
+      ref: input.ref,
+      input_schema: JSON.stringify(input.inputSchema),
+      compatibility: input.compatibility ? JSON.stringify(input.compatibility) : null,
+      source: input.helm ? JSON.stringify(input.helm.source) : null,
+      base_values: input.helm ? JSON.stringify(input.helm.baseValues) : null,
       created_by: caller.subject,
     });
     const latest = latestOf(await store.allSemvers(trx, pkg.id))!;
     await store.setLatestVersion(trx, pkg.id, {
       versionId: latest.id,
-      ...(latest.id === row.id ? { description: artifact.contents.description } : {}),
+      ...(latest.id === row.id ? { description: input.description } : {}),
     });
     // The package repository gets the version's files, committed by the queue after this commits.
     await publishJob.enqueue(
@@ -174,32 +248,36 @@ export function createPackageService(deps: PackageServiceDeps) {
       input: { body: CreatePackageBody } | { archive: Uint8Array; displayImageUrl?: string },
       idempotencyKey: string | undefined,
     ): Promise<PackageOperation> {
-      let artifact: store.ArtifactRow;
+      let version: VersionInput;
       let name: string;
       let displayImageUrl: string | null;
       if ('body' in input) {
         const { body } = input;
-        if (body.sources) {
-          throw invalid(
-            ['body', 'sources'],
-            'Helm sources are not supported by Atoll yet; publish an Atoll package artifact and create the package with "ref"',
-            {
-              hint: 'Upload the package archive to POST /v1/package_artifacts (or run `atoll package publish <dir>`), then send {"name", "ref"}.',
-            },
-          );
-        }
-        if (!body.ref) {
-          throw invalid(
-            ['body', 'ref'],
-            'ref is required: the digest of an uploaded package artifact (POST /v1/package_artifacts), or send the archive itself as application/gzip',
-          );
-        }
-        artifact = await artifactFor(workspaceId, body.ref, ['body', 'ref']);
         name = body.name;
         displayImageUrl = body.display_image_url ?? null;
+        if (body.sources && body.ref !== undefined) {
+          throw invalid(
+            ['body', 'ref'],
+            'send either sources (a Helm chart) or ref (an Atoll package artifact), not both',
+          );
+        }
+        if (body.sources) {
+          // Refused before the pull, which may take a while.
+          await assertNameFree(workspaceId, name);
+          const field = ['body', 'sources', '0'];
+          version = chartVersion(await resolveChart(workspaceId, body.sources[0]!, field), field);
+        } else if (body.ref) {
+          version = programVersion(await artifactFor(workspaceId, body.ref, ['body', 'ref']));
+        } else {
+          throw invalid(
+            ['body', 'ref'],
+            'the first version is required: sources (a Helm chart in an OCI registry), ref (the digest of an uploaded package artifact, POST /v1/package_artifacts), or the archive itself as application/gzip',
+          );
+        }
       } else {
-        artifact = (await upload(workspaceId, input.archive)).row;
-        name = artifact.contents.name;
+        const artifact = (await upload(workspaceId, input.archive)).row;
+        version = programVersion(artifact);
+        name = (artifact.contents as ProgramContents).name;
         displayImageUrl = input.displayImageUrl ?? null;
       }
       try {
@@ -221,12 +299,11 @@ export function createPackageService(deps: PackageServiceDeps) {
             display_image_url: displayImageUrl,
             repository_id: repositoryId,
           });
-          const version = await insertVersion(
+          const inserted = await insertVersion(
             trx,
             { id: packageId, workspace_id: workspaceId },
-            artifact,
+            version,
             caller,
-            undefined,
           );
           const metadata = {
             type: 'package.create' as const,
@@ -237,7 +314,7 @@ export function createPackageService(deps: PackageServiceDeps) {
           const response = {
             type: 'package.create' as const,
             package_id: packageId,
-            package_version_id: version.id,
+            package_version_id: inserted.id,
             repository_id: repositoryId,
           };
           const row = await insertOperation(trx, {
@@ -252,14 +329,7 @@ export function createPackageService(deps: PackageServiceDeps) {
           return { ...toOperation(row, publicUrl), metadata, response };
         });
       } catch (error) {
-        if (isUniqueViolation(error, 'packages_name')) {
-          const taken = await store.findPackageByName(db, workspaceId, name);
-          throw new ApiError('ALREADY_EXISTS', {
-            message: `a package named "${name}" exists already${taken ? ` (${taken.id}); publish a new version to it with POST /v1/packages/${taken.id}/versions` : ''}`,
-            path: ['body', 'name'],
-            ...(taken ? { metadata: { package_id: taken.id } } : {}),
-          });
-        }
+        if (isUniqueViolation(error, 'packages_name')) throw await nameTaken(workspaceId, name);
         throw error;
       }
     },
@@ -305,31 +375,59 @@ export function createPackageService(deps: PackageServiceDeps) {
       input: { body: CreatePackageVersionBody } | { archive: Uint8Array },
     ): Promise<PackageVersion> {
       const pkg = await loadPackage(workspaceId, packageId);
-      let artifact: store.ArtifactRow;
-      let compatibility: CreatePackageVersionBody['compatibility'];
-      if ('body' in input) {
+      const latest = await store.findVersionById(db, pkg.latest_version_id!);
+      const isHelm = latest?.source != null;
+      let version: VersionInput;
+      const sources = 'body' in input ? input.body.sources : undefined;
+      if ('body' in input && sources) {
         const { body } = input;
-        artifact = await artifactFor(workspaceId, body.ref, ['body', 'ref']);
-        if (artifact.contents.version !== body.semver) {
+        if (!isHelm) {
           throw invalid(
-            ['body', 'semver'],
-            `the artifact ${body.ref} is version ${artifact.contents.version} (atoll.package.json), not ${body.semver}`,
+            ['body', 'sources'],
+            `package ${pkg.name} is an Atoll JS package; publish its new versions as package artifacts (ref), or create a Helm package with POST /v1/packages`,
           );
         }
-        if (canonicalJson(artifact.contents.input_schema) !== canonicalJson(body.input_schema)) {
+        for (const key of ['semver', 'ref', 'input_schema'] as const) {
+          if (body[key] !== undefined) {
+            throw invalid(
+              ['body', key],
+              `${key} comes from the chart when the version is a Helm source; leave it out`,
+            );
+          }
+        }
+        const field = ['body', 'sources', '0'];
+        version = chartVersion(await resolveChart(workspaceId, sources[0]!, field), field);
+        version.compatibility = body.compatibility;
+      } else if (isHelm) {
+        throw invalid(
+          ['body', 'sources'],
+          `package ${pkg.name} is a Helm package; register a new version with {"sources": [{"kind": "helm", "repo_url": …, "target_revision": "<chart version>"}]}`,
+        );
+      } else if ('body' in input) {
+        const { body } = input;
+        const missing = (['semver', 'ref', 'input_schema'] as const).find((k) => body[k] === undefined);
+        if (missing)
+          throw invalid(['body', missing], `${missing} is required (or sources, for a Helm package)`);
+        const artifact = await artifactFor(workspaceId, body.ref!, ['body', 'ref']);
+        const contents = artifact.contents as ProgramContents;
+        if (contents.version !== body.semver) {
+          throw invalid(
+            ['body', 'semver'],
+            `the artifact ${body.ref} is version ${contents.version} (atoll.package.json), not ${body.semver}`,
+          );
+        }
+        if (canonicalJson(contents.input_schema) !== canonicalJson(body.input_schema)) {
           throw invalid(
             ['body', 'input_schema'],
             `input_schema differs from the artifact's inputs.schema.json; send it unchanged (GET the artifact's schema from the archive)`,
           );
         }
-        compatibility = body.compatibility;
+        version = programVersion(artifact, body.compatibility);
       } else {
-        artifact = (await upload(workspaceId, input.archive)).row;
+        version = programVersion((await upload(workspaceId, input.archive)).row);
       }
-      const version = await db
-        .transaction()
-        .execute((trx) => insertVersion(trx, pkg, artifact, caller, compatibility));
-      return toPackageVersion(version);
+      const row = await db.transaction().execute((trx) => insertVersion(trx, pkg, version, caller));
+      return toPackageVersion(row);
     },
 
     async listVersions(

@@ -164,6 +164,21 @@ export async function findPackageById(db: Kysely<DB>, id: string): Promise<Packa
   return db.selectFrom('packages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The bytes of a stored artifact (a chart archive, for rendering it). */
+export async function findArtifactBytes(
+  db: Kysely<DB>,
+  workspaceId: string,
+  digest: string,
+): Promise<Uint8Array | undefined> {
+  const row = await db
+    .selectFrom('package_artifacts')
+    .select('content')
+    .where('workspace_id', '=', workspaceId)
+    .where('digest', '=', digest)
+    .executeTakeFirst();
+  return row?.content;
+}
+
 /** A version by id (the caller holds a reference to it). */
 export async function findVersionById(db: Kysely<DB>, id: string): Promise<PackageVersionRow | undefined> {
   return db.selectFrom('package_versions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -191,7 +206,17 @@ export async function findPublishSource(db: Kysely<DB>, versionId: string) {
     .innerJoin('package_artifacts as a', (join) =>
       join.onRef('a.digest', '=', 'v.ref').onRef('a.workspace_id', '=', 'v.workspace_id'),
     )
-    .select(['v.id', 'v.semver', 'v.ref', 'r.storage', 'r.branch', 'a.contents', 'p.deleted_at'])
+    .select([
+      'v.id',
+      'v.semver',
+      'v.ref',
+      'v.source',
+      'v.input_schema',
+      'r.storage',
+      'r.branch',
+      'a.contents',
+      'p.deleted_at',
+    ])
     .where('v.id', '=', versionId)
     .executeTakeFirst();
 }
@@ -207,7 +232,16 @@ export async function insertPackage(trx: Kysely<DB>, row: NewPackage): Promise<v
 
 export type NewVersion = Pick<
   Insertable<PackageVersionsTable>,
-  'id' | 'workspace_id' | 'package_id' | 'semver' | 'ref' | 'input_schema' | 'compatibility' | 'created_by'
+  | 'id'
+  | 'workspace_id'
+  | 'package_id'
+  | 'semver'
+  | 'ref'
+  | 'input_schema'
+  | 'compatibility'
+  | 'source'
+  | 'base_values'
+  | 'created_by'
 >;
 
 export async function insertVersion(trx: Kysely<DB>, row: NewVersion): Promise<PackageVersionRow> {

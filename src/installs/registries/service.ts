@@ -10,15 +10,19 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { newId } from '../../db/ids.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Caller } from '../../http/context.ts';
-import { conflict, invalid, notFound } from '../../http/errors.ts';
+import { conflict, failedPrecondition, invalid, notFound } from '../../http/errors.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
-import { sealValues } from '../../lib/seal.ts';
+import { openValues, sealValues } from '../../lib/seal.ts';
 import { toRegistryCredential } from './resources.ts';
 import type { CreateRegistryCredentialBody, RegistryCredential } from './schemas.ts';
 import * as store from './store.ts';
 import type { RegistryAuthType } from './tables.ts';
 
 export type RegistryConnectionService = ReturnType<typeof createRegistryConnectionService>;
+
+/** What a pull presents to a registry (charts/oci.ts). */
+export type RegistryCredentials =
+  { type: 'basic'; username: string; password: string } | { type: 'token'; token: string };
 
 /** Which credential fields each scheme takes; every one of them is required. */
 const FIELDS: Record<RegistryAuthType, readonly string[]> = {
@@ -60,6 +64,33 @@ export function createRegistryConnectionService({ db, envKey }: { db: Kysely<DB>
           ]);
         throw error;
       }
+    },
+
+    /**
+     * The credentials for a repository of a registry: those of the workspace's connection whose address
+     * is the longest prefix of `host/repository` (path segment by segment), or undefined when none is.
+     * Records the connection's use.
+     */
+    async credentialsFor(
+      workspaceId: string,
+      host: string,
+      repository: string,
+    ): Promise<RegistryCredentials | undefined> {
+      const target = `${host}/${repository}`;
+      const match = (await store.connectionsForHost(db, workspaceId, host))
+        .filter((c) => target === c.registry_url || target.startsWith(`${c.registry_url}/`))
+        .sort((a, b) => b.registry_url.length - a.registry_url.length)[0];
+      if (!match) return undefined;
+      const values = openValues(envKey, match.id, match.credentials);
+      if (!values) {
+        throw failedPrecondition(
+          `the credentials of registry connection ${match.id} (${match.registry_url}) cannot be opened: they were sealed under another env key (ATOLL_ENV_KEY); delete the connection and create it again`,
+        );
+      }
+      await store.markConnectionUsed(db, workspaceId, match.id);
+      return match.type === 'basic'
+        ? { type: 'basic', username: values.username ?? '', password: values.password ?? '' }
+        : { type: 'token', token: values.token ?? '' };
     },
 
     async delete(workspaceId: string, id: string): Promise<void> {

@@ -37,3 +37,28 @@ export async function deleteConnection(db: Kysely<DB>, workspaceId: string, id: 
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** The workspace's active connections for `host` (`host` itself or `host/…` paths below it). */
+export async function connectionsForHost(
+  db: Kysely<DB>,
+  workspaceId: string,
+  host: string,
+): Promise<RegistryConnectionRow[]> {
+  return db
+    .selectFrom('registry_connections')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('is_active', '=', true)
+    .where((eb) => eb.or([eb('registry_url', '=', host), eb('registry_url', 'like', `${host}/%`)]))
+    .execute();
+}
+
+/** Records that a connection's credentials were presented to its registry. */
+export async function markConnectionUsed(db: Kysely<DB>, workspaceId: string, id: string): Promise<void> {
+  await db
+    .updateTable('registry_connections')
+    .set({ last_used_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
+}

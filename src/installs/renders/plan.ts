@@ -11,12 +11,15 @@ import type { GitStore, TreeFile } from '../../git/store.ts';
 import type { Executor } from '../../isolate/executor.ts';
 import {
   findArtifact,
+  findArtifactBytes,
   findVersionBySemver,
   findPackageById,
   findVersionById,
   type PackageVersionRow,
 } from '../packages/store.ts';
-import { renderKey, renderPackage } from '../engine/engine.ts';
+import type { HelmTemplater } from '../charts/helm-template.ts';
+import { renderKey, renderPackage, type RenderResult } from '../engine/engine.ts';
+import { renderChart } from '../engine/helm.ts';
 import { renderHash } from '../engine/manifests.ts';
 import {
   foreignPaths,
@@ -49,6 +52,8 @@ export type PlanDeps = {
   db: Kysely<DB>;
   git: GitStore;
   executor: Executor;
+  /** Helm packages: `helm template` in a sandbox (charts/helm-template.ts). */
+  helmTemplate: HelmTemplater;
   limits: { memoryMb: number; cpuMs: number; wallMs: number; resultBytes: number };
 };
 
@@ -89,13 +94,27 @@ async function renderTree(
     install: { id: install.id, workspace_id: install.workspace_id },
     package: { name: ref.package, version: version.semver },
   };
-  const result = await renderPackage(deps.executor, {
-    contents: artifact.contents,
-    values,
-    context,
-    extraAnnotations: render.extra_annotations,
-    limits: deps.limits,
-  });
+  let result: RenderResult;
+  if (artifact.contents.kind === 'helm') {
+    const chart = await findArtifactBytes(deps.db, version.workspace_id, version.ref);
+    result = await renderChart(deps.helmTemplate, {
+      chart: chart!,
+      inputSchema: version.input_schema,
+      baseValues: version.base_values ?? {},
+      sourceValues: version.source?.values ?? {},
+      values,
+      context,
+      extraAnnotations: render.extra_annotations,
+    });
+  } else {
+    result = await renderPackage(deps.executor, {
+      contents: artifact.contents,
+      values,
+      context,
+      extraAnnotations: render.extra_annotations,
+      limits: deps.limits,
+    });
+  }
   if (!result.ok) return result;
   return {
     ok: true,
