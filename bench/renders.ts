@@ -11,6 +11,8 @@
  *      committed from a working tree by `bash -c 'git add -A && git commit -q -m …'`, timed alone and
  *      together with writing the files.
  * Targets on the 2-core machine: (a) p50 ≤ 400 ms; (b) p50 ≤ 30 ms.
+ * Then the Helm rows (bench/renders-helm.ts): a 100-object chart from a real OCI registry, render +
+ * commit (goal p50 ≤ 600 ms) and a skipped render (≤ 30 ms), beside helm's own `helm template` time.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +21,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { packFiles } from '../src/installs/packages/pack.ts';
 import { machineLine, table } from './_machine.ts';
+import {
+  HELM_OBJECTS,
+  helmFloor,
+  measureHelm,
+  setupHelm,
+  TARGET_HELM_RENDER_P50,
+  TARGET_HELM_SKIP_P50,
+} from './renders-helm.ts';
 import { BENCH_TOKEN, postgresAdminUrl, startBenchServer } from './_server.ts';
 
 const OBJECTS = 500;
@@ -417,6 +427,34 @@ for (const r of results) {
   console.log(
     `target (b) skipped render p50 ≤ ${TARGET_SKIP_P50} ms on ${r.store}: ${r.skip.p50.toFixed(1)} ms ${r.skip.p50 <= TARGET_SKIP_P50 ? 'PASS' : 'FAIL'}`,
   );
+}
+const helmSetup = await setupHelm();
+if (helmSetup) {
+  try {
+    const floor = stats(await helmFloor(helmSetup));
+    const helmRows: Row[] = [];
+    const helmTargets: string[] = [];
+    for (const r of results) {
+      const m = await measureHelm(r.store as 'pglite' | 'postgres', helmSetup);
+      const render = stats(m.renders);
+      const skip = stats(m.skips);
+      helmRows.push(row(r.store, `(h1) Helm chart, ${HELM_OBJECTS} objects: render + commit`, render, m.failed));
+      helmRows.push(row(r.store, '(h2) Helm chart: skipped render', skip, 0));
+      helmTargets.push(
+        `target (h1) Helm render + commit p50 ≤ ${TARGET_HELM_RENDER_P50} ms on ${r.store}: ${render.p50.toFixed(1)} ms ${render.p50 <= TARGET_HELM_RENDER_P50 ? 'PASS' : 'FAIL'} (floor: helm template p50 ${floor.p50.toFixed(1)} ms, ${(render.p50 / floor.p50).toFixed(2)}×)`,
+        `target (h2) Helm skipped render p50 ≤ ${TARGET_HELM_SKIP_P50} ms on ${r.store}: ${skip.p50.toFixed(1)} ms ${skip.p50 <= TARGET_HELM_SKIP_P50 ? 'PASS' : 'FAIL'}`,
+      );
+    }
+    helmRows.push(row('helm', `(floor) helm template of the same chart, ${HELM_OBJECTS} objects`, floor, 0));
+    console.log('');
+    console.log(
+      table(['store', 'measurement', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'failed'], helmRows),
+    );
+    console.log('');
+    for (const line of helmTargets) console.log(line);
+  } finally {
+    await helmSetup.stop();
+  }
 }
 console.log(
   "(a) and (b) include the client's POST, the queue's pick-up and the :wait long poll; (d) includes starting bash and git, as a script would.",

@@ -253,7 +253,7 @@ export async function createAtoll(
             uidBase: RENDER_SANDBOX_UID_BASE,
             log,
           }),
-          findHelm: () => findHelm(config.helm.path),
+          findHelm: () => findHelm({ ATOLL_HELM: config.helm.path, PATH: config.helm.searchPath }),
           plainHttp: config.helm.plainHttp,
           chartMaxBytes: config.helm.chartMaxBytes,
         },

@@ -215,6 +215,8 @@ export type Config = {
   /** Helm packages: the helm binary (undefined: look it up), plain-HTTP registries, the largest chart. */
   readonly helm: {
     readonly path: string | undefined;
+    /** The PATH helm is looked up on when ATOLL_HELM is unset. */
+    readonly searchPath: string | undefined;
     readonly plainHttp: readonly string[];
     readonly chartMaxBytes: number;
   };
@@ -311,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     helm: {
       path: e.ATOLL_HELM,
+      searchPath: env.PATH,
       plainHttp: (e.ATOLL_OCI_PLAIN_HTTP ?? '')
         .split(',')
         .map((h) => h.trim().toLowerCase())

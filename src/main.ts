@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultToken, publishPackage } from './cli/package-publish.ts';
+import { defaultToken, publishHelmPackage, publishPackage } from './cli/package-publish.ts';
 import { agentDeployCommand } from './cli/agent-deploy.ts';
 import type { Role } from './atoll.ts';
 import { CliError } from './cli/errors.ts';
@@ -56,10 +56,15 @@ With the embedded store, stop the server first or create tokens over HTTP (POST 
 
 Creates a workspace and an API token for it; prints the workspace id and the token.`,
   package: `Usage: atoll package publish [dir] [--url <url>] [--token <token>] [--workspace <ws_id>]
+       atoll package publish --helm oci://host[:port]/path/chart --version <chart version>
+                             [--name <package>] [--values <file.yaml|json>] [--url …] [--token …]
 
 Packs dir (default .): atoll.package.json, inputs.schema.json, render.js and manifests/*.yaml, as a
 deterministic tar.gz; uploads it (POST /v1/package_artifacts) and registers it as a new package, or as a
 new version of the package with the same name. Prints the package, version and artifact ref as JSON.
+
+With --helm: a Helm package of the chart at that version (the server pulls it with the workspace's
+registry connections), named by the chart (or --name): created, or given the version as a new one.
 
 Options:
   --url        the server (default ATOLL_PUBLIC_URL, else http://HOST:PORT)
@@ -188,6 +193,10 @@ async function run(argv: string[]): Promise<number> {
             url: { type: 'string' },
             token: { type: 'string' },
             workspace: { type: 'string' },
+            helm: { type: 'string' },
+            version: { type: 'string' },
+            name: { type: 'string' },
+            values: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
           },
           allowPositionals: true,
@@ -197,6 +206,26 @@ async function run(argv: string[]): Promise<number> {
       }
       const values = parsed.values as Record<string, string | boolean | undefined>;
       if (values.help) return print(HELP.package!);
+      const helmOnly = (['version', 'name', 'values'] as const).find((k) => values[k] !== undefined);
+      if (values.helm !== undefined) {
+        if (parsed.positionals.length > 0)
+          throw new CliError('--helm publishes a chart from a registry, not a directory; give one or the other');
+        if (values.version === undefined)
+          throw new CliError('--helm needs --version <chart version>; see "atoll package --help"');
+        const config = loadConfig();
+        const result = await publishHelmPackage({
+          chartUrl: values.helm as string,
+          version: values.version as string,
+          name: values.name as string | undefined,
+          valuesFile: values.values as string | undefined,
+          url: ((values.url as string | undefined) ?? config.publicUrl).replace(/\/+$/, ''),
+          token: (values.token as string | undefined) ?? (await defaultToken(config.dataDir)),
+          workspace: values.workspace as string | undefined,
+        });
+        console.log(JSON.stringify(result));
+        return 0;
+      }
+      if (helmOnly) throw new CliError(`--${helmOnly} goes with --helm; see "atoll package --help"`);
       if (parsed.positionals.length > 1)
         throw new CliError('give one package directory; see "atoll package --help"');
       const config = loadConfig();

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { eventually } from '../testing/eventually.ts';
 import { findHelm } from '../lib/helm-binary.ts';
 import { packFiles } from './packages/pack.ts';
 import { chartFiles, helmPackage, helmPush, helmTemplate, writeChart } from '../testing/charts.ts';
@@ -184,6 +187,59 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
       },
     });
     assert.equal(same.status, 409, same.text);
+  });
+
+  test('atoll package publish --helm creates the package, then adds chart versions; the package repository holds the chart', async () => {
+    const valuesFile = path.join(tempDir('atoll-cli-values-'), 'values.yaml');
+    fs.writeFileSync(valuesFile, 'replicaCount: 3\n');
+    const cli = async (version: string) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          'src/main.ts',
+          'package',
+          'publish',
+          '--helm',
+          `oci://${open.host}/charts/shop`,
+          '--version',
+          version,
+          '--name',
+          'shop-cli',
+          '--values',
+          valuesFile,
+          '--url',
+          base,
+          '--token',
+          h.token,
+        ],
+        { cwd: process.cwd(), env: { ...process.env, DATA_DIR: tempDir(), LOG_LEVEL: 'silent' } },
+      );
+      return JSON.parse(stdout);
+    };
+    const first = await cli('1.0.0');
+    assert.equal(first.semver, '1.0.0');
+    const second = await cli('2.0.0');
+    assert.equal(second.package_id, first.package_id);
+    assert.equal(second.semver, '2.0.0');
+    await assert.rejects(cli('2.0.0'), /exists already/);
+    const inputs = (
+      await h.request('GET', `/v1/packages/${first.package_id}/versions/${second.package_version_id}/inputs`)
+    ).body;
+    assert.equal(inputs.properties.replicaCount.default, 3, "the values file's values are the defaults");
+    const pkg = (await h.request('GET', `/v1/packages/${first.package_id}`)).body;
+    const repo = (await h.request('GET', `/v1/repositories/${pkg.source.repository_id}`)).body;
+    const clone = await eventually(
+      async () => {
+        const dir = await cloneInstall(base, repo.clone_url, h.token);
+        const log = await git(dir, 'log', '--format=%s');
+        assert.equal(log.trim().split('\n').length, 2, log);
+        return dir;
+      },
+      { timeoutMs: 20_000 },
+    );
+    assert.match(fs.readFileSync(path.join(clone, 'Chart.yaml'), 'utf8'), /version: 2\.0\.0/);
+    assert.match(fs.readFileSync(path.join(clone, 'source.yaml'), 'utf8'), /target_revision: 2\.0\.0/);
+    assert.ok(fs.existsSync(path.join(clone, 'values.schema.json')));
   });
 
   test('a change request that edits inputs.yaml is accepted and rendered', async () => {
