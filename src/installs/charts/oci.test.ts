@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { packFiles } from '../packages/pack.ts';
 import {
   HELM_CHART_MEDIA_TYPE,
@@ -11,6 +16,7 @@ import {
   sha256Digest,
 } from '../../testing/oci-push.ts';
 import { startRegistry, type TestRegistry } from '../../testing/oci-registry.ts';
+import { readChart } from './chart.ts';
 import { OciError, parseChartReference, pullChart, type OciCredentials } from './oci.ts';
 
 const NO_PLAIN = new Set<string>();
@@ -171,6 +177,33 @@ describe('pulling Helm charts from a real registry (no auth)', () => {
     assert.match(error.message, /32768/);
   });
 
+  test('a chart pushed by `helm push` is pulled and read', async (t) => {
+    const helm = '/usr/local/bin/helm';
+    if (!fs.existsSync(helm)) return t.skip('helm is not installed');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-helm-'));
+    try {
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        HELM_CACHE_HOME: dir,
+        HELM_CONFIG_HOME: dir,
+        HELM_DATA_HOME: dir,
+      };
+      const run = (...args: string[]) => promisify(execFile)(helm, args, { cwd: dir, env });
+      await run('create', 'webapp');
+      await run('package', 'webapp', '--version', '0.3.0+meta');
+      await run('push', 'webapp-0.3.0+meta.tgz', `oci://${registry.host}/helm`, '--plain-http');
+      const ref = parseChartReference(`oci://${registry.host}/helm`, 'webapp', '0.3.0+meta');
+      const pulled = await pullChart(ref, OPTS);
+      assert.deepEqual(Buffer.from(pulled.bytes), fs.readFileSync(path.join(dir, 'webapp-0.3.0+meta.tgz')));
+      const contents = await readChart(pulled.bytes);
+      assert.equal(contents.name, 'webapp');
+      assert.equal(contents.version, '0.3.0+meta');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the caller's abort is thrown as is", async () => {
     const controller = new AbortController();
     const reason = new Error('shutting down');
@@ -283,6 +316,8 @@ async function startTokenFront(
   opts: { username: string; password: string; anonymous: boolean; directToken?: string },
 ) {
   const seen = {
+    /** Serve this path's manifest whatever manifest is asked for (a registry lying about a digest). */
+    manifestFrom: undefined as string | undefined,
     tokenRequests: [] as string[],
     storageAuthorization: [] as (string | undefined)[],
     corrupt: false,
@@ -320,7 +355,7 @@ async function startTokenFront(
       res.writeHead(307, { location: `http://localhost:${port}/storage${url.pathname}` }).end();
       return;
     }
-    const upstream = await fetch(`${registry.url}${url.pathname}`, {
+    const upstream = await fetch(`${registry.url}${seen.manifestFrom ?? url.pathname}`, {
       headers: { accept: String(req.headers.accept ?? '*/*') },
     });
     const headers: Record<string, string> = {};
@@ -437,6 +472,23 @@ describe('a registry with Bearer token auth', () => {
     try {
       await pullThrough(front, { type: 'token', token: 'pat-123' });
       assert.equal(front.seen.tokenRequests.length, 1);
+    } finally {
+      await front.stop();
+    }
+  });
+
+  test('a manifest that does not hash to the digest asked for is digest_mismatch', async () => {
+    const other = await pushChart(registry.url, 'org/tokened', '1.0.1', {
+      name: 'tokened',
+      version: '1.0.1',
+      bytes: await chartArchive('tokened', '1.0.1'),
+    });
+    const front = await startTokenFront(registry, { ...user, anonymous: true });
+    front.seen.manifestFrom = '/v2/org/tokened/manifests/1.0.0';
+    try {
+      const ref = parseChartReference(`oci://${front.host}/org`, 'tokened', other.manifestDigest);
+      const error = await rejectsWith(() => pullChart(ref, OPTS), 'digest_mismatch');
+      assert.match(error.message, new RegExp(other.manifestDigest));
     } finally {
       await front.stop();
     }
