@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import {
   sha256Digest,
 } from '../../testing/oci-push.ts';
 import { startRegistry, type TestRegistry } from '../../testing/oci-registry.ts';
+import { startTokenFront } from '../../testing/oci-token-front.ts';
 import { readChart } from './chart.ts';
 import { OciError, parseChartReference, pullChart, type OciCredentials } from './oci.ts';
 
@@ -304,75 +304,6 @@ describe('a registry with basic auth (htpasswd)', () => {
     assert.doesNotMatch(error.message, /tok-secret/);
   });
 });
-
-/**
- * Bearer-token auth needs a token service, which docker-registry only verifies with a certificate
- * chain. This is a small front for the real registry instead, speaking the Docker token protocol: a
- * Bearer challenge, a realm that issues tokens for basic credentials, and blob downloads redirected to
- * another host name (localhost instead of 127.0.0.1), as registries redirect to object storage.
- */
-async function startTokenFront(
-  registry: TestRegistry,
-  opts: { username: string; password: string; anonymous: boolean; directToken?: string },
-) {
-  const seen = {
-    /** Serve this path's manifest whatever manifest is asked for (a registry lying about a digest). */
-    manifestFrom: undefined as string | undefined,
-    tokenRequests: [] as string[],
-    storageAuthorization: [] as (string | undefined)[],
-    corrupt: false,
-  };
-  const issued = 'issued-token-' + Math.random().toString(36).slice(2);
-  let port = 0;
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url!, `http://${req.headers.host}`);
-    if (url.pathname === '/token') {
-      seen.tokenRequests.push(url.search);
-      const basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-      const ok = req.headers.authorization === basic || (!req.headers.authorization && opts.anonymous);
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(ok ? JSON.stringify({ token: issued }) : '{"details":"bad credentials"}');
-      return;
-    }
-    if (url.pathname.startsWith('/storage/')) {
-      seen.storageAuthorization.push(req.headers.authorization);
-      const upstream = await fetch(`${registry.url}${url.pathname.slice('/storage'.length)}`);
-      const body = Buffer.from(await upstream.arrayBuffer());
-      if (seen.corrupt) body[body.length - 1] = body[body.length - 1]! ^ 0xff;
-      res.writeHead(upstream.status).end(body);
-      return;
-    }
-    const allowed = [`Bearer ${issued}`, ...(opts.directToken ? [`Bearer ${opts.directToken}`] : [])];
-    if (!allowed.includes(req.headers.authorization ?? '')) {
-      const name = /^\/v2\/(.+)\/(?:manifests|blobs)\//.exec(url.pathname)?.[1] ?? '';
-      res.writeHead(401, {
-        'www-authenticate': `Bearer realm="http://127.0.0.1:${port}/token",service="front",scope="repository:${name}:pull"`,
-      });
-      res.end();
-      return;
-    }
-    if (url.pathname.includes('/blobs/')) {
-      res.writeHead(307, { location: `http://localhost:${port}/storage${url.pathname}` }).end();
-      return;
-    }
-    const upstream = await fetch(`${registry.url}${seen.manifestFrom ?? url.pathname}`, {
-      headers: { accept: String(req.headers.accept ?? '*/*') },
-    });
-    const headers: Record<string, string> = {};
-    for (const name of ['content-type', 'docker-content-digest']) {
-      const value = upstream.headers.get(name);
-      if (value) headers[name] = value;
-    }
-    res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  port = await listen(server);
-  return {
-    host: `127.0.0.1:${port}`,
-    seen,
-    issued,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('a registry with Bearer token auth', () => {
   const user = { username: 'robot', password: 'robot-secret' };
