@@ -49,7 +49,10 @@ export async function setupHelm(): Promise<HelmSetup | undefined> {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-bench-chart-'));
   const dir = path.join(work, 'bench-chart');
-  await writeChart(dir, chartFiles({ name: 'bench-chart', version: '1.0.0', objects: HELM_OBJECTS, schema: true }));
+  await writeChart(
+    dir,
+    chartFiles({ name: 'bench-chart', version: '1.0.0', objects: HELM_OBJECTS, schema: true }),
+  );
   const tgz = await helmPackage(helm, dir, work);
   await helmPush(helm, tgz, `oci://${registry.host}/charts`);
   return {
@@ -64,7 +67,11 @@ export async function setupHelm(): Promise<HelmSetup | undefined> {
 }
 
 async function call(method: string, url: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -103,7 +110,12 @@ export async function measureHelm(
     const created = await call('POST', `${url}/v1/packages`, {
       name: 'bench-chart',
       sources: [
-        { kind: 'helm', repo_url: `oci://${setup.registry.host}/charts`, chart: 'bench-chart', target_revision: '1.0.0' },
+        {
+          kind: 'helm',
+          repo_url: `oci://${setup.registry.host}/charts`,
+          chart: 'bench-chart',
+          target_revision: '1.0.0',
+        },
       ],
     });
     const op = await call('POST', `${url}/v1/installs`, {
@@ -113,7 +125,8 @@ export async function measureHelm(
       initial_values: {},
     });
     const done = await call('POST', `${url}/v1/operations/${op.id}:wait?timeout=60`);
-    if (done.state !== 'SUCCEEDED') throw new Error(`install.create ended ${done.state}: ${JSON.stringify(done)}`);
+    if (done.state !== 'SUCCEEDED')
+      throw new Error(`install.create ended ${done.state}: ${JSON.stringify(done)}`);
     const installId = op.owner_id as string;
     const once = async (skip: boolean, generation: number) => {
       const start = performance.now();

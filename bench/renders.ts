@@ -438,7 +438,9 @@ if (helmSetup) {
       const m = await measureHelm(r.store as 'pglite' | 'postgres', helmSetup);
       const render = stats(m.renders);
       const skip = stats(m.skips);
-      helmRows.push(row(r.store, `(h1) Helm chart, ${HELM_OBJECTS} objects: render + commit`, render, m.failed));
+      helmRows.push(
+        row(r.store, `(h1) Helm chart, ${HELM_OBJECTS} objects: render + commit`, render, m.failed),
+      );
       helmRows.push(row(r.store, '(h2) Helm chart: skipped render', skip, 0));
       helmTargets.push(
         `target (h1) Helm render + commit p50 ≤ ${TARGET_HELM_RENDER_P50} ms on ${r.store}: ${render.p50.toFixed(1)} ms ${render.p50 <= TARGET_HELM_RENDER_P50 ? 'PASS' : 'FAIL'} (floor: helm template p50 ${floor.p50.toFixed(1)} ms, ${(render.p50 / floor.p50).toFixed(2)}×)`,

@@ -209,7 +209,9 @@ async function run(argv: string[]): Promise<number> {
       const helmOnly = (['version', 'name', 'values'] as const).find((k) => values[k] !== undefined);
       if (values.helm !== undefined) {
         if (parsed.positionals.length > 0)
-          throw new CliError('--helm publishes a chart from a registry, not a directory; give one or the other');
+          throw new CliError(
+            '--helm publishes a chart from a registry, not a directory; give one or the other',
+          );
         if (values.version === undefined)
           throw new CliError('--helm needs --version <chart version>; see "atoll package --help"');
         const config = loadConfig();

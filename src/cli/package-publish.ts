@@ -71,7 +71,10 @@ function failure(what: string, answer: Answer): CliError {
   return new CliError(`${what} failed (HTTP ${answer.status}): ${detail}`, 1);
 }
 
-async function findPackage(options: Omit<PublishOptions, 'dir'>, name: string): Promise<{ id: string } | undefined> {
+async function findPackage(
+  options: Omit<PublishOptions, 'dir'>,
+  name: string,
+): Promise<{ id: string } | undefined> {
   let cursor: string | undefined;
   do {
     const answer = await call(
@@ -151,7 +154,9 @@ export async function publishHelmPackage(options: HelmPublishOptions): Promise<R
   const name = options.name ?? chart!;
   const existing = await findPackage(options, name);
   if (existing) {
-    const version = await call(options, 'POST', `/v1/packages/${existing.id}/versions`, { sources: [source] });
+    const version = await call(options, 'POST', `/v1/packages/${existing.id}/versions`, {
+      sources: [source],
+    });
     if (version.status !== 201) throw failure(`registering chart version ${options.version}`, version);
     return {
       package_id: existing.id,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -388,8 +389,7 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
     assert.match(image.text, /not a Helm chart|Helm chart/i);
 
     // A chart over ATOLL_CHART_MAX_BYTES (256 KiB here).
-    const noise = Buffer.alloc(400 * 1024);
-    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const noise = randomBytes(400 * 1024);
     const huge = await packFiles({
       'huge/Chart.yaml': 'apiVersion: v2\nname: huge\nversion: 1.0.0\n',
       'huge/files/noise.bin': noise,

@@ -141,7 +141,8 @@ describe('packages', () => {
       },
     });
     assert.equal(helm.status, 422, helm.text);
-    assert.deepEqual(helm.body.errors[0].path, ['body', 'sources']);
+    assert.deepEqual(helm.body.errors[0].path, ['body', 'sources', '0', 'repo_url']);
+    assert.match(helm.body.errors[0].message, /oci:\/\//, 'Helm charts come from OCI registries');
   });
 
   test('an archive with U+0000, a lone surrogate or nesting past 64 levels in any file is 422 naming the file and field', async () => {

@@ -106,6 +106,8 @@ export async function startHarness(
   // unprivileged sandbox uid must be able to traverse it to reach its own sandbox directory.
   fs.chmodSync(dataDir, 0o711);
   const config = loadConfig({
+    // Where a server finds helm (config.helm), as a server started from this shell would.
+    PATH: process.env.PATH ?? '',
     DATA_DIR: dataDir,
     ATOLL_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
     LOG_LEVEL: 'silent',

@@ -48,11 +48,11 @@ export type ChartContents = {
   values: Record<string, unknown>;
   /** values.schema.json parsed, or null. */
   values_schema: Record<string, unknown> | null;
-  /** Regular files in the archive. */
-  files: number;
+  /** Paths of the archive's regular files under the top directory, sorted. */
+  files: string[];
 };
 
-type Unpacked = { top: string; read: Map<string, Buffer>; files: number };
+type Unpacked = { top: string; read: Map<string, Buffer>; files: string[] };
 
 /** Walks the archive, enforcing the limits and path rules; keeps the top directory's READ files. */
 async function unpack(bytes: Uint8Array, limits: ChartLimits): Promise<Unpacked> {
@@ -61,7 +61,7 @@ async function unpack(bytes: Uint8Array, limits: ChartLimits): Promise<Unpacked>
   let top: string | undefined;
   let total = 0;
   let entries = 0;
-  let files = 0;
+  const files: string[] = [];
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, stream, next) => {
       entries++;
@@ -90,8 +90,8 @@ async function unpack(bytes: Uint8Array, limits: ChartLimits): Promise<Unpacked>
         return fail(
           'a chart archive holds one top-level directory named after the chart; this file is outside it',
         );
-      files++;
       const inner = segments.slice(1).join('/');
+      files.push(inner);
       const chunks: Buffer[] = [];
       stream.on('data', (data: unknown) => {
         const chunk = data as Buffer;
@@ -121,7 +121,7 @@ async function unpack(bytes: Uint8Array, limits: ChartLimits): Promise<Unpacked>
     .pipe(extract);
   await done;
   if (top === undefined) throw new ChartError('the chart archive is empty');
-  return { top, read, files };
+  return { top, read, files: files.sort() };
 }
 
 /** UTF-8 text of a file, without a byte-order mark. */

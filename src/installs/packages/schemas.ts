@@ -167,7 +167,7 @@ export const CreatePackageVersionBody = z
     }),
     sources: z.array(HelmSource).min(1).max(1).optional().openapi({
       description:
-        'Atoll, Helm packages: the chart of the new version (a newer `target_revision`); its semver and input schema come from the chart.',
+        'Atoll: Helm packages: the chart of the new version (a newer `target_revision`); its semver and input schema come from the chart.',
     }),
     compatibility: Compatibility.optional(),
   })
