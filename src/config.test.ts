@@ -53,6 +53,18 @@ describe('configuration', () => {
     );
   });
 
+  test('Helm: ATOLL_OCI_PLAIN_HTTP is a list of registry addresses, ATOLL_HELM a path, PATH where helm is looked up', () => {
+    const config = loadConfig({
+      ATOLL_OCI_PLAIN_HTTP: 'Registry.LAN:5000, oci://10.0.0.5:80',
+      ATOLL_HELM: '/opt/helm/helm',
+      PATH: '/usr/bin',
+    });
+    assert.deepEqual(config.helm.plainHttp, ['registry.lan:5000', '10.0.0.5:80']);
+    assert.equal(config.helm.path, '/opt/helm/helm');
+    assert.equal(config.helm.searchPath, '/usr/bin');
+    assert.throws(() => loadConfig({ ATOLL_OCI_PLAIN_HTTP: 'bad host:5000' }), /ATOLL_OCI_PLAIN_HTTP/);
+  });
+
   test('a JWT secret and a JWKS URL together are refused', () => {
     assert.throws(
       () => loadConfig({ ATOLL_JWT_SECRET: 'x'.repeat(40), ATOLL_JWT_JWKS_URL: 'https://idp.example/jwks' }),

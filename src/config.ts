@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { plainHttpHosts } from './installs/charts/reference.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -109,15 +110,13 @@ const EnvSchema = z
     ATOLL_RENDER_OUTPUT_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     /** Helm packages (docs/packages.md): the helm binary (default: helm on PATH, then the one `npm install` fetched), registries spoken to over plain HTTP besides loopback (comma-separated host:port), the largest chart archive in bytes. */
     ATOLL_HELM: optionalString,
-    ATOLL_OCI_PLAIN_HTTP: optionalString.refine(
-      (v) =>
-        v === undefined ||
-        v
-          .split(',')
-          .map((h) => h.trim())
-          .every((h) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(h)),
-      { message: 'must be a comma-separated list of host or host:port, e.g. registry.internal:5000' },
-    ),
+    ATOLL_OCI_PLAIN_HTTP: optionalString.superRefine((v, ctx) => {
+      try {
+        plainHttpHosts(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
     ATOLL_CHART_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     /** Durable job queue (renders): jobs one worker process runs at once, how long a lease lasts unrenewed (a dead worker's jobs are taken over after it), the safety-net poll. */
     ATOLL_WORKER_CONCURRENCY: int(4, 1, 256),
@@ -314,10 +313,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     helm: {
       path: e.ATOLL_HELM,
       searchPath: env.PATH,
-      plainHttp: (e.ATOLL_OCI_PLAIN_HTTP ?? '')
-        .split(',')
-        .map((h) => h.trim().toLowerCase())
-        .filter((h) => h !== ''),
+      plainHttp: [...plainHttpHosts(e.ATOLL_OCI_PLAIN_HTTP)],
       chartMaxBytes: e.ATOLL_CHART_MAX_BYTES,
     },
     jobs: {

@@ -172,13 +172,13 @@ export function registryScheme(registry: string, plainHttp: ReadonlySet<string>)
 }
 
 /**
- * The registries spoken to over plain HTTP besides loopback ones: ATOLL_OCI_PLAIN_HTTP, a
- * comma-separated list of `host[:port]` (lower-cased; an `oci://` or `http://` prefix is dropped).
+ * The registries spoken to over plain HTTP besides loopback ones, from ATOLL_OCI_PLAIN_HTTP (config.ts
+ * parses it at boot): a comma-separated list of `host[:port]` (lower-cased; an `oci://` or `http://` prefix is dropped).
  * Throws an Error naming the entry for one that is not a registry address.
  */
-export function plainHttpHosts(env: Readonly<Record<string, string | undefined>> = process.env): Set<string> {
+export function plainHttpHosts(list: string | undefined): Set<string> {
   const hosts = new Set<string>();
-  for (const raw of (env.ATOLL_OCI_PLAIN_HTTP ?? '').split(',')) {
+  for (const raw of (list ?? '').split(',')) {
     const entry = raw
       .trim()
       .replace(/^(oci|https?):\/\//i, '')

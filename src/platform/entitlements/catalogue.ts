@@ -76,8 +76,8 @@ export function entitlementCatalogue(s: EntitlementSettings): OfferedFeature[] {
       ['max_agents', 'Agents per workspace', UNLIMITED],
     ],
     packages: [
-      ['enabled', 'Packages published from Atoll package artifacts', on(true)],
-      ['helm_sources', 'Packages created from Helm chart sources', on(false)],
+      ['enabled', 'Packages: Helm charts and Atoll package artifacts', on(true)],
+      ['helm_sources', 'Packages created from Helm chart sources', on(true)],
       ['max_packages', 'Packages per workspace', UNLIMITED],
       ['max_artifact_bytes', 'Size of one package artifact, in bytes', max(MAX_ARTIFACT_BYTES)],
     ],

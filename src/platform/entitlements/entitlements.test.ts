@@ -38,7 +38,7 @@ describe('entitlements', () => {
     for (const set of ['snippets', 'agents', 'packages', 'installs', 'agent_deployments']) {
       assert.deepEqual(all.get(`${set}.enabled`)?.allocation, { type: 'bool', value: true }, set);
     }
-    assert.deepEqual(all.get('packages.helm_sources')?.allocation, { type: 'bool', value: false });
+    assert.deepEqual(all.get('packages.helm_sources')?.allocation, { type: 'bool', value: true });
     assert.deepEqual(all.get('compute.max_clusters')?.allocation, { type: 'max_count', value: 0 });
     assert.deepEqual(all.get('agent_deployments.max_sandboxes')?.allocation, { type: 'max_count', value: 5 });
     assert.deepEqual(all.get('snippets.max_run_memory_mb')?.allocation, { type: 'max_count', value: 96 });
