@@ -75,6 +75,7 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
       ATOLL_JOB_POLL_MS: '50',
       ATOLL_CHART_MAX_BYTES: '262144',
       ATOLL_RENDER_TIMEOUT_MS: '8000',
+      ATOLL_RENDER_OUTPUT_BYTES: String(2 * 1024 * 1024),
     });
     base = await h.listen();
   });
@@ -387,6 +388,7 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
     });
     assert.equal(image.status, 422, image.text);
     assert.match(image.text, /not a Helm chart|Helm chart/i);
+    await assertNoPackage('image');
 
     // A chart over ATOLL_CHART_MAX_BYTES (256 KiB here).
     const noise = randomBytes(400 * 1024);
@@ -404,7 +406,7 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
     await assertNoPackage('huge');
   });
 
-  test('template errors, endless templates and output that is not Kubernetes objects fail the render with the reason', async () => {
+  test('template errors, endless templates, floods and output that is not Kubernetes objects fail the render with the reason', async () => {
     const charts: Record<string, Record<string, string>> = {
       failing: { 'templates/a.yaml': '{{ fail "the chart refuses: set .Values.accept" }}\n' },
       endless: {
@@ -412,6 +414,10 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
           '{{- range $i := until 100000 }}{{- range $j := until 100000 }}{{- end }}{{- end }}\n',
       },
       notobjects: { 'templates/a.yaml': 'just: a map\nwithout: kind\n' },
+      flood: {
+        'templates/a.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flood\ndata:\n  x: "{{ range until 60000 }}{{ printf "%0100d" 0 }}{{ end }}"\n',
+      },
     };
     for (const [name, templates] of Object.entries(charts)) {
       const bytes = await packFiles({
@@ -425,6 +431,7 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
       failing: /helm template: .*the chart refuses: set \.Values\.accept/,
       endless: /longer than 8000 ms/,
       notobjects: /has no apiVersion/,
+      flood: /more than 2097152 bytes/,
     };
     for (const name of Object.keys(charts)) {
       const created = await createPackage(name, {
