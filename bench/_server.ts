@@ -11,6 +11,17 @@ import pg from 'pg';
 
 export const BENCH_TOKEN = `sk_bench_${'b'.repeat(40)}`;
 
+/** A JSON call to a bench server with the bench token; throws on any status from 300 up. */
+export async function benchCall(method: string, url: string, body?: unknown): Promise<any> {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 export type BenchServer = { url: string; store: string; stop(): Promise<void> };
 
 async function freePort(): Promise<number> {

@@ -19,7 +19,7 @@ import { HELM_TEMPLATE_FLAGS } from '../src/installs/charts/helm-template.ts';
 import { findHelm } from '../src/lib/helm-binary.ts';
 import { chartFiles, helmPackage, helmPush, writeChart } from '../src/testing/charts.ts';
 import { startRegistry, type TestRegistry } from '../src/testing/oci-registry.ts';
-import { BENCH_TOKEN, startBenchServer } from './_server.ts';
+import { benchCall, startBenchServer } from './_server.ts';
 
 export const HELM_OBJECTS = 100;
 export const TARGET_HELM_RENDER_P50 = 600;
@@ -29,7 +29,6 @@ const SKIPS = Number(process.env.BENCH_SKIPS ?? 50);
 const FLOOR_RUNS = 20;
 const WARMUP = 3;
 const exec = promisify(execFile);
-const headers = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' };
 
 export type HelmSetup = { helm: string; registry: TestRegistry; tgz: string; stop(): Promise<void> };
 
@@ -66,15 +65,7 @@ export async function setupHelm(): Promise<HelmSetup | undefined> {
   };
 }
 
-async function call(method: string, url: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const call = benchCall;
 
 /** `helm template` of the chart archive as Atoll runs it, timed from spawn to exit (ms each). */
 export async function helmFloor(setup: HelmSetup): Promise<number[]> {

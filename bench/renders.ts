@@ -29,7 +29,7 @@ import {
   TARGET_HELM_RENDER_P50,
   TARGET_HELM_SKIP_P50,
 } from './renders-helm.ts';
-import { BENCH_TOKEN, postgresAdminUrl, startBenchServer } from './_server.ts';
+import { BENCH_TOKEN, benchCall, postgresAdminUrl, startBenchServer } from './_server.ts';
 
 const OBJECTS = 500;
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 30);
@@ -40,7 +40,6 @@ const WORKER_CONCURRENCY = 4;
 const TARGET_RENDER_P50 = 400;
 const TARGET_SKIP_P50 = 30;
 const ANNOTATION = 'bench/generation';
-const headers = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' };
 const exec = promisify(execFile);
 /** The environment of every git and bash command: a fixed identity, no prompts, no user or system config. */
 const gitEnv = {
@@ -87,15 +86,7 @@ function sizeOf(dir: string): number {
   return total;
 }
 
-async function call(method: string, url: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const call = benchCall;
 
 /**
  * The package: `count` objects, half ConfigMaps and half Services, a few fields each. An install's

@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { parseDocument, type Document } from 'yaml';
 import { formatPath, jsonProblems } from '../../http/json-guard.ts';
+import type { HelmChartContents } from '../tables.ts';
 
 export const CHART_LIMITS = {
   /** The compressed archive. */
@@ -39,18 +40,8 @@ export class ChartError extends Error {
   }
 }
 
-export type ChartContents = {
-  name: string;
-  version: string;
-  app_version: string | null;
-  description: string | null;
-  /** values.yaml parsed (empty object when absent or empty). */
-  values: Record<string, unknown>;
-  /** values.schema.json parsed, or null. */
-  values_schema: Record<string, unknown> | null;
-  /** Paths of the archive's regular files under the top directory, sorted. */
-  files: string[];
-};
+/** What a chart archive holds, read once when it is pulled (stored as HelmChartContents). */
+export type ChartContents = Omit<HelmChartContents, 'kind'>;
 
 type Unpacked = { top: string; read: Map<string, Buffer>; files: string[] };
 

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { packFiles } from '../packages/pack.ts';
 import {
   HELM_CHART_MEDIA_TYPE,
@@ -14,10 +11,15 @@ import {
   pushChart,
   sha256Digest,
 } from '../../testing/oci-push.ts';
+import { findHelm } from '../../lib/helm-binary.ts';
+import { chartFiles, helmPackage, helmPush, writeChart } from '../../testing/charts.ts';
+import { tempDir } from '../../testing/harness.ts';
 import { startRegistry, type TestRegistry } from '../../testing/oci-registry.ts';
 import { startTokenFront } from '../../testing/oci-token-front.ts';
 import { readChart } from './chart.ts';
 import { OciError, parseChartReference, pullChart, type OciCredentials } from './oci.ts';
+
+const helm = findHelm();
 
 const NO_PLAIN = new Set<string>();
 const OPTS = { plainHttp: NO_PLAIN, maxChartBytes: 1024 * 1024, timeoutMs: 10_000 };
@@ -177,32 +179,22 @@ describe('pulling Helm charts from a real registry (no auth)', () => {
     assert.match(error.message, /32768/);
   });
 
-  test('a chart pushed by `helm push` is pulled and read', async (t) => {
-    const helm = '/usr/local/bin/helm';
-    if (!fs.existsSync(helm)) return t.skip('helm is not installed');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-helm-'));
-    try {
-      const env = {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        HELM_CACHE_HOME: dir,
-        HELM_CONFIG_HOME: dir,
-        HELM_DATA_HOME: dir,
-      };
-      const run = (...args: string[]) => promisify(execFile)(helm, args, { cwd: dir, env });
-      await run('create', 'webapp');
-      await run('package', 'webapp', '--version', '0.3.0+meta');
-      await run('push', 'webapp-0.3.0+meta.tgz', `oci://${registry.host}/helm`, '--plain-http');
+  test(
+    'a chart pushed by `helm push` is pulled and read',
+    { skip: helm ? false : 'helm is not installed' },
+    async () => {
+      const dir = path.join(tempDir('atoll-helm-'), 'webapp');
+      await writeChart(dir, chartFiles({ name: 'webapp', version: '0.3.0+meta', objects: 6, schema: false }));
+      const tgz = await helmPackage(helm!, dir, tempDir('atoll-helm-out-'));
+      await helmPush(helm!, tgz, `oci://${registry.host}/helm`);
       const ref = parseChartReference(`oci://${registry.host}/helm`, 'webapp', '0.3.0+meta');
       const pulled = await pullChart(ref, OPTS);
-      assert.deepEqual(Buffer.from(pulled.bytes), fs.readFileSync(path.join(dir, 'webapp-0.3.0+meta.tgz')));
+      assert.deepEqual(Buffer.from(pulled.bytes), fs.readFileSync(tgz));
       const contents = await readChart(pulled.bytes);
       assert.equal(contents.name, 'webapp');
       assert.equal(contents.version, '0.3.0+meta');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test("the caller's abort is thrown as is", async () => {
     const controller = new AbortController();

@@ -11,7 +11,7 @@ import type { Executor } from '../../isolate/executor.ts';
 import type { ExecutionLimits } from '../../isolate/types.ts';
 import { staticObjects } from '../packages/artifact.ts';
 import type { ProgramContents, RenderFailure } from '../tables.ts';
-import { validateValues } from './inputs.ts';
+import { validateValues, type SchemaProblem } from './inputs.ts';
 import { checkObjects, renderHash, stamp, toFiles, type RenderedFile } from './manifests.ts';
 
 /** What a program sees as its second argument. */
@@ -61,19 +61,19 @@ export function provenance(context: RenderContext): Record<string, string> {
   };
 }
 
+/** The failure of a render whose values break the version's input schema, naming the first one. */
+export function invalidInputs(problems: SchemaProblem[]): RenderFailure {
+  const [first, ...more] = problems;
+  return {
+    code: 'invalid_inputs',
+    message: [first!, ...more].map((p) => p.message).join('; '),
+    path: ['inputs', ...first!.path],
+  };
+}
+
 export async function renderPackage(executor: Executor, request: RenderRequest): Promise<RenderResult> {
   const validated = validateValues(request.contents.input_schema, request.values);
-  if (!validated.ok) {
-    const [first, ...more] = validated.problems;
-    return {
-      ok: false,
-      failure: {
-        code: 'invalid_inputs',
-        message: [first!, ...more].map((p) => p.message).join('; '),
-        path: ['inputs', ...first!.path],
-      },
-    };
-  }
+  if (!validated.ok) return { ok: false, failure: invalidInputs(validated.problems) };
   const outcome = await executor.run({
     code: request.contents.program,
     inputs: [validated.values, request.context],

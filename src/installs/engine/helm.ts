@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import type { HelmTemplater } from '../charts/helm-template.ts';
 import { coalesce, overlay } from '../charts/values.ts';
 import type { RenderFailure } from '../tables.ts';
-import { provenance, type RenderContext, type RenderResult } from './engine.ts';
+import { invalidInputs, provenance, type RenderContext, type RenderResult } from './engine.ts';
 import { validateValues } from './inputs.ts';
 import { checkObjects, renderHash, stamp, toFiles } from './manifests.ts';
 
@@ -62,17 +62,7 @@ export async function renderChart(
   request: ChartRenderRequest,
 ): Promise<RenderResult> {
   const checked = checkChartValues(request.inputSchema, request.baseValues, request.values);
-  if (!checked.ok) {
-    const [first, ...more] = checked.problems;
-    return {
-      ok: false,
-      failure: {
-        code: 'invalid_inputs',
-        message: [first!, ...more].map((p) => p.message).join('; '),
-        path: ['inputs', ...first!.path],
-      },
-    };
-  }
+  if (!checked.ok) return { ok: false, failure: invalidInputs(checked.problems) };
   const rendered = await helmTemplate({
     chart: request.chart,
     values: overlay(request.sourceValues, request.values),

@@ -54,28 +54,20 @@ export function toPackageVersion(row: PackageVersionRow): PackageVersion {
   };
 }
 
+/** An artifact: a JS package's archive, or a chart pulled for a Helm package (same digest, same row). */
 export function toArtifact(row: ArtifactRow): PackageArtifact {
   const c = row.contents;
-  if (c.kind === 'helm') {
-    return {
-      ref: row.digest,
-      size: row.size,
-      name: c.name,
-      version: c.version,
-      description: c.description,
-      input_schema: c.values_schema ?? inferSchema(c.values),
-      files: c.files,
-      created_at: unixSeconds(row.created_at),
-    };
-  }
+  const helm = c.kind === 'helm';
   return {
     ref: row.digest,
     size: row.size,
     name: c.name,
     version: c.version,
     description: c.description,
-    input_schema: c.input_schema,
-    files: ['atoll.package.json', 'inputs.schema.json', 'render.js', ...c.manifests.map((m) => m.path)],
+    input_schema: helm ? (c.values_schema ?? inferSchema(c.values)) : c.input_schema,
+    files: helm
+      ? c.files
+      : ['atoll.package.json', 'inputs.schema.json', 'render.js', ...c.manifests.map((m) => m.path)],
     created_at: unixSeconds(row.created_at),
   };
 }
