@@ -13,7 +13,7 @@ import { answerChallenge, type AuthState, type OciCredentials } from './registry
 import { deadline, discard, get, readCapped, registryMessage, type Deadline } from './registry-http.ts';
 
 export { OciError, type OciErrorCode, type OciErrorField } from './oci-error.ts';
-export { parseChartReference, plainHttpHosts, registryScheme, type ChartReference } from './reference.ts';
+export { parseChartReference, registryScheme, type ChartReference } from './reference.ts';
 export type { OciCredentials } from './registry-auth.ts';
 
 export const HELM_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.helm.config.v1+json';
@@ -33,7 +33,7 @@ export type PulledChart = { manifestDigest: string; chartDigest: string; bytes: 
 export type PullOptions = {
   /** The registry connection's credentials, if the workspace has one for this registry. */
   credentials?: OciCredentials;
-  /** Registries spoken to over plain HTTP besides loopback ones (plainHttpHosts()). */
+  /** Registries spoken to over plain HTTP besides loopback ones (config.ts, from ATOLL_OCI_PLAIN_HTTP). */
   plainHttp: ReadonlySet<string>;
   /** The largest chart archive accepted (its layer's declared size and the bytes read). */
   maxChartBytes: number;

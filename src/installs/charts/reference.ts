@@ -7,6 +7,7 @@
  * field to fix, before any request is made. Also: which registries are spoken to over plain HTTP.
  */
 import net from 'node:net';
+import { parseRegistry } from '../../lib/registry-address.ts';
 import { OciError, type OciErrorField } from './oci-error.ts';
 
 /** A parsed chart reference. */
@@ -26,27 +27,11 @@ const NAME_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 /** A tag (OCI distribution spec). */
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const HOST_LABEL = /^(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$/;
 /** The longest repository name distribution registries accept (with the registry, Docker's limit). */
 const MAX_NAME = 255;
 
 function invalid(field: OciErrorField, message: string): OciError {
   return new OciError('invalid_reference', message, field);
-}
-
-/** `host[:port]` lower-cased, or undefined when it is not a host name, IPv4 or bracketed IPv6 address. */
-function parseRegistry(authority: string): string | undefined {
-  const lower = authority.toLowerCase();
-  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(lower);
-  if (!match) return undefined;
-  const [, host, port] = match as unknown as [string, string, string | undefined];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;
-  if (host.startsWith('[')) {
-    if (!net.isIPv6(host.slice(1, -1))) return undefined;
-  } else if (host === '' || host.length > 253 || !host.split('.').every((l) => HOST_LABEL.test(l))) {
-    return undefined;
-  }
-  return lower;
 }
 
 /** Checks each `/`-separated component of a repository path; the message says what is wrong. */
@@ -169,27 +154,4 @@ export function registryScheme(registry: string, plainHttp: ReadonlySet<string>)
   const lower = registry.toLowerCase();
   if (isLoopbackHost(hostOf(lower)) || plainHttp.has(lower)) return 'http';
   return 'https';
-}
-
-/**
- * The registries spoken to over plain HTTP besides loopback ones, from ATOLL_OCI_PLAIN_HTTP (config.ts
- * parses it at boot): a comma-separated list of `host[:port]` (lower-cased; an `oci://` or `http://` prefix is dropped).
- * Throws an Error naming the entry for one that is not a registry address.
- */
-export function plainHttpHosts(list: string | undefined): Set<string> {
-  const hosts = new Set<string>();
-  for (const raw of (list ?? '').split(',')) {
-    const entry = raw
-      .trim()
-      .replace(/^(oci|https?):\/\//i, '')
-      .replace(/\/+$/, '');
-    if (entry === '') continue;
-    const registry = parseRegistry(entry);
-    if (!registry)
-      throw new Error(
-        `ATOLL_OCI_PLAIN_HTTP: ${JSON.stringify(raw.trim())} is not a registry address; list host:port entries separated by commas`,
-      );
-    hosts.add(registry);
-  }
-  return hosts;
 }

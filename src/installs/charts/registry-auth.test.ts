@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { plainHttpHosts, registryScheme } from './reference.ts';
+import { plainHttpHosts } from '../../lib/registry-address.ts';
+import { registryScheme } from './reference.ts';
 import { parseChallenges } from './registry-auth.ts';
 
 describe('WWW-Authenticate challenges', () => {
