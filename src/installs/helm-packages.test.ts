@@ -14,7 +14,15 @@ import { startHarness, tempDir, type Harness } from '../testing/harness.ts';
 import { pushArtifact, pushChart } from '../testing/oci-push.ts';
 import { startRegistry, type TestRegistry } from '../testing/oci-registry.ts';
 import { HELM_TEMPLATE_FLAGS } from './charts/helm-template.ts';
-import { cloneInstall, git, hashOfCheckout, install, render, waitOperation } from './test-fixtures.ts';
+import {
+  cloneInstall,
+  git,
+  hashOfCheckout,
+  install,
+  publish,
+  render,
+  waitOperation,
+} from './test-fixtures.ts';
 
 const helm = findHelm();
 const AUTH = { username: 'ci', password: 'correct horse battery staple' };
@@ -189,6 +197,27 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
       },
     });
     assert.equal(same.status, 409, same.text);
+
+    // Each kind of package takes its own kind of version.
+    const jsForm = await h.request('POST', `/v1/packages/${packageId}/versions`, {
+      body: { semver: '3.0.0', ref: version.ref, input_schema: {} },
+    });
+    assert.equal(jsForm.status, 422, jsForm.text);
+    assert.deepEqual(jsForm.body.errors[0].path, ['body', 'sources']);
+    const js = await publish(h, { name: 'js-beside-helm' });
+    const helmIntoJs = await h.request('POST', `/v1/packages/${js.packageId}/versions`, {
+      body: {
+        sources: [{ kind: 'helm', repo_url: `oci://${open.host}/charts/shop`, target_revision: '2.0.0' }],
+      },
+    });
+    assert.equal(helmIntoJs.status, 422, helmIntoJs.text);
+    assert.deepEqual(helmIntoJs.body.errors[0].path, ['body', 'sources']);
+    const chartAsArtifact = await h.request('POST', '/v1/package_artifacts', {
+      raw: fs.readFileSync(v1),
+      headers: { 'content-type': 'application/gzip' },
+    });
+    assert.equal(chartAsArtifact.status, 422, chartAsArtifact.text);
+    assert.match(chartAsArtifact.text, /Helm chart/);
   });
 
   test('atoll package publish --helm creates the package, then adds chart versions; the package repository holds the chart', async () => {

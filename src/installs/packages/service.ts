@@ -1,8 +1,10 @@
 /**
- * Packages and their versions. A version is registered from an uploaded artifact: the artifact is
- * parsed and its program compiled when it is uploaded, and a version's metadata (semver, input schema)
- * must be the artifact's own, as akua verifies a version against its published artifact. Creating a
- * package registers its first version in the same transaction, so a package always has a latest one.
+ * Packages and their versions, of two kinds. A Helm package's version is registered from its source:
+ * the chart is pulled and read first (charts/source.ts), and its semver and input schema are the
+ * chart's. A JS package's version is registered from an uploaded artifact: the artifact is parsed and
+ * its program compiled when it is uploaded, and a version's metadata (semver, input schema) must be the
+ * artifact's own, as akua verifies a version against its published artifact. Creating a package
+ * registers its first version in the same transaction, so a package always has a latest one.
  */
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.ts';
@@ -92,7 +94,7 @@ export type PackageServiceDeps = {
   renderLimits: { memoryMb: number; cpuMs: number; wallMs: number };
   onVersionPublished?: VersionPublished;
   /** Pulling Helm charts (charts/source.ts). */
-  charts?: Omit<ChartSourceDeps, 'db'>;
+  charts: Omit<ChartSourceDeps, 'db'>;
 };
 
 export type PackageService = ReturnType<typeof createPackageService>;
@@ -115,6 +117,12 @@ export function createPackageService(deps: PackageServiceDeps) {
       throw invalid(['body'], 'the body is empty; send the package archive (tar.gz) as the request body');
     const digest = sha256Digest(bytes);
     const known = await store.findArtifact(db, workspaceId, digest);
+    if (known?.contents.kind === 'helm') {
+      throw invalid(
+        ['body'],
+        'this archive is a Helm chart (pulled for a Helm package of this workspace), not an Atoll package artifact; create Helm packages from their registry with {"sources": [{"kind": "helm", …}]}',
+      );
+    }
     if (known) return { row: known, created: false };
     let contents: ProgramContents;
     try {
@@ -181,8 +189,45 @@ export function createPackageService(deps: PackageServiceDeps) {
 
   /** Pulls and reads a Helm source's chart (charts/source.ts). */
   async function resolveChart(workspaceId: string, source: HelmSourceBody, field: string[]) {
-    if (!deps.charts) throw invalid(field, 'Helm sources are not enabled on this server');
     return resolveChartSource({ db, ...deps.charts }, workspaceId, source, field);
+  }
+
+  /** A new Helm version from `{sources}` (semver and schema are the chart's, so they may not be sent). */
+  async function helmVersionOf(workspaceId: string, body: CreatePackageVersionBody): Promise<VersionInput> {
+    for (const key of ['semver', 'ref', 'input_schema'] as const) {
+      if (body[key] !== undefined)
+        throw invalid(
+          ['body', key],
+          `${key} comes from the chart when the version is a Helm source; leave it out`,
+        );
+    }
+    const field = ['body', 'sources', '0'];
+    const version = chartVersion(await resolveChart(workspaceId, body.sources![0]!, field), field);
+    return { ...version, compatibility: body.compatibility };
+  }
+
+  /** A new JS version from `{semver, ref, input_schema}`, verified against the artifact. */
+  async function artifactVersionOf(
+    workspaceId: string,
+    body: CreatePackageVersionBody,
+  ): Promise<VersionInput> {
+    const missing = (['semver', 'ref', 'input_schema'] as const).find((k) => body[k] === undefined);
+    if (missing) throw invalid(['body', missing], `${missing} is required (or sources, for a Helm package)`);
+    const artifact = await artifactFor(workspaceId, body.ref!, ['body', 'ref']);
+    const contents = artifact.contents as ProgramContents;
+    if (contents.version !== body.semver) {
+      throw invalid(
+        ['body', 'semver'],
+        `the artifact ${body.ref} is version ${contents.version} (atoll.package.json), not ${body.semver}`,
+      );
+    }
+    if (canonicalJson(contents.input_schema) !== canonicalJson(body.input_schema)) {
+      throw invalid(
+        ['body', 'input_schema'],
+        `input_schema differs from the artifact's inputs.schema.json; send it unchanged (GET the artifact's schema from the archive)`,
+      );
+    }
+    return programVersion(artifact, body.compatibility);
   }
 
   /** Inserts a version and moves the package's latest pointer; 409 when the semver is taken. */
@@ -377,54 +422,25 @@ export function createPackageService(deps: PackageServiceDeps) {
       const pkg = await loadPackage(workspaceId, packageId);
       const latest = await store.findVersionById(db, pkg.latest_version_id!);
       const isHelm = latest?.source != null;
+      const body = 'body' in input ? input.body : undefined;
       let version: VersionInput;
-      const sources = 'body' in input ? input.body.sources : undefined;
-      if ('body' in input && sources) {
-        const { body } = input;
+      if (body?.sources) {
         if (!isHelm) {
           throw invalid(
             ['body', 'sources'],
             `package ${pkg.name} is an Atoll JS package; publish its new versions as package artifacts (ref), or create a Helm package with POST /v1/packages`,
           );
         }
-        for (const key of ['semver', 'ref', 'input_schema'] as const) {
-          if (body[key] !== undefined) {
-            throw invalid(
-              ['body', key],
-              `${key} comes from the chart when the version is a Helm source; leave it out`,
-            );
-          }
-        }
-        const field = ['body', 'sources', '0'];
-        version = chartVersion(await resolveChart(workspaceId, sources[0]!, field), field);
-        version.compatibility = body.compatibility;
+        version = await helmVersionOf(workspaceId, body);
       } else if (isHelm) {
         throw invalid(
           ['body', 'sources'],
           `package ${pkg.name} is a Helm package; register a new version with {"sources": [{"kind": "helm", "repo_url": …, "target_revision": "<chart version>"}]}`,
         );
-      } else if ('body' in input) {
-        const { body } = input;
-        const missing = (['semver', 'ref', 'input_schema'] as const).find((k) => body[k] === undefined);
-        if (missing)
-          throw invalid(['body', missing], `${missing} is required (or sources, for a Helm package)`);
-        const artifact = await artifactFor(workspaceId, body.ref!, ['body', 'ref']);
-        const contents = artifact.contents as ProgramContents;
-        if (contents.version !== body.semver) {
-          throw invalid(
-            ['body', 'semver'],
-            `the artifact ${body.ref} is version ${contents.version} (atoll.package.json), not ${body.semver}`,
-          );
-        }
-        if (canonicalJson(contents.input_schema) !== canonicalJson(body.input_schema)) {
-          throw invalid(
-            ['body', 'input_schema'],
-            `input_schema differs from the artifact's inputs.schema.json; send it unchanged (GET the artifact's schema from the archive)`,
-          );
-        }
-        version = programVersion(artifact, body.compatibility);
-      } else {
+      } else if ('archive' in input) {
         version = programVersion((await upload(workspaceId, input.archive)).row);
+      } else {
+        version = await artifactVersionOf(workspaceId, input.body);
       }
       const row = await db.transaction().execute((trx) => insertVersion(trx, pkg, version, caller));
       return toPackageVersion(row);
