@@ -484,4 +484,32 @@ describe('Helm packages', { skip: helm ? false : 'helm is not installed (npm run
       assert.match(JSON.stringify(renders[0]), expected[name]!, name);
     }
   });
+
+  test('lookup never reaches a cluster: it finds nothing, as helm template offline', async () => {
+    const bytes = await packFiles({
+      'probe/Chart.yaml': 'apiVersion: v2\nname: probe\nversion: 1.0.0\n',
+      'probe/templates/cm.yaml': [
+        '{{- $ns := lookup "v1" "Namespace" "" "kube-system" }}',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: probe',
+        'data:',
+        '  cluster: {{ if $ns }}"reached"{{ else }}"none"{{ end }}',
+        '',
+      ].join('\n'),
+    });
+    await pushChart(open.url, 'charts/probe', '1.0.0', { name: 'probe', version: '1.0.0', bytes });
+    const created = await createPackage('probe', {
+      repo_url: `oci://${open.host}/charts/probe`,
+      target_revision: '1.0.0',
+    });
+    assert.equal(created.status, 202, created.text);
+    const inst = await install(h, created.body.response.package_id, {});
+    const dir = await cloneInstall(base, inst.clone_url, h.token);
+    assert.match(
+      fs.readFileSync(path.join(dir, 'manifests', '000-configmap-probe.yaml'), 'utf8'),
+      /cluster: none/,
+    );
+  });
 });

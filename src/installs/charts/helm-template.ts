@@ -41,6 +41,8 @@ const WORKDIR = '/workspace';
 /** Helm's error output kept for the failure message. */
 const STDERR_BYTES = 64 * 1024;
 const MESSAGE_CHARS = 2000;
+/** Disk for helm's own scratch files, beyond the chart and values. */
+const SCRATCH_MB = 64;
 
 /** The arguments every render runs helm with (docs/packages.md lists them; tests compare against them). */
 export const HELM_TEMPLATE_FLAGS = ['--include-crds', '--skip-tests'] as const;
@@ -80,12 +82,15 @@ export function createHelmTemplater(deps: HelmTemplateDeps): HelmTemplater {
     }
     const check = await driver.check();
     if (!check.ok) return { ok: false, failure: { code: 'sandbox_unavailable', message: check.reason } };
+    const valuesJson = JSON.stringify(request.values);
+    // Room for the chart and values written into the workdir, and for helm's scratch files in /tmp.
+    const diskMb = SCRATCH_MB + Math.ceil((request.chart.length + valuesJson.length) / (1024 * 1024));
     const sandbox = await driver.create({
       id: `${SANDBOX_PREFIX}${String(Date.now()).padStart(11, '0')}${base32(randomBytes(10))}`,
       workdir: WORKDIR,
       resources: {
         memoryMb: limits.memoryMb,
-        diskMb: 64,
+        diskMb,
         vcpus: 1,
         processes: 64,
         openFiles: 256,
@@ -94,7 +99,7 @@ export function createHelmTemplater(deps: HelmTemplateDeps): HelmTemplater {
     });
     try {
       await fs.writeFile(path.join(sandbox.hostWorkdir, 'chart.tgz'), request.chart, { mode: 0o644 });
-      await fs.writeFile(path.join(sandbox.hostWorkdir, 'values.json'), JSON.stringify(request.values), {
+      await fs.writeFile(path.join(sandbox.hostWorkdir, 'values.json'), valuesJson, {
         mode: 0o644,
       });
       const stdout: Buffer[] = [];

@@ -228,7 +228,7 @@ export async function pullChart(ref: ChartReference, opts: PullOptions): Promise
   const tooLarge = (): never => {
     throw new OciError(
       'too_large',
-      `the chart ${ref.display} is ${layer.size} bytes, more than the ${opts.maxChartBytes} bytes a chart may have`,
+      `the chart ${ref.display} is ${layer.size} bytes, more than the ${opts.maxChartBytes} bytes a chart may have on this server (ATOLL_CHART_MAX_BYTES)`,
     );
   };
   if (layer.size > opts.maxChartBytes) tooLarge();
