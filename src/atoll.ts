@@ -27,6 +27,7 @@ import { agentsModule, agentsPort, lookupAgentSession, lookupAgentTurn } from '.
 import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
 import { catalogModule } from './catalog/module.ts';
+import { dashboardsModule, dashboardsOfSnippet } from './dashboards/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
@@ -178,6 +179,7 @@ export async function createAtoll(
       snippetsModule({
         db,
         publicUrl: config.publicUrl,
+        dashboards: dashboardsOfSnippet(db),
         executor: running,
         agentTurns: lookupAgentTurn(db),
         agentSessions: lookupAgentSession(db),
@@ -260,6 +262,7 @@ export async function createAtoll(
       }),
     );
     const notifications = own(notificationsModule({ db }));
+    const dashboards = own(dashboardsModule({ db, publicUrl: config.publicUrl }));
     const catalog = own(catalogModule());
     const jobsHousekeeping = own({ name: 'jobs', periodic: [purgeFinishedJobsTask({ db, log })] });
     const limits = own(
@@ -274,6 +277,7 @@ export async function createAtoll(
     const modules: AtollModule[] = [
       platform,
       snippets,
+      dashboards,
       agents,
       events,
       operations,

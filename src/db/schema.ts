@@ -4,6 +4,7 @@
  */
 import type { ColumnType } from 'kysely';
 import type { AgentTables } from '../agents/tables.ts';
+import type { DashboardTables } from '../dashboards/tables.ts';
 import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
 import type { HttpTables } from '../http/tables.ts';
@@ -27,6 +28,7 @@ type SchemaMigrationsTable = {
 export type DB = { atoll_schema_migrations: SchemaMigrationsTable } & PlatformTables &
   OperationTables &
   SnippetTables &
+  DashboardTables &
   AgentTables &
   EventTables &
   JobTables &

@@ -14,10 +14,33 @@ import { registerSnippetRunRoutes } from './run-routes.ts';
 import { registerSnippetRoutes } from './routes.ts';
 import { createSnippetService } from './service.ts';
 import { registerSnippetUsageRoutes } from './usage-routes.ts';
-import { createSnippetUsageService } from './usage.ts';
+import { createSnippetUsageService, type DashboardsOfSnippet } from './usage.ts';
+import * as store from './store.ts';
+import { etagOf } from '../http/etag.ts';
+
+/**
+ * What another family may know of a snippet of a workspace (dashboards: widgets name snippets), read
+ * through this module rather than the snippets table.
+ */
+export function lookupSnippet(db: Kysely<DB>) {
+  return async (workspaceId: string, snippetId: string) => {
+    const row = await store.findSnippet(db, workspaceId, snippetId);
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      etag: etagOf(row.version),
+      archived: row.archived_at !== null,
+      visibility: row.visibility,
+      display_type: row.display_type,
+      inputKeys: row.inputs.map((i) => i.key),
+    };
+  };
+}
 
 export function snippetsModule(deps: {
   db: Kysely<DB>;
+  /** The dashboards that use a snippet (dashboards/module.ts dashboardsOfSnippet, wired by the root). */
+  dashboards: DashboardsOfSnippet;
   publicUrl: string;
   executor: Executor;
   agentTurns: AgentTurnLookup;

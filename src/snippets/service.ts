@@ -17,10 +17,16 @@ import { assertDescriptors } from './inputs.ts';
 import { toSnippet, toSnippetRun } from './resources.ts';
 import type { RunFilters } from './store.ts';
 import * as store from './store.ts';
+import type { DashboardsOfSnippet } from './usage.ts';
 import type { RunView, SnippetRun } from './run-schemas.ts';
 import type { CreateSnippetBody, Snippet, UpdateSnippetBody } from './schemas.ts';
 
-export type SnippetServiceDeps = { db: Kysely<DB>; publicUrl: string } & AgentLookups;
+export type SnippetServiceDeps = {
+  db: Kysely<DB>;
+  publicUrl: string;
+  /** The dashboards that use a snippet (an archived snippet could not feed them). */
+  dashboards: DashboardsOfSnippet;
+} & AgentLookups;
 
 export type SnippetService = ReturnType<typeof createSnippetService>;
 
@@ -103,6 +109,12 @@ export function createSnippetService(deps: SnippetServiceDeps) {
       const current = await load(workspaceId, id);
       if (current.archived_at !== null) return;
       assertIfMatch('snippet', ifMatch, current.version);
+      const using = await deps.dashboards(workspaceId, id);
+      if (using.length > 0) {
+        throw failedPrecondition(
+          `snippet ${id} feeds widgets of ${using.length === 1 ? 'dashboard' : 'dashboards'} ${using.map((d) => `${d.id} (${d.name})`).join(', ')}; remove those widgets first`,
+        );
+      }
       if (await store.archiveSnippet(db, workspaceId, id, current.version)) return;
       // Lost a race: fine if the other writer archived it too, else their version wins.
       const latest = await load(workspaceId, id);

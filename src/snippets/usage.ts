@@ -1,8 +1,8 @@
 /**
  * Snippet usage (snippets.getUsage, snippets.listUsage; Akua `SnippetUsage`, `SnippetUsageList`): the
- * dashboards that use a snippet and, as an Atoll extension, how often it ran and its newest run. Atoll
- * has no dashboards yet, so `dashboards` is always `[]` and `dashboard_count` 0 (docs/snippets.md
- * "Usage"); the run figures come from the recorded runs.
+ * dashboards that use a snippet (asked of the dashboards family through `DashboardsOfSnippet`, which
+ * the composition root wires) and, as an Atoll extension, how often it ran and its newest run, from the
+ * recorded runs (docs/snippets.md "Usage").
  */
 import { z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
@@ -26,14 +26,8 @@ const SnippetUsageDashboard = z
 export const SnippetUsage = z
   .object({
     snippet_id: z.string().min(1).max(54),
-    dashboard_count: z
-      .number()
-      .int()
-      .min(0)
-      .openapi({ description: 'Always 0: Atoll has no dashboards yet.' }),
-    dashboards: z
-      .array(SnippetUsageDashboard)
-      .openapi({ description: 'Always empty: Atoll has no dashboards yet.' }),
+    dashboard_count: z.number().int().min(0),
+    dashboards: z.array(SnippetUsageDashboard),
     run_count: z
       .number()
       .int()
@@ -49,11 +43,18 @@ export type SnippetUsage = z.infer<typeof SnippetUsage>;
 
 export const SnippetUsageList = listOf(SnippetUsage, 'SnippetUsageList');
 
-function toUsage(row: store.SnippetUsageRow): SnippetUsage {
+/** The dashboards (not deleted) of the workspace with a widget of the snippet, oldest first. */
+export type DashboardsOfSnippet = (
+  workspaceId: string,
+  snippetId: string,
+) => Promise<SnippetUsageDashboard[]>;
+export type SnippetUsageDashboard = z.infer<typeof SnippetUsageDashboard>;
+
+function toUsage(row: store.SnippetUsageRow, dashboards: SnippetUsageDashboard[]): SnippetUsage {
   return {
     snippet_id: row.id,
-    dashboard_count: 0,
-    dashboards: [],
+    dashboard_count: dashboards.length,
+    dashboards,
     run_count: row.run_count,
     last_run:
       row.last_run_id && row.last_run_state && row.last_run_source && row.last_run_at
@@ -69,18 +70,27 @@ function toUsage(row: store.SnippetUsageRow): SnippetUsage {
 
 export type SnippetUsageService = ReturnType<typeof createSnippetUsageService>;
 
-export function createSnippetUsageService({ db }: { db: Kysely<DB> }) {
+export function createSnippetUsageService({
+  db,
+  dashboards,
+}: {
+  db: Kysely<DB>;
+  dashboards: DashboardsOfSnippet;
+}) {
   return {
     /** The usage of one snippet of the workspace, archived ones included (as for GET). */
     async get(workspaceId: string, id: string): Promise<SnippetUsage> {
       const row = await store.findSnippetUsage(db, workspaceId, id);
       if (!row) throw notFound('snippet', id);
-      return toUsage(row);
+      return toUsage(row, await dashboards(workspaceId, id));
     },
 
     /** The usage of the workspace's active snippets, in the order of GET /v1/snippets. */
     async list(workspaceId: string, page: PageRequest): Promise<Page<SnippetUsage>> {
-      return toPage(await store.listSnippetUsage(db, workspaceId, page), page, toUsage);
+      const rows = await store.listSnippetUsage(db, workspaceId, page);
+      const using = new Map<string, SnippetUsageDashboard[]>();
+      for (const row of rows.slice(0, page.limit)) using.set(row.id, await dashboards(workspaceId, row.id));
+      return toPage(rows, page, (row) => toUsage(row, using.get(row.id) ?? []));
     },
   };
 }

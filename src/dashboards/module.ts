@@ -1,0 +1,42 @@
+/**
+ * The dashboards domain wired together: dashboards, their widgets and revisions (docs/dashboards.md).
+ * Snippets are read through the snippets module (lookupSnippet); the snippets family asks which
+ * dashboards use a snippet through `dashboardsOfSnippet`, which the composition root hands it.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ApiApp } from '../http/context.ts';
+import { defineModule } from '../module.ts';
+import { lookupSnippet } from '../snippets/module.ts';
+import type { DashboardsOfSnippet } from '../snippets/usage.ts';
+import { registerDashboardRoutes } from './routes.ts';
+import { createDashboardService } from './service.ts';
+import * as store from './store.ts';
+import { registerWidgetRoutes } from './widget-routes.ts';
+import { createWidgetService } from './widgets.ts';
+
+/** The dashboards (not deleted) of a workspace with a widget of a snippet (snippet usage, archiving). */
+export function dashboardsOfSnippet(db: Kysely<DB>): DashboardsOfSnippet {
+  return async (workspaceId, snippetId) =>
+    (await store.dashboardsUsingSnippet(db, workspaceId, snippetId)).map((d) => ({
+      id: d.id,
+      name: d.name,
+      description: d.description,
+      workspace_id: d.workspace_id,
+    }));
+}
+
+export function dashboardsModule(deps: { db: Kysely<DB>; publicUrl: string }) {
+  const snippets = lookupSnippet(deps.db);
+  const dashboards = createDashboardService({ ...deps, lookupSnippet: snippets });
+  const widgets = createWidgetService({ db: deps.db, lookupSnippet: snippets });
+  return defineModule({
+    dashboards,
+    widgets,
+    name: 'dashboards',
+    routes(app: ApiApp): void {
+      registerDashboardRoutes(app, dashboards);
+      registerWidgetRoutes(app, widgets);
+    },
+  });
+}

@@ -1,0 +1,138 @@
+/** HTTP routes of /v1/dashboards/{id}/widgets: schema, auth and one service call each. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireWorkspace } from '../http/auth.ts';
+import type { ApiApp } from '../http/context.ts';
+import { setEtagHeader } from '../http/etag.ts';
+import { idempotent } from '../http/idempotency.ts';
+import {
+  errorResponses,
+  IdempotencyKeyHeader,
+  IfMatchHeader,
+  json,
+  jsonBody,
+  pathId,
+  WorkspaceHeaders,
+} from '../http/schemas.ts';
+import { DashboardIdParam } from './routes.ts';
+import {
+  CreateDashboardWidgetBody,
+  UpdateDashboardWidgetBody,
+  Widget,
+  WidgetList,
+} from './widget-schemas.ts';
+import type { WidgetService } from './widgets.ts';
+
+const tags = ['Dashboards'];
+const security = [{ BearerAuth: [] }];
+const WidgetParams = DashboardIdParam.extend({ wgt_id: pathId(54, 'Widget ID') });
+
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) =>
+  createRoute({ tags, security, middleware: [requireWorkspace] as const, ...r });
+
+const list = route({
+  method: 'get',
+  path: '/v1/dashboards/{id}/widgets',
+  operationId: 'dashboards.listWidgets',
+  summary: 'List dashboard widgets',
+  description: "The dashboard's widgets in position order.",
+  request: { params: DashboardIdParam, headers: WorkspaceHeaders },
+  responses: { 200: json(WidgetList, 'Widgets'), ...errorResponses(400, 401, 403, 404) },
+});
+
+const create = route({
+  method: 'post',
+  path: '/v1/dashboards/{id}/widgets',
+  operationId: 'dashboards.createWidget',
+  summary: 'Add dashboard widget',
+  description:
+    'Adds a snippet widget at `position` (default: last; the others move down) as one revision of the dashboard.',
+  request: {
+    params: DashboardIdParam,
+    headers: WorkspaceHeaders.extend({ 'idempotency-key': IdempotencyKeyHeader.optional() }),
+    body: jsonBody(CreateDashboardWidgetBody),
+  },
+  responses: { 201: json(Widget, 'Widget added'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const get = route({
+  method: 'get',
+  path: '/v1/dashboards/{id}/widgets/{wgt_id}',
+  operationId: 'dashboards.getWidget',
+  summary: 'Get dashboard widget',
+  description: 'One widget; its etag is also in the ETag header.',
+  request: { params: WidgetParams, headers: WorkspaceHeaders },
+  responses: { 200: json(Widget, 'Widget'), ...errorResponses(400, 401, 403, 404) },
+});
+
+const update = route({
+  method: 'patch',
+  path: '/v1/dashboards/{id}/widgets/{wgt_id}',
+  operationId: 'dashboards.updateWidget',
+  summary: 'Update dashboard widget',
+  description:
+    "Changes a widget's fields or position (if-match: the widget's etag), as one revision of the dashboard.",
+  request: {
+    params: WidgetParams,
+    headers: WorkspaceHeaders.extend({
+      'if-match': IfMatchHeader,
+      'idempotency-key': IdempotencyKeyHeader.optional(),
+    }),
+    body: jsonBody(UpdateDashboardWidgetBody),
+  },
+  responses: { 200: json(Widget, 'Widget updated'), ...errorResponses(400, 401, 403, 404, 409, 422, 428) },
+});
+
+const remove = route({
+  method: 'delete',
+  path: '/v1/dashboards/{id}/widgets/{wgt_id}',
+  operationId: 'dashboards.deleteWidget',
+  summary: 'Remove dashboard widget',
+  description: "Removes a widget (if-match: the widget's etag); the others close up. One revision.",
+  request: { params: WidgetParams, headers: WorkspaceHeaders.extend({ 'if-match': IfMatchHeader }) },
+  responses: { 204: { description: 'Widget removed' }, ...errorResponses(400, 401, 403, 404, 409, 428) },
+});
+
+export function registerWidgetRoutes(app: ApiApp, service: WidgetService): void {
+  app.openapi(list, async (c) => c.json(await service.list(c.var.workspaceId, c.req.valid('param').id), 200));
+
+  app.openapi(
+    create,
+    idempotent({ operation: 'dashboards.createWidget' }, async (c) => {
+      const { id } = c.req.valid('param');
+      const widget = await service.create(c.var.workspaceId, c.var.caller, id, c.req.valid('json'));
+      setEtagHeader(c, widget.etag);
+      c.header('location', `/v1/dashboards/${id}/widgets/${widget.id}`);
+      return c.json(widget, 201);
+    }),
+  );
+
+  app.openapi(get, async (c) => {
+    const { id, wgt_id } = c.req.valid('param');
+    const widget = await service.get(c.var.workspaceId, id, wgt_id);
+    setEtagHeader(c, widget.etag);
+    return c.json(widget, 200);
+  });
+
+  app.openapi(
+    update,
+    idempotent({ operation: 'dashboards.updateWidget' }, async (c) => {
+      const { id, wgt_id } = c.req.valid('param');
+      const widget = await service.update(
+        c.var.workspaceId,
+        c.var.caller,
+        id,
+        wgt_id,
+        c.req.valid('header')['if-match'],
+        c.req.valid('json'),
+      );
+      setEtagHeader(c, widget.etag);
+      return c.json(widget, 200);
+    }),
+  );
+
+  app.openapi(remove, async (c) => {
+    const { id, wgt_id } = c.req.valid('param');
+    await service.delete(c.var.workspaceId, c.var.caller, id, wgt_id, c.req.valid('header')['if-match']);
+    return c.body(null, 204);
+  });
+}

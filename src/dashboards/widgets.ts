@@ -1,0 +1,129 @@
+/**
+ * A dashboard's widgets, one at a time: add (at a position, others shifted), read, change, remove.
+ * Each change is a revision of the whole dashboard (commit.ts), so widget edits show in the history
+ * and can be restored like any other. A widget's etag is its own version; if-match on a widget write
+ * names it.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Caller } from '../http/context.ts';
+import { invalid, notFound } from '../http/errors.ts';
+import { assertIfMatch } from '../http/etag.ts';
+import { commit, definitionOf, touched, type SnippetLookup } from './commit.ts';
+import { place, renumber, type SnippetWidgetInput } from './definition.ts';
+import { toWidget } from './resources.ts';
+import type { CreateDashboardWidgetBody, UpdateDashboardWidgetBody, Widget, WidgetList } from './schemas.ts';
+import * as store from './store.ts';
+import type { StoredWidget } from './tables.ts';
+import { refusePlatformMetric, widgetFromBody } from './widget-bodies.ts';
+
+export type WidgetService = ReturnType<typeof createWidgetService>;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: SnippetLookup }) {
+  const { db, lookupSnippet } = deps;
+
+  async function load(workspaceId: string, id: string): Promise<store.DashboardRow> {
+    const row = await store.findDashboard(db, workspaceId, id);
+    if (!row) throw notFound('dashboard', id);
+    return row;
+  }
+
+  function find(row: store.DashboardRow, widgetId: string): StoredWidget {
+    const widget = row.widgets.find((w) => w.id === widgetId);
+    if (!widget) throw notFound('widget', widgetId);
+    return widget;
+  }
+
+  /** Commits `widgets` as the dashboard's, one revision, with a generated summary. */
+  async function save(row: store.DashboardRow, caller: Caller, widgets: StoredWidget[], summary: string) {
+    return commit(
+      db,
+      lookupSnippet,
+      row,
+      { ...definitionOf(row), widgets },
+      {
+        source: 'manual',
+        summary,
+        authorId: caller.subject,
+        fieldOf: () => ['body'],
+      },
+    );
+  }
+
+  return {
+    async list(workspaceId: string, id: string): Promise<WidgetList> {
+      const row = await load(workspaceId, id);
+      return { data: row.widgets.map((w) => toWidget(id, w)), next_cursor: null };
+    },
+
+    async get(workspaceId: string, id: string, widgetId: string): Promise<Widget> {
+      const row = await load(workspaceId, id);
+      return toWidget(id, find(row, widgetId));
+    },
+
+    async create(
+      workspaceId: string,
+      caller: Caller,
+      id: string,
+      body: CreateDashboardWidgetBody,
+    ): Promise<Widget> {
+      const row = await load(workspaceId, id);
+      const widget = await widgetFromBody(lookupSnippet, workspaceId, body, new Map(), nowSeconds(), [
+        'body',
+      ]);
+      const widgets = place(row.widgets, widget, body.position, ['body', 'position']);
+      const done = await save(row, caller, widgets, `Add widget ${widget.id}`);
+      return toWidget(id, find(done.dashboard, widget.id));
+    },
+
+    async update(
+      workspaceId: string,
+      caller: Caller,
+      id: string,
+      widgetId: string,
+      ifMatch: string | undefined,
+      body: UpdateDashboardWidgetBody,
+    ): Promise<Widget> {
+      const row = await load(workspaceId, id);
+      const current = find(row, widgetId);
+      if (ifMatch !== undefined) assertIfMatch('widget', ifMatch, current.version);
+      const patch = body as Record<string, unknown> & { widget_type?: string; position?: number };
+      if (patch.widget_type === 'platform_metric') refusePlatformMetric(['body']);
+      if (patch.widget_type !== undefined && patch.widget_type !== current.widget_type) {
+        throw invalid(
+          ['body', 'widget_type'],
+          `widget ${widgetId} is a ${current.widget_type} widget; its type cannot change`,
+        );
+      }
+      const { position, widget_type: _, ...fields } = patch;
+      const changed = { ...current, ...(fields as Partial<SnippetWidgetInput>) } as StoredWidget;
+      const next = touched(changed, nowSeconds());
+      const widgets =
+        position === undefined
+          ? renumber(row.widgets.map((w) => (w.id === widgetId ? next : w)))
+          : place(row.widgets, next, position, ['body', 'position']);
+      const done = await save(row, caller, widgets, `Change widget ${widgetId}`);
+      return toWidget(id, find(done.dashboard, widgetId));
+    },
+
+    async delete(
+      workspaceId: string,
+      caller: Caller,
+      id: string,
+      widgetId: string,
+      ifMatch: string | undefined,
+    ): Promise<void> {
+      const row = await load(workspaceId, id);
+      const current = find(row, widgetId);
+      if (ifMatch !== undefined) assertIfMatch('widget', ifMatch, current.version);
+      await save(
+        row,
+        caller,
+        renumber(row.widgets.filter((w) => w.id !== widgetId)),
+        `Remove widget ${widgetId}`,
+      );
+    },
+  };
+}
