@@ -1,0 +1,540 @@
+/**
+ * The dashboards family's schemas are the published ones: each is compared with its published
+ * counterpart (a component, or an operation's inline body or response) by the OpenAPI comparer, on a
+ * throwaway app holding one route per schema; and sample bodies are judged alike by Atoll's zod parse
+ * and by the published JSON Schema (ajv), refusals included.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { compareDocuments } from '../testing/openapi-compare.ts';
+import { publishedDocument } from '../testing/published-api.ts';
+import {
+  CreateDashboardBody,
+  CreateDashboardRevisionBody,
+  Dashboard,
+  DashboardIdResponse,
+  DashboardList,
+  DashboardRevision,
+  DashboardRevisionList,
+  DashboardRevisionMutationResponse,
+  DashboardWidgetResultResolution,
+  ResolveDashboardWidgetResultBody,
+  RestoreDashboardRevisionBody,
+  UpdateDashboardBody,
+} from './schemas.ts';
+import {
+  CreateDashboardWidgetBody,
+  UpdateDashboardWidgetBody,
+  Widget,
+  WidgetList,
+} from './widget-schemas.ts';
+
+type Json = any;
+type Direction = 'request' | 'response';
+type Case = { name: string; direction: Direction; published: Json; atoll: z.ZodType };
+
+const component = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const operation = (path: string, method: string): Json => publishedDocument.paths[path][method];
+const inlineBody = (path: string, method: string) =>
+  operation(path, method).requestBody.content['application/json'].schema;
+const inlineResponse = (path: string, method: string, status: number) =>
+  operation(path, method).responses[status].content['application/json'].schema;
+
+const CASES: Case[] = [
+  { name: 'Dashboard', direction: 'response', published: component('Dashboard'), atoll: Dashboard },
+  {
+    name: 'DashboardList',
+    direction: 'response',
+    published: component('DashboardList'),
+    atoll: DashboardList,
+  },
+  { name: 'Widget', direction: 'response', published: component('Widget'), atoll: Widget },
+  { name: 'WidgetList', direction: 'response', published: component('WidgetList'), atoll: WidgetList },
+  {
+    name: 'DashboardRevision',
+    direction: 'response',
+    published: component('DashboardRevision'),
+    atoll: DashboardRevision,
+  },
+  {
+    name: 'DashboardRevisionList',
+    direction: 'response',
+    published: component('DashboardRevisionList'),
+    atoll: DashboardRevisionList,
+  },
+  {
+    name: 'DashboardRevisionMutationResponse',
+    direction: 'response',
+    published: component('DashboardRevisionMutationResponse'),
+    atoll: DashboardRevisionMutationResponse,
+  },
+  {
+    name: 'DashboardWidgetResultResolution',
+    direction: 'response',
+    published: component('DashboardWidgetResultResolution'),
+    atoll: DashboardWidgetResultResolution,
+  },
+  {
+    name: 'CreateDashboardCreated',
+    direction: 'response',
+    published: inlineResponse('/dashboards', 'post', 201),
+    atoll: DashboardIdResponse,
+  },
+  {
+    name: 'UpdateDashboardUpdated',
+    direction: 'response',
+    published: inlineResponse('/dashboards/{id}', 'patch', 200),
+    atoll: DashboardIdResponse,
+  },
+  {
+    name: 'CreateDashboardWidgetBody',
+    direction: 'request',
+    published: component('CreateDashboardWidgetBody'),
+    atoll: CreateDashboardWidgetBody,
+  },
+  {
+    name: 'UpdateDashboardWidgetBody',
+    direction: 'request',
+    published: component('UpdateDashboardWidgetBody'),
+    atoll: UpdateDashboardWidgetBody,
+  },
+  {
+    name: 'ResolveDashboardWidgetResultBody',
+    direction: 'request',
+    published: component('ResolveDashboardWidgetResultBody'),
+    atoll: ResolveDashboardWidgetResultBody,
+  },
+  {
+    name: 'CreateDashboardBody',
+    direction: 'request',
+    published: inlineBody('/dashboards', 'post'),
+    atoll: CreateDashboardBody,
+  },
+  {
+    name: 'UpdateDashboardBody',
+    direction: 'request',
+    published: inlineBody('/dashboards/{id}', 'patch'),
+    atoll: UpdateDashboardBody,
+  },
+  {
+    name: 'CreateDashboardRevisionBody',
+    direction: 'request',
+    published: inlineBody('/dashboards/{id}/revisions', 'post'),
+    atoll: CreateDashboardRevisionBody,
+  },
+  {
+    name: 'RestoreDashboardRevisionBody',
+    direction: 'request',
+    published: inlineBody('/dashboards/{id}/revisions/{revision_id}:restore', 'post'),
+    atoll: RestoreDashboardRevisionBody,
+  },
+];
+
+/** Both documents for these cases: one POST /check/<name> per case, carrying it as body or response. */
+function documents(cases: Case[]) {
+  const app = new OpenAPIHono();
+  const paths: Record<string, Json> = {};
+  for (const c of cases) {
+    const operationId = `check.${c.name}`;
+    const content = (schema: Json) => ({ 'application/json': { schema } });
+    paths[`/check/${c.name}`] = {
+      post:
+        c.direction === 'request'
+          ? {
+              operationId,
+              requestBody: { content: content(c.published) },
+              responses: { 204: { description: 'ok' } },
+            }
+          : { operationId, responses: { 200: { description: 'ok', content: content(c.published) } } },
+    };
+    const route = createRoute({
+      method: 'post',
+      path: `/v1/check/${c.name}`,
+      operationId,
+      ...(c.direction === 'request'
+        ? {
+            request: { body: { content: content(c.atoll), required: true } },
+            responses: { 204: { description: 'ok' } },
+          }
+        : { responses: { 200: { description: 'ok', content: content(c.atoll) } } }),
+    });
+    app.openapi(route, (ctx) => ctx.body(null, 204) as never);
+  }
+  const published = { paths, components: publishedDocument.components };
+  const atoll = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'check', version: '0' } });
+  return { published, atoll: atoll as Json };
+}
+
+describe('dashboard schemas against the published document', () => {
+  const { published, atoll } = documents(CASES);
+
+  for (const c of CASES)
+    test(`${c.name} (${c.direction}) has no difference from the published shape`, () => {
+      const own = { ...atoll, paths: { [`/v1/check/${c.name}`]: atoll.paths[`/v1/check/${c.name}`] } };
+      assert.deepEqual(compareDocuments(published, own), []);
+    });
+
+  test('every published component of the family is checked', () => {
+    const names = Object.keys(publishedDocument.components.schemas).filter(
+      (n) =>
+        /^(Dashboard|Widget|CreateDashboard|UpdateDashboard|ResolveDashboard)/.test(n) &&
+        !/^Dashboard(Cluster|Install|Product|Region)/.test(n),
+    );
+    const checked = new Set(CASES.map((c) => c.published.$ref?.split('/').at(-1)));
+    assert.deepEqual(
+      names.filter((n) => !checked.has(n)),
+      [],
+    );
+  });
+
+  test('the comparison notices a widget whose col_span is any number', () => {
+    const loose = Widget.options.map((o) => o.extend({ col_span: z.number() }));
+    const wrong = documents([
+      { name: 'Widget', direction: 'response', published: component('Widget'), atoll: z.union(loose) },
+    ]);
+    const differences = compareDocuments(wrong.published, wrong.atoll);
+    assert.ok(
+      differences.some((d) => d.where.includes('.col_span')),
+      JSON.stringify(differences, null, 1),
+    );
+  });
+});
+
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+ajv.addSchema(publishedDocument, 'akua');
+const rewrite = (s: Json): Json =>
+  Array.isArray(s)
+    ? s.map(rewrite)
+    : s && typeof s === 'object'
+      ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === '$ref' ? `akua${v}` : rewrite(v)]))
+      : s;
+
+/** Whether the published schema, and Atoll's, accept `value`; they must agree. */
+function judge(c: Case | string, value: unknown): boolean {
+  const found = typeof c === 'string' ? CASES.find((x) => x.name === c) : c;
+  assert.ok(found, `no case ${String(c)}`);
+  const publishedValid = ajv.validate(rewrite(found.published), value);
+  const parsed = found.atoll.safeParse(value);
+  assert.equal(
+    parsed.success,
+    publishedValid,
+    `${found.name}: published ${publishedValid ? 'accepts' : `refuses (${ajv.errorsText()})`}, Atoll ${
+      parsed.success
+        ? 'accepts'
+        : `refuses (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`
+    }`,
+  );
+  return parsed.success;
+}
+
+const T = 1_760_000_000;
+const layout = {
+  col_span: 2,
+  height: 'standard',
+  drill_down: null,
+  visualization_options: {},
+  freshness_policy: { mode: 'max_age', max_age_seconds: 300 },
+};
+const snippetWidget = {
+  id: 'wgt_1',
+  dashboard_id: 'dash_j572abc123def456',
+  title: 'Pods',
+  position: 0,
+  ...layout,
+  created_at: T,
+  updated_at: T,
+  etag: '3',
+  widget_type: 'snippet',
+  snippet_id: 'snp_1',
+  snippet_etag: null,
+  input_bindings: {
+    cluster: { mode: 'inherit', filter_key: 'cluster' },
+    window: { mode: 'inherit', filter_key: 'var.window' },
+    limit: { mode: 'fixed', value: null },
+    other: { mode: 'unbound' },
+  },
+  visualization: 'table',
+  refresh_policy: { mode: 'interval', interval_seconds: 60 },
+  display_type: null,
+};
+const metricWidget = {
+  ...snippetWidget,
+  widget_type: 'platform_metric',
+  metric_key: 'cpu_usage',
+  metric_version: 1,
+  filter_bindings: { time: { mode: 'inherit', filter_key: 'time' } },
+};
+for (const k of [
+  'snippet_id',
+  'snippet_etag',
+  'input_bindings',
+  'visualization',
+  'refresh_policy',
+  'display_type',
+])
+  delete (metricWidget as Json)[k];
+
+const filters = [
+  { kind: 'time', key: 'time', label: 'Time' },
+  { kind: 'comparison', key: 'comparison', label: 'Compare' },
+  { kind: 'resource', key: 'cluster', resource: 'cluster', label: 'Cluster' },
+  { kind: 'status', key: 'status', label: 'Status', options: ['ok', 'failing'] },
+  { kind: 'variable', key: 'var.window', input: { key: 'window', label: 'Window', kind: 'number', min: 1 } },
+];
+const dashboard = {
+  id: 'dash_j572abc123def456',
+  html_url: 'https://akua.dev/dashboards/dash_j572abc123def456',
+  name: 'Cluster Overview',
+  description: null,
+  workspace_id: 'ws_j572abc123def456',
+  purpose: 'custom',
+  filter_definitions: filters,
+  default_filter_values: { time: { from: T - 3600, to: T } },
+  active_revision_id: 'dashrev_1',
+  widgets: [snippetWidget, metricWidget],
+  created_by: 'usr_1',
+  created_at: T,
+  updated_at: T,
+  etag: '7',
+};
+const {
+  id: _id,
+  dashboard_id: _d,
+  created_at: _c,
+  updated_at: _u,
+  etag: _e,
+  ...snippetSnapshot
+} = snippetWidget;
+const revision = {
+  id: 'dashrev_2',
+  dashboard_id: dashboard.id,
+  workspace_id: dashboard.workspace_id,
+  parent_revision_id: 'dashrev_1',
+  restored_from_revision_id: null,
+  source: 'manual',
+  author_id: 'usr_1',
+  summary: 'Added pods',
+  name: dashboard.name,
+  description: null,
+  purpose: 'custom',
+  filter_definitions: filters,
+  default_filter_values: {},
+  widgets: [{ ...snippetSnapshot, widget_id: 'wgt_1', snippet_etag: '4' }],
+  structural_diff: {
+    version: 1,
+    dashboard_fields: ['name'],
+    widgets: {
+      added: { count: 1, widget_ids: ['wgt_1'] },
+      removed: { count: 0, widget_ids: [] },
+      changed: { count: 1, widgets: [{ widget_id: 'wgt_2', fields: ['title', 'col_span'] }] },
+    },
+  },
+  snippet_etag_drift: [
+    {
+      widget_id: 'wgt_1',
+      snippet_id: 'snp_1',
+      snapshot_etag: '4',
+      current_etag: '5',
+      current_state: 'active',
+      restore_action: 'none',
+    },
+  ],
+  created_at: T,
+};
+
+describe('dashboard schemas parse what the published schemas accept', () => {
+  test('a dashboard, a widget of each kind, a revision and its mutation response are valid', () => {
+    assert.ok(judge('Dashboard', dashboard));
+    assert.ok(judge('Widget', snippetWidget));
+    assert.ok(judge('Widget', metricWidget));
+    assert.ok(judge('DashboardList', { data: [dashboard], has_more: false, next_cursor: null }));
+    assert.ok(judge('DashboardRevision', revision));
+    // Published as allOf of two closed objects, which no value satisfies: each part refuses the
+    // other's fields. Atoll's is the flat object the allOf means (DashboardRevision + dashboard_etag).
+    const mutation = { ...revision, dashboard_etag: '8' };
+    assert.equal(ajv.validate(rewrite(component('DashboardRevisionMutationResponse')), mutation), false);
+    assert.ok(DashboardRevisionMutationResponse.safeParse(mutation).success);
+    assert.equal(DashboardRevisionMutationResponse.safeParse(revision).success, false);
+    assert.ok(judge('DashboardRevision', { ...revision, structural_diff: null, snippet_etag_drift: [] }));
+  });
+
+  test('a widget carrying the other kind’s field, or a revision with an unknown field, is refused', () => {
+    assert.equal(judge('Widget', { ...metricWidget, snippet_id: 'snp_1' }), false);
+    assert.equal(judge('DashboardRevision', { ...revision, dashboard_etag: '8' }), false);
+    assert.equal(judge('Widget', { ...snippetWidget, input_bindings: { x: { mode: 'fixed' } } }), false);
+    assert.equal(
+      judge('Widget', { ...snippetWidget, input_bindings: { x: { mode: 'inherit', filter_key: 'var.X' } } }),
+      false,
+    );
+  });
+
+  test('the dashboard create body takes legacy, snippet and metric widgets and fills the published defaults', () => {
+    const body = {
+      name: 'Cluster Overview',
+      widgets: [
+        { snippet_id: 'snp_1', display_type: 'table' },
+        { widget_type: 'snippet', snippet_id: 'snp_2' },
+        { widget_type: 'platform_metric', metric_key: 'cpu_usage', metric_version: 2, col_span: 4 },
+      ],
+    };
+    assert.ok(judge('CreateDashboardBody', body));
+    const parsed = CreateDashboardBody.parse(body);
+    assert.deepEqual(parsed.widgets?.[0], { snippet_id: 'snp_1', display_type: 'table', col_span: 2 });
+    assert.deepEqual(parsed.widgets?.[1], {
+      widget_type: 'snippet',
+      snippet_id: 'snp_2',
+      snippet_etag: null,
+      col_span: 2,
+      height: 'standard',
+      drill_down: null,
+      visualization_options: {},
+      freshness_policy: { mode: 'provider_default' },
+      input_bindings: {},
+      visualization: null,
+      refresh_policy: { mode: 'on_load' },
+      display_type: null,
+    });
+    assert.equal((parsed.widgets?.[2] as Json).col_span, 4);
+    assert.deepEqual((parsed.widgets?.[2] as Json).filter_bindings, {});
+  });
+
+  test('a request body with an unknown field is refused, naming the field', () => {
+    assert.equal(judge('CreateDashboardBody', { name: 'x', color: 'red' }), false);
+    assert.equal(judge('UpdateDashboardBody', { name: 'x', widgets: [] }), false);
+    assert.equal(judge('RestoreDashboardRevisionBody', { summary: null, force: true }), false);
+    assert.equal(
+      judge('CreateDashboardWidgetBody', { snippet_id: 'snp_1', col_span: 1, height: 'tall' }),
+      false,
+    );
+    const issues = CreateDashboardWidgetBody.safeParse({
+      widget_type: 'snippet',
+      snippet_id: 'snp_1',
+      col_span: 1,
+      colour: 'red',
+    }).error?.issues;
+    assert.ok(
+      issues?.some((i) => i.code === 'unrecognized_keys' && i.keys.includes('colour')),
+      JSON.stringify(issues),
+    );
+  });
+
+  test('col_span 5 (or 2.5, or "2") is refused', () => {
+    for (const col_span of [5, 0, 2.5, '2']) {
+      assert.equal(judge('CreateDashboardWidgetBody', { snippet_id: 'snp_1', col_span }), false);
+      assert.equal(judge('UpdateDashboardWidgetBody', { col_span }), false);
+      assert.equal(judge('Widget', { ...snippetWidget, col_span }), false);
+    }
+    const issues = CreateDashboardWidgetBody.safeParse({
+      widget_type: 'platform_metric',
+      metric_key: 'cpu',
+      metric_version: 1,
+      col_span: 5,
+    }).error?.issues;
+    assert.deepEqual(
+      issues?.map((i) => i.path.join('.')),
+      ['col_span'],
+    );
+  });
+
+  test('widget create and update bodies follow the published variants', () => {
+    assert.ok(
+      judge('CreateDashboardWidgetBody', {
+        snippet_id: 'snp_1',
+        col_span: 3,
+        display_type: null,
+        position: 1,
+      }),
+    );
+    assert.equal(judge('CreateDashboardWidgetBody', { snippet_id: 'snp_1' }), false);
+    assert.equal(judge('CreateDashboardWidgetBody', { widget_type: 'chart', col_span: 1 }), false);
+    assert.ok(judge('UpdateDashboardWidgetBody', {}));
+    assert.ok(judge('UpdateDashboardWidgetBody', { title: null, position: 3 }));
+    assert.ok(
+      judge('UpdateDashboardWidgetBody', { widget_type: 'snippet', refresh_policy: { mode: 'manual' } }),
+    );
+    assert.equal(judge('UpdateDashboardWidgetBody', { widget_type: 'snippet', snippet_id: 'snp_2' }), false);
+    assert.equal(
+      judge('UpdateDashboardWidgetBody', {
+        widget_type: 'snippet',
+        refresh_policy: { mode: 'interval', interval_seconds: 30 },
+      }),
+      false,
+    );
+    assert.ok(judge('UpdateDashboardWidgetBody', { widget_type: 'platform_metric', metric_version: 3 }));
+    assert.equal(
+      judge('UpdateDashboardWidgetBody', { widget_type: 'platform_metric', metric_version: 0 }),
+      false,
+    );
+  });
+
+  test('a revision body holds whole widgets and filters; restore takes a summary or null', () => {
+    const { widget_id: _w, position: _p, snippet_etag: _s, ...widget } = revision.widgets[0]!;
+    const body = {
+      name: 'n',
+      description: null,
+      filter_definitions: filters,
+      default_filter_values: {},
+      widgets: [widget],
+    };
+    assert.ok(judge('CreateDashboardRevisionBody', body));
+    assert.ok(
+      judge('CreateDashboardRevisionBody', {
+        ...body,
+        summary: 'why',
+        widgets: [{ ...widget, widget_id: 'wgt_1' }],
+      }),
+    );
+    assert.equal(
+      judge('CreateDashboardRevisionBody', { ...body, widgets: [{ ...widget, position: 0 }] }),
+      false,
+    );
+    assert.equal(
+      judge('CreateDashboardRevisionBody', { ...body, widgets: [{ ...widget, title: null }] }),
+      false,
+    );
+    assert.equal(
+      judge('CreateDashboardRevisionBody', {
+        ...body,
+        filter_definitions: [{ kind: 'variable', key: 'window', input: filters[4]!.input }],
+      }),
+      false,
+    );
+    assert.equal(
+      judge('CreateDashboardRevisionBody', { ...body, filter_definitions: Array(25).fill(filters[0]) }),
+      false,
+    );
+    assert.ok(judge('RestoreDashboardRevisionBody', { summary: null }));
+    assert.equal(judge('RestoreDashboardRevisionBody', {}), false);
+  });
+
+  test('a widget result resolution carries a run or null', () => {
+    const resolution = {
+      widget_id: 'wgt_1',
+      snippet_etag: '4',
+      inputs: {},
+      input_hash: 'a'.repeat(64),
+      cache_key: 'b'.repeat(64),
+      result: null,
+      freshness: { state: 'missing', observed_at: null, age_seconds: null, max_age_seconds: 300 },
+      revalidation: { required: true, after: null },
+    };
+    assert.ok(judge('DashboardWidgetResultResolution', resolution));
+    assert.equal(
+      judge('DashboardWidgetResultResolution', { ...resolution, input_hash: 'A'.repeat(64) }),
+      false,
+    );
+    assert.ok(
+      judge('ResolveDashboardWidgetResultBody', {
+        widget: { id: 'wgt_1', dashboard_id: 'dash_1' },
+        snippet_etag: '4',
+        inputs: {},
+      }),
+    );
+    assert.equal(
+      judge('ResolveDashboardWidgetResultBody', { widget: { id: 'wgt_1' }, snippet_etag: '4', inputs: {} }),
+      false,
+    );
+  });
+});
