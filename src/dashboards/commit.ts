@@ -10,7 +10,7 @@ import type { DB } from '../db/schema.ts';
 import { ApiError, invalid } from '../http/errors.ts';
 import { etagOf } from '../http/etag.ts';
 import { checkBindings, structuralDiff } from './definition.ts';
-import type { RevisionSource } from './schemas.ts';
+import type { DashboardRevisionSource } from './schemas.ts';
 import * as store from './store.ts';
 import type { DashboardDefinition, StoredWidget } from './tables.ts';
 
@@ -27,7 +27,7 @@ export type SnippetFacts = {
 export type SnippetLookup = (workspaceId: string, snippetId: string) => Promise<SnippetFacts | undefined>;
 
 export type Change = {
-  source: RevisionSource;
+  source: DashboardRevisionSource;
   summary: string | null;
   authorId: string;
   restoredFromRevisionId?: string | null;

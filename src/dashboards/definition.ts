@@ -6,7 +6,8 @@
  */
 import { invalid } from '../http/errors.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import type { FilterDefinition, Widget } from './schemas.ts';
+import type { FilterDefinition } from './schemas.ts';
+import type { Bindings } from './widget-schemas.ts';
 import type { DashboardDefinition, StoredWidget, StructuralDiff } from './tables.ts';
 
 /** The most widgets one dashboard holds. */
@@ -18,7 +19,7 @@ export type SnippetWidgetInput = {
   title?: string | null | undefined;
   col_span?: 1 | 2 | 3 | 4 | undefined;
   position?: number | undefined;
-  display_type?: Widget['display_type'] | undefined;
+  display_type?: SnippetWidget['display_type'] | undefined;
   snippet_etag?: string | null | undefined;
   height?: StoredWidget['height'] | undefined;
   drill_down?: string | null | undefined;
@@ -35,7 +36,7 @@ export type SnippetWidget = Extract<StoredWidget, { widget_type: 'snippet' }>;
 export function snippetWidget(
   id: string,
   input: SnippetWidgetInput,
-  snippet: { display_type: NonNullable<Widget['display_type']> },
+  snippet: { display_type: NonNullable<SnippetWidget['display_type']> },
   now: number,
 ): SnippetWidget {
   return {
@@ -95,7 +96,7 @@ export function checkBindings(
   const keys = new Set(filters.map((f) => f.key));
   widgets.forEach((w, index) => {
     if (w.widget_type !== 'snippet') return;
-    for (const [input, binding] of Object.entries(w.input_bindings)) {
+    for (const [input, binding] of Object.entries(w.input_bindings as Bindings)) {
       if (binding.mode === 'inherit' && !keys.has(binding.filter_key)) {
         throw invalid(
           fieldOf(index, input),

@@ -1,7 +1,8 @@
 /** Row → resource mappers of dashboards, widgets and revisions (`to<Resource>`). */
 import { unixSeconds } from '../db/time.ts';
 import { etagOf } from '../http/etag.ts';
-import type { Dashboard, DashboardRevision, Widget } from './schemas.ts';
+import type { Dashboard, DashboardRevision } from './schemas.ts';
+import type { DashboardRevisionWidget, Widget } from './widget-schemas.ts';
 import type { DashboardRow, RevisionRow } from './store.ts';
 import type { StoredWidget } from './tables.ts';
 
@@ -32,6 +33,15 @@ export function toDashboard(row: DashboardRow, publicUrl: string): Dashboard {
   };
 }
 
+/** A widget as a revision recorded it: its snippet's etag is the one it had then. */
+function toRevisionWidget(stored: StoredWidget, etags: Record<string, string>): DashboardRevisionWidget {
+  const { id, version: _v, created_at: _c, updated_at: _u, ...rest } = stored;
+  if (rest.widget_type === 'snippet') {
+    return { widget_id: id, ...rest, snippet_etag: etags[id] ?? rest.snippet_etag ?? '' };
+  }
+  return { widget_id: id, ...rest };
+}
+
 export function toRevision(row: RevisionRow, drift: RevisionDrift[]): DashboardRevision {
   const d = row.definition;
   return {
@@ -48,8 +58,8 @@ export function toRevision(row: RevisionRow, drift: RevisionDrift[]): DashboardR
     purpose: d.purpose,
     filter_definitions: d.filter_definitions,
     default_filter_values: d.default_filter_values,
-    widgets: d.widgets.map((w) => toWidget(row.dashboard_id, w)),
-    structural_diff: row.structural_diff,
+    widgets: d.widgets.map((w) => toRevisionWidget(w, d.snippet_etags)),
+    structural_diff: row.structural_diff as DashboardRevision['structural_diff'],
     snippet_etag_drift: drift,
     created_at: unixSeconds(row.created_at),
   };

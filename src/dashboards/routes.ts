@@ -93,7 +93,7 @@ const update = route({
   request: { params: DashboardIdParam, headers: WriteHeaders, body: jsonBody(UpdateDashboardBody) },
   responses: {
     200: json(DashboardIdResponse, 'Dashboard updated'),
-    ...errorResponses(400, 401, 404, 409, 422, 428),
+    ...errorResponses(401, 404, 409, 422, 428),
   },
 });
 
@@ -115,7 +115,7 @@ const listRevisions = route({
   summary: 'List dashboard revisions',
   description: 'Every revision of the dashboard, newest first, each with its snippet etag drift.',
   request: { params: DashboardIdParam, query: PageQuery, headers: WorkspaceHeaders },
-  responses: { 200: json(DashboardRevisionList, 'Revisions'), ...errorResponses(400, 401, 403, 404, 422) },
+  responses: { 200: json(DashboardRevisionList, 'Revisions'), ...errorResponses(401, 403, 404, 422) },
 });
 
 const createRevision = route({
@@ -132,7 +132,7 @@ const createRevision = route({
   },
   responses: {
     201: json(DashboardRevisionMutationResponse, 'Revision created'),
-    ...errorResponses(400, 401, 403, 404, 409, 422, 428),
+    ...errorResponses(401, 403, 404, 409, 422, 428),
   },
 });
 
@@ -144,7 +144,7 @@ const getRevision = route({
   description:
     'One revision: the definition it recorded, what changed from its parent, and snippet etag drift.',
   request: { params: RevisionParams, headers: WorkspaceHeaders },
-  responses: { 200: json(DashboardRevision, 'Revision'), ...errorResponses(400, 401, 403, 404, 422) },
+  responses: { 200: json(DashboardRevision, 'Revision'), ...errorResponses(401, 403, 404, 422) },
 });
 
 const restoreRevision = route({
@@ -161,7 +161,7 @@ const restoreRevision = route({
   },
   responses: {
     201: json(DashboardRevisionMutationResponse, 'Revision restored'),
-    ...errorResponses(400, 401, 403, 404, 409, 422, 428),
+    ...errorResponses(401, 403, 404, 409, 422, 428),
   },
 });
 

@@ -4,9 +4,9 @@ import type {
   DashboardPurpose,
   DefaultFilterValues,
   FilterDefinition,
-  RevisionSource,
-  Widget,
+  DashboardRevisionSource,
 } from './schemas.ts';
+import type { Widget } from './widget-schemas.ts';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Timestamp = ColumnType<Date, Date | undefined, Date>;
@@ -57,7 +57,7 @@ export type DashboardRevisionsTable = {
   workspace_id: string;
   parent_revision_id: string | null;
   restored_from_revision_id: string | null;
-  source: RevisionSource;
+  source: DashboardRevisionSource;
   author_id: string;
   summary: string | null;
   definition: ColumnType<DashboardDefinition, string, never>;

@@ -51,7 +51,7 @@ const create = route({
     headers: WorkspaceHeaders.extend({ 'idempotency-key': IdempotencyKeyHeader.optional() }),
     body: jsonBody(CreateDashboardWidgetBody),
   },
-  responses: { 201: json(Widget, 'Widget added'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+  responses: { 201: json(Widget, 'Widget added'), ...errorResponses(401, 403, 404, 409, 422) },
 });
 
 const get = route({
@@ -79,7 +79,7 @@ const update = route({
     }),
     body: jsonBody(UpdateDashboardWidgetBody),
   },
-  responses: { 200: json(Widget, 'Widget updated'), ...errorResponses(400, 401, 403, 404, 409, 422, 428) },
+  responses: { 200: json(Widget, 'Widget updated'), ...errorResponses(401, 403, 404, 409, 422, 428) },
 });
 
 const remove = route({

@@ -12,7 +12,12 @@ import { assertIfMatch } from '../http/etag.ts';
 import { commit, definitionOf, touched, type SnippetLookup } from './commit.ts';
 import { place, renumber, type SnippetWidgetInput } from './definition.ts';
 import { toWidget } from './resources.ts';
-import type { CreateDashboardWidgetBody, UpdateDashboardWidgetBody, Widget, WidgetList } from './schemas.ts';
+import type {
+  CreateDashboardWidgetBody,
+  UpdateDashboardWidgetBody,
+  Widget,
+  WidgetList,
+} from './widget-schemas.ts';
 import * as store from './store.ts';
 import type { StoredWidget } from './tables.ts';
 import { refusePlatformMetric, widgetFromBody } from './widget-bodies.ts';
@@ -55,7 +60,7 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
   return {
     async list(workspaceId: string, id: string): Promise<WidgetList> {
       const row = await load(workspaceId, id);
-      return { data: row.widgets.map((w) => toWidget(id, w)), next_cursor: null };
+      return { data: row.widgets.map((w) => toWidget(id, w)), has_more: false, next_cursor: null };
     },
 
     async get(workspaceId: string, id: string, widgetId: string): Promise<Widget> {

@@ -46,9 +46,10 @@ export function routeDocumentedPaths(app: ApiApp): void {
     const params = route.request?.params;
     if (!(params instanceof z.ZodObject)) throw new Error(`${route.path} needs a params schema`);
     const suffix = `:${verb}`;
+    // The other parameters of the path (`/v1/dashboards/{id}/revisions/{revision_id}:restore`) pass as they are.
     const routedParams = z
-      .object({ [param]: z.string() })
-      .transform((value) => ({ [param]: value[param]!.slice(0, -suffix.length) }))
+      .looseObject({ [param]: z.string() })
+      .transform((value) => ({ ...value, [param]: (value[param] as string).slice(0, -suffix.length) }))
       .pipe(params as z.ZodType<unknown, Record<string, string>>);
     return register(
       {
