@@ -34,6 +34,7 @@ import {
 type Json = any;
 type Direction = 'request' | 'response';
 type Case = { name: string; direction: Direction; published: Json; atoll: z.ZodType };
+const RESTORE = '/dashboards/{id}/revisions/{revision_id}:restore';
 
 const component = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const operation = (path: string, method: string): Json => publishedDocument.paths[path][method];
@@ -42,94 +43,44 @@ const inlineBody = (path: string, method: string) =>
 const inlineResponse = (path: string, method: string, status: number) =>
   operation(path, method).responses[status].content['application/json'].schema;
 
+/** A published component, compared as a request body or a response. */
+const named = (direction: Direction, atoll: z.ZodType, name: string): Case => ({
+  name,
+  direction,
+  published: component(name),
+  atoll,
+});
+/** An operation's inline body (status omitted) or response, compared under a name of our own. */
+const inlineCase = (atoll: z.ZodType, name: string, path: string, method: string, status?: number): Case => ({
+  name,
+  direction: status === undefined ? 'request' : 'response',
+  published: status === undefined ? inlineBody(path, method) : inlineResponse(path, method, status),
+  atoll,
+});
+
 const CASES: Case[] = [
-  { name: 'Dashboard', direction: 'response', published: component('Dashboard'), atoll: Dashboard },
-  {
-    name: 'DashboardList',
-    direction: 'response',
-    published: component('DashboardList'),
-    atoll: DashboardList,
-  },
-  { name: 'Widget', direction: 'response', published: component('Widget'), atoll: Widget },
-  { name: 'WidgetList', direction: 'response', published: component('WidgetList'), atoll: WidgetList },
-  {
-    name: 'DashboardRevision',
-    direction: 'response',
-    published: component('DashboardRevision'),
-    atoll: DashboardRevision,
-  },
-  {
-    name: 'DashboardRevisionList',
-    direction: 'response',
-    published: component('DashboardRevisionList'),
-    atoll: DashboardRevisionList,
-  },
-  {
-    name: 'DashboardRevisionMutationResponse',
-    direction: 'response',
-    published: component('DashboardRevisionMutationResponse'),
-    atoll: DashboardRevisionMutationResponse,
-  },
-  {
-    name: 'DashboardWidgetResultResolution',
-    direction: 'response',
-    published: component('DashboardWidgetResultResolution'),
-    atoll: DashboardWidgetResultResolution,
-  },
-  {
-    name: 'CreateDashboardCreated',
-    direction: 'response',
-    published: inlineResponse('/dashboards', 'post', 201),
-    atoll: DashboardIdResponse,
-  },
-  {
-    name: 'UpdateDashboardUpdated',
-    direction: 'response',
-    published: inlineResponse('/dashboards/{id}', 'patch', 200),
-    atoll: DashboardIdResponse,
-  },
-  {
-    name: 'CreateDashboardWidgetBody',
-    direction: 'request',
-    published: component('CreateDashboardWidgetBody'),
-    atoll: CreateDashboardWidgetBody,
-  },
-  {
-    name: 'UpdateDashboardWidgetBody',
-    direction: 'request',
-    published: component('UpdateDashboardWidgetBody'),
-    atoll: UpdateDashboardWidgetBody,
-  },
-  {
-    name: 'ResolveDashboardWidgetResultBody',
-    direction: 'request',
-    published: component('ResolveDashboardWidgetResultBody'),
-    atoll: ResolveDashboardWidgetResultBody,
-  },
-  {
-    name: 'CreateDashboardBody',
-    direction: 'request',
-    published: inlineBody('/dashboards', 'post'),
-    atoll: CreateDashboardBody,
-  },
-  {
-    name: 'UpdateDashboardBody',
-    direction: 'request',
-    published: inlineBody('/dashboards/{id}', 'patch'),
-    atoll: UpdateDashboardBody,
-  },
-  {
-    name: 'CreateDashboardRevisionBody',
-    direction: 'request',
-    published: inlineBody('/dashboards/{id}/revisions', 'post'),
-    atoll: CreateDashboardRevisionBody,
-  },
-  {
-    name: 'RestoreDashboardRevisionBody',
-    direction: 'request',
-    published: inlineBody('/dashboards/{id}/revisions/{revision_id}:restore', 'post'),
-    atoll: RestoreDashboardRevisionBody,
-  },
+  named('response', Dashboard, 'Dashboard'),
+  named('response', DashboardList, 'DashboardList'),
+  named('response', Widget, 'Widget'),
+  named('response', WidgetList, 'WidgetList'),
+  named('response', DashboardRevision, 'DashboardRevision'),
+  named('response', DashboardRevisionList, 'DashboardRevisionList'),
+  named('response', DashboardRevisionMutationResponse, 'DashboardRevisionMutationResponse'),
+  named('response', DashboardWidgetResultResolution, 'DashboardWidgetResultResolution'),
+  named('request', CreateDashboardWidgetBody, 'CreateDashboardWidgetBody'),
+  named('request', UpdateDashboardWidgetBody, 'UpdateDashboardWidgetBody'),
+  named('request', ResolveDashboardWidgetResultBody, 'ResolveDashboardWidgetResultBody'),
+  inlineCase(DashboardIdResponse, 'CreateDashboardCreated', '/dashboards', 'post', 201),
+  inlineCase(DashboardIdResponse, 'UpdateDashboardUpdated', '/dashboards/{id}', 'patch', 200),
+  inlineCase(CreateDashboardBody, 'CreateDashboardBody', '/dashboards', 'post'),
+  inlineCase(UpdateDashboardBody, 'UpdateDashboardBody', '/dashboards/{id}', 'patch'),
+  inlineCase(
+    CreateDashboardRevisionBody,
+    'CreateDashboardRevisionBody',
+    '/dashboards/{id}/revisions',
+    'post',
+  ),
+  inlineCase(RestoreDashboardRevisionBody, 'RestoreDashboardRevisionBody', RESTORE, 'post'),
 ];
 
 /** Both documents for these cases: one POST /check/<name> per case, carrying it as body or response. */
@@ -167,6 +118,35 @@ function documents(cases: Case[]) {
   return { published, atoll: atoll as Json };
 }
 
+/**
+ * A schema with its references replaced by what they name, an allOf merged, `required` sorted, and
+ * (for Atoll's) the properties it describes as Atoll extensions left out.
+ */
+function inline(doc: Json, schema: Json, own: boolean): Json {
+  if (Array.isArray(schema)) return schema.map((s) => inline(doc, s, own));
+  if (schema === null || typeof schema !== 'object') return schema;
+  if (typeof schema.$ref === 'string')
+    return inline(doc, doc.components.schemas[schema.$ref.split('/').at(-1)], own);
+  if (Array.isArray(schema.allOf)) {
+    // Published DashboardRevisionMutationResponse: an allOf of closed objects, read as their union.
+    const parts: Json[] = schema.allOf.map((p: Json) => inline(doc, p, own));
+    return {
+      ...Object.assign({}, ...parts.toReversed()),
+      properties: Object.assign({}, ...parts.map((p) => p.properties)),
+      required: parts.flatMap((p) => p.required ?? []).sort(),
+    };
+  }
+  const out: Json = {};
+  for (const [k, v] of Object.entries<Json>(schema)) {
+    if (k === 'properties') {
+      const kept = Object.entries<Json>(v).filter(([, p]) => !(own && /^Atoll/.test(p.description ?? '')));
+      out[k] = Object.fromEntries(kept.map(([n, p]) => [n, inline(doc, p, own)]));
+    } else if (k === 'required' && Array.isArray(v)) out[k] = [...v].sort();
+    else out[k] = inline(doc, v, own);
+  }
+  return out;
+}
+
 describe('dashboard schemas against the published document', () => {
   const { published, atoll } = documents(CASES);
 
@@ -174,6 +154,17 @@ describe('dashboard schemas against the published document', () => {
     test(`${c.name} (${c.direction}) has no difference from the published shape`, () => {
       const own = { ...atoll, paths: { [`/v1/check/${c.name}`]: atoll.paths[`/v1/check/${c.name}`] } };
       assert.deepEqual(compareDocuments(published, own), []);
+    });
+
+  // The comparer leaves out bounds, patterns, defaults and descriptions; these must match too.
+  for (const c of CASES)
+    test(`${c.name} generates the published JSON Schema keyword for keyword`, () => {
+      const op = atoll.paths[`/v1/check/${c.name}`].post;
+      const own =
+        c.direction === 'request'
+          ? op.requestBody.content['application/json'].schema
+          : op.responses[200].content['application/json'].schema;
+      assert.deepEqual(inline(atoll, own, true), inline(published, c.published, false));
     });
 
   test('every published component of the family is checked', () => {
@@ -191,9 +182,7 @@ describe('dashboard schemas against the published document', () => {
 
   test('the comparison notices a widget whose col_span is any number', () => {
     const loose = Widget.options.map((o) => o.extend({ col_span: z.number() }));
-    const wrong = documents([
-      { name: 'Widget', direction: 'response', published: component('Widget'), atoll: z.union(loose) },
-    ]);
+    const wrong = documents([named('response', z.union(loose), 'Widget')]);
     const differences = compareDocuments(wrong.published, wrong.atoll);
     assert.ok(
       differences.some((d) => d.where.includes('.col_span')),
@@ -229,6 +218,9 @@ function judge(c: Case | string, value: unknown): boolean {
   return parsed.success;
 }
 
+const accepts = (name: string, value: unknown) => assert.ok(judge(name, value));
+const refuses = (name: string, value: unknown) => assert.equal(judge(name, value), false);
+
 const T = 1_760_000_000;
 const layout = {
   col_span: 2,
@@ -259,22 +251,15 @@ const snippetWidget = {
   refresh_policy: { mode: 'interval', interval_seconds: 60 },
   display_type: null,
 };
+const { snippet_id, snippet_etag, input_bindings, visualization, refresh_policy, display_type, ...common } =
+  snippetWidget;
 const metricWidget = {
-  ...snippetWidget,
+  ...common,
   widget_type: 'platform_metric',
   metric_key: 'cpu_usage',
   metric_version: 1,
   filter_bindings: { time: { mode: 'inherit', filter_key: 'time' } },
 };
-for (const k of [
-  'snippet_id',
-  'snippet_etag',
-  'input_bindings',
-  'visualization',
-  'refresh_policy',
-  'display_type',
-])
-  delete (metricWidget as Json)[k];
 
 const filters = [
   { kind: 'time', key: 'time', label: 'Time' },
@@ -346,28 +331,25 @@ const revision = {
 
 describe('dashboard schemas parse what the published schemas accept', () => {
   test('a dashboard, a widget of each kind, a revision and its mutation response are valid', () => {
-    assert.ok(judge('Dashboard', dashboard));
-    assert.ok(judge('Widget', snippetWidget));
-    assert.ok(judge('Widget', metricWidget));
-    assert.ok(judge('DashboardList', { data: [dashboard], has_more: false, next_cursor: null }));
-    assert.ok(judge('DashboardRevision', revision));
+    accepts('Dashboard', dashboard);
+    accepts('Widget', snippetWidget);
+    accepts('Widget', metricWidget);
+    accepts('DashboardList', { data: [dashboard], has_more: false, next_cursor: null });
+    accepts('DashboardRevision', revision);
     // Published as allOf of two closed objects, which no value satisfies: each part refuses the
     // other's fields. Atoll's is the flat object the allOf means (DashboardRevision + dashboard_etag).
     const mutation = { ...revision, dashboard_etag: '8' };
     assert.equal(ajv.validate(rewrite(component('DashboardRevisionMutationResponse')), mutation), false);
     assert.ok(DashboardRevisionMutationResponse.safeParse(mutation).success);
     assert.equal(DashboardRevisionMutationResponse.safeParse(revision).success, false);
-    assert.ok(judge('DashboardRevision', { ...revision, structural_diff: null, snippet_etag_drift: [] }));
+    accepts('DashboardRevision', { ...revision, structural_diff: null, snippet_etag_drift: [] });
   });
 
   test('a widget carrying the other kind’s field, or a revision with an unknown field, is refused', () => {
-    assert.equal(judge('Widget', { ...metricWidget, snippet_id: 'snp_1' }), false);
-    assert.equal(judge('DashboardRevision', { ...revision, dashboard_etag: '8' }), false);
-    assert.equal(judge('Widget', { ...snippetWidget, input_bindings: { x: { mode: 'fixed' } } }), false);
-    assert.equal(
-      judge('Widget', { ...snippetWidget, input_bindings: { x: { mode: 'inherit', filter_key: 'var.X' } } }),
-      false,
-    );
+    refuses('Widget', { ...metricWidget, snippet_id: 'snp_1' });
+    refuses('DashboardRevision', { ...revision, dashboard_etag: '8' });
+    refuses('Widget', { ...snippetWidget, input_bindings: { x: { mode: 'fixed' } } });
+    refuses('Widget', { ...snippetWidget, input_bindings: { x: { mode: 'inherit', filter_key: 'var.X' } } });
   });
 
   test('the dashboard create body takes legacy, snippet and metric widgets and fills the published defaults', () => {
@@ -379,7 +361,7 @@ describe('dashboard schemas parse what the published schemas accept', () => {
         { widget_type: 'platform_metric', metric_key: 'cpu_usage', metric_version: 2, col_span: 4 },
       ],
     };
-    assert.ok(judge('CreateDashboardBody', body));
+    accepts('CreateDashboardBody', body);
     const parsed = CreateDashboardBody.parse(body);
     assert.deepEqual(parsed.widgets?.[0], { snippet_id: 'snp_1', display_type: 'table', col_span: 2 });
     assert.deepEqual(parsed.widgets?.[1], {
@@ -401,13 +383,10 @@ describe('dashboard schemas parse what the published schemas accept', () => {
   });
 
   test('a request body with an unknown field is refused, naming the field', () => {
-    assert.equal(judge('CreateDashboardBody', { name: 'x', color: 'red' }), false);
-    assert.equal(judge('UpdateDashboardBody', { name: 'x', widgets: [] }), false);
-    assert.equal(judge('RestoreDashboardRevisionBody', { summary: null, force: true }), false);
-    assert.equal(
-      judge('CreateDashboardWidgetBody', { snippet_id: 'snp_1', col_span: 1, height: 'tall' }),
-      false,
-    );
+    refuses('CreateDashboardBody', { name: 'x', color: 'red' });
+    refuses('UpdateDashboardBody', { name: 'x', widgets: [] });
+    refuses('RestoreDashboardRevisionBody', { summary: null, force: true });
+    refuses('CreateDashboardWidgetBody', { snippet_id: 'snp_1', col_span: 1, height: 'tall' });
     const issues = CreateDashboardWidgetBody.safeParse({
       widget_type: 'snippet',
       snippet_id: 'snp_1',
@@ -422,9 +401,9 @@ describe('dashboard schemas parse what the published schemas accept', () => {
 
   test('col_span 5 (or 2.5, or "2") is refused', () => {
     for (const col_span of [5, 0, 2.5, '2']) {
-      assert.equal(judge('CreateDashboardWidgetBody', { snippet_id: 'snp_1', col_span }), false);
-      assert.equal(judge('UpdateDashboardWidgetBody', { col_span }), false);
-      assert.equal(judge('Widget', { ...snippetWidget, col_span }), false);
+      refuses('CreateDashboardWidgetBody', { snippet_id: 'snp_1', col_span });
+      refuses('UpdateDashboardWidgetBody', { col_span });
+      refuses('Widget', { ...snippetWidget, col_span });
     }
     const issues = CreateDashboardWidgetBody.safeParse({
       widget_type: 'platform_metric',
@@ -439,34 +418,24 @@ describe('dashboard schemas parse what the published schemas accept', () => {
   });
 
   test('widget create and update bodies follow the published variants', () => {
-    assert.ok(
-      judge('CreateDashboardWidgetBody', {
-        snippet_id: 'snp_1',
-        col_span: 3,
-        display_type: null,
-        position: 1,
-      }),
-    );
-    assert.equal(judge('CreateDashboardWidgetBody', { snippet_id: 'snp_1' }), false);
-    assert.equal(judge('CreateDashboardWidgetBody', { widget_type: 'chart', col_span: 1 }), false);
-    assert.ok(judge('UpdateDashboardWidgetBody', {}));
-    assert.ok(judge('UpdateDashboardWidgetBody', { title: null, position: 3 }));
-    assert.ok(
-      judge('UpdateDashboardWidgetBody', { widget_type: 'snippet', refresh_policy: { mode: 'manual' } }),
-    );
-    assert.equal(judge('UpdateDashboardWidgetBody', { widget_type: 'snippet', snippet_id: 'snp_2' }), false);
-    assert.equal(
-      judge('UpdateDashboardWidgetBody', {
-        widget_type: 'snippet',
-        refresh_policy: { mode: 'interval', interval_seconds: 30 },
-      }),
-      false,
-    );
-    assert.ok(judge('UpdateDashboardWidgetBody', { widget_type: 'platform_metric', metric_version: 3 }));
-    assert.equal(
-      judge('UpdateDashboardWidgetBody', { widget_type: 'platform_metric', metric_version: 0 }),
-      false,
-    );
+    accepts('CreateDashboardWidgetBody', {
+      snippet_id: 'snp_1',
+      col_span: 3,
+      display_type: null,
+      position: 1,
+    });
+    refuses('CreateDashboardWidgetBody', { snippet_id: 'snp_1' });
+    refuses('CreateDashboardWidgetBody', { widget_type: 'chart', col_span: 1 });
+    accepts('UpdateDashboardWidgetBody', {});
+    accepts('UpdateDashboardWidgetBody', { title: null, position: 3 });
+    accepts('UpdateDashboardWidgetBody', { widget_type: 'snippet', refresh_policy: { mode: 'manual' } });
+    refuses('UpdateDashboardWidgetBody', { widget_type: 'snippet', snippet_id: 'snp_2' });
+    refuses('UpdateDashboardWidgetBody', {
+      widget_type: 'snippet',
+      refresh_policy: { mode: 'interval', interval_seconds: 30 },
+    });
+    accepts('UpdateDashboardWidgetBody', { widget_type: 'platform_metric', metric_version: 3 });
+    refuses('UpdateDashboardWidgetBody', { widget_type: 'platform_metric', metric_version: 0 });
   });
 
   test('a revision body holds whole widgets and filters; restore takes a summary or null', () => {
@@ -478,35 +447,21 @@ describe('dashboard schemas parse what the published schemas accept', () => {
       default_filter_values: {},
       widgets: [widget],
     };
-    assert.ok(judge('CreateDashboardRevisionBody', body));
-    assert.ok(
-      judge('CreateDashboardRevisionBody', {
-        ...body,
-        summary: 'why',
-        widgets: [{ ...widget, widget_id: 'wgt_1' }],
-      }),
-    );
-    assert.equal(
-      judge('CreateDashboardRevisionBody', { ...body, widgets: [{ ...widget, position: 0 }] }),
-      false,
-    );
-    assert.equal(
-      judge('CreateDashboardRevisionBody', { ...body, widgets: [{ ...widget, title: null }] }),
-      false,
-    );
-    assert.equal(
-      judge('CreateDashboardRevisionBody', {
-        ...body,
-        filter_definitions: [{ kind: 'variable', key: 'window', input: filters[4]!.input }],
-      }),
-      false,
-    );
-    assert.equal(
-      judge('CreateDashboardRevisionBody', { ...body, filter_definitions: Array(25).fill(filters[0]) }),
-      false,
-    );
-    assert.ok(judge('RestoreDashboardRevisionBody', { summary: null }));
-    assert.equal(judge('RestoreDashboardRevisionBody', {}), false);
+    accepts('CreateDashboardRevisionBody', body);
+    accepts('CreateDashboardRevisionBody', {
+      ...body,
+      summary: 'why',
+      widgets: [{ ...widget, widget_id: 'wgt_1' }],
+    });
+    refuses('CreateDashboardRevisionBody', { ...body, widgets: [{ ...widget, position: 0 }] });
+    refuses('CreateDashboardRevisionBody', { ...body, widgets: [{ ...widget, title: null }] });
+    refuses('CreateDashboardRevisionBody', {
+      ...body,
+      filter_definitions: [{ kind: 'variable', key: 'window', input: filters[4]!.input }],
+    });
+    refuses('CreateDashboardRevisionBody', { ...body, filter_definitions: Array(25).fill(filters[0]) });
+    accepts('RestoreDashboardRevisionBody', { summary: null });
+    refuses('RestoreDashboardRevisionBody', {});
   });
 
   test('a widget result resolution carries a run or null', () => {
@@ -520,21 +475,13 @@ describe('dashboard schemas parse what the published schemas accept', () => {
       freshness: { state: 'missing', observed_at: null, age_seconds: null, max_age_seconds: 300 },
       revalidation: { required: true, after: null },
     };
-    assert.ok(judge('DashboardWidgetResultResolution', resolution));
-    assert.equal(
-      judge('DashboardWidgetResultResolution', { ...resolution, input_hash: 'A'.repeat(64) }),
-      false,
-    );
-    assert.ok(
-      judge('ResolveDashboardWidgetResultBody', {
-        widget: { id: 'wgt_1', dashboard_id: 'dash_1' },
-        snippet_etag: '4',
-        inputs: {},
-      }),
-    );
-    assert.equal(
-      judge('ResolveDashboardWidgetResultBody', { widget: { id: 'wgt_1' }, snippet_etag: '4', inputs: {} }),
-      false,
-    );
+    accepts('DashboardWidgetResultResolution', resolution);
+    refuses('DashboardWidgetResultResolution', { ...resolution, input_hash: 'A'.repeat(64) });
+    accepts('ResolveDashboardWidgetResultBody', {
+      widget: { id: 'wgt_1', dashboard_id: 'dash_1' },
+      snippet_etag: '4',
+      inputs: {},
+    });
+    refuses('ResolveDashboardWidgetResultBody', { widget: { id: 'wgt_1' }, snippet_etag: '4', inputs: {} });
   });
 });

@@ -9,7 +9,7 @@
 import { z } from '@hono/zod-openapi';
 import { listOf, UnixSeconds } from '../http/schemas.ts';
 import { exactUnion } from '../snippets/exact-union.ts';
-import { DisplayType } from '../snippets/schemas.ts';
+import { DisplayType as SnippetDisplayType } from '../snippets/schemas.ts';
 
 /** A dashboard variable's filter key: `var.` and a snippet input key. */
 export const VARIABLE_FILTER_KEY = /^var\.[a-z][a-z0-9_]{0,31}$/;
@@ -86,6 +86,8 @@ const MetricKey = z
   .regex(/^[a-z][a-z0-9_]*$/, 'must be a lowercase letter then lowercase letters, digits or _');
 const MetricVersion = z.number().int().positive();
 const SnippetEtag = z.string().nullable();
+/** The snippet display types, without the snippet schema's example (the widget schemas publish none). */
+const DisplayType = SnippetDisplayType.openapi({ example: undefined });
 const NullableDisplayType = DisplayType.nullable();
 
 // Field groups, each as one context publishes it.
