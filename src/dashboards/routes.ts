@@ -56,10 +56,7 @@ const create = route({
   summary: 'Create dashboard',
   description:
     'Creates a custom dashboard, optionally with snippet widgets (in order), and its first revision.',
-  request: {
-    headers: WorkspaceHeaders.extend({ 'idempotency-key': IdempotencyKeyHeader.optional() }),
-    body: jsonBody(CreateDashboardBody),
-  },
+  request: { headers: WorkspaceHeaders, body: jsonBody(CreateDashboardBody) },
   responses: { 201: json(DashboardIdResponse, 'Dashboard created'), ...errorResponses(401, 403, 409, 422) },
 });
 
@@ -71,7 +68,7 @@ const overview = route({
   description:
     "The workspace's one shared overview dashboard, made (empty, with its first revision) when first read.",
   request: { headers: WorkspaceHeaders },
-  responses: { 200: json(Dashboard, 'The workspace overview'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: json(Dashboard, 'The workspace overview'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 const get = route({
@@ -93,7 +90,7 @@ const update = route({
   request: { params: DashboardIdParam, headers: WriteHeaders, body: jsonBody(UpdateDashboardBody) },
   responses: {
     200: json(DashboardIdResponse, 'Dashboard updated'),
-    ...errorResponses(401, 404, 409, 422, 428),
+    ...errorResponses(400, 401, 404, 409, 422, 428),
   },
 });
 
@@ -170,14 +167,11 @@ export function registerDashboardRoutes(app: ApiApp, service: DashboardService):
     c.json(await service.list(c.var.workspaceId, pageRequest(c.req.valid('query'))), 200),
   );
 
-  app.openapi(
-    create,
-    idempotent({ operation: 'dashboards.create' }, async (c) => {
-      const created = await service.create(c.var.workspaceId, c.var.caller, c.req.valid('json'));
-      c.header('location', `/v1/dashboards/${created.dashboard_id}`);
-      return c.json(created, 201);
-    }),
-  );
+  app.openapi(create, async (c) => {
+    const created = await service.create(c.var.workspaceId, c.var.caller, c.req.valid('json'));
+    c.header('location', `/v1/dashboards/${created.dashboard_id}`);
+    return c.json(created, 201);
+  });
 
   // Before /v1/dashboards/{id}, which would otherwise take `workspace_overview` as an id.
   app.openapi(overview, async (c) => {

@@ -4,12 +4,14 @@ import { requireWorkspace } from '../http/auth.ts';
 import type { ApiApp } from '../http/context.ts';
 import { setEtagHeader } from '../http/etag.ts';
 import { idempotent } from '../http/idempotency.ts';
+import { pageRequest } from '../http/pagination.ts';
 import {
   errorResponses,
   IdempotencyKeyHeader,
   IfMatchHeader,
   json,
   jsonBody,
+  PageQuery,
   pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
@@ -35,7 +37,7 @@ const list = route({
   operationId: 'dashboards.listWidgets',
   summary: 'List dashboard widgets',
   description: "The dashboard's widgets in position order.",
-  request: { params: DashboardIdParam, headers: WorkspaceHeaders },
+  request: { params: DashboardIdParam, query: PageQuery, headers: WorkspaceHeaders },
   responses: { 200: json(WidgetList, 'Widgets'), ...errorResponses(400, 401, 403, 404) },
 });
 
@@ -93,7 +95,12 @@ const remove = route({
 });
 
 export function registerWidgetRoutes(app: ApiApp, service: WidgetService): void {
-  app.openapi(list, async (c) => c.json(await service.list(c.var.workspaceId, c.req.valid('param').id), 200));
+  app.openapi(list, async (c) =>
+    c.json(
+      await service.list(c.var.workspaceId, c.req.valid('param').id, pageRequest(c.req.valid('query'))),
+      200,
+    ),
+  );
 
   app.openapi(
     create,

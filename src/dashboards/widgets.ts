@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
 import { invalid, notFound } from '../http/errors.ts';
 import { assertIfMatch } from '../http/etag.ts';
+import { toPage, type PageRequest } from '../http/pagination.ts';
 import { commit, definitionOf, touched, type SnippetLookup } from './commit.ts';
 import { place, renumber, type SnippetWidgetInput } from './definition.ts';
 import { toWidget } from './resources.ts';
@@ -58,9 +59,15 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
   }
 
   return {
-    async list(workspaceId: string, id: string): Promise<WidgetList> {
+    /** The widgets in position order; the cursor counts down from the last position (toPage's seq). */
+    async list(workspaceId: string, id: string, page: PageRequest): Promise<WidgetList> {
       const row = await load(workspaceId, id);
-      return { data: row.widgets.map((w) => toWidget(id, w)), has_more: false, next_cursor: null };
+      const n = row.widgets.length;
+      const rows = row.widgets
+        .map((w) => ({ seq: n - w.position, w }))
+        .filter((r) => page.before === undefined || r.seq < page.before)
+        .slice(0, page.limit + 1);
+      return toPage(rows, page, (r) => toWidget(id, r.w));
     },
 
     async get(workspaceId: string, id: string, widgetId: string): Promise<Widget> {

@@ -516,6 +516,80 @@ describe('published operations, as a client generated from the published documen
     assert.equal((await call('notifications.getUnreadCount', { expect: 200 })).body.count, 0);
   });
 
+  test('dashboards, their widgets and revisions', async () => {
+    const snippet = await call('snippets.create', {
+      body: { name: 'tile', code: 'async () => 1', display_type: 'stat' },
+      expect: 201,
+    });
+    const snippetId = snippet.body.snippet_id;
+    const created = await call('dashboards.create', {
+      body: { name: 'Conformance', widgets: [{ snippet_id: snippetId, col_span: 2 }] },
+      expect: 201,
+    });
+    const id = created.body.dashboard_id;
+    await call('dashboards.list', { expect: 200 });
+    await call('dashboards.getWorkspaceOverview', { expect: 200 });
+    let etag = await etagOf('dashboards.get', { id });
+    await call('dashboards.update', {
+      params: { id },
+      body: { name: 'Conformance 2' },
+      headers: { 'if-match': etag },
+      expect: 200,
+    });
+    const widget = await call('dashboards.createWidget', {
+      params: { id },
+      body: { widget_type: 'snippet', snippet_id: snippetId, col_span: 1 },
+      headers: idem(),
+      expect: 201,
+    });
+    await call('dashboards.listWidgets', { params: { id }, expect: 200 });
+    const widgetEtag = await etagOf('dashboards.getWidget', { id, wgt_id: widget.body.id });
+    const changed = await call('dashboards.updateWidget', {
+      params: { id, wgt_id: widget.body.id },
+      body: { widget_type: 'snippet', title: 'Tile' },
+      headers: { 'if-match': widgetEtag, ...idem() },
+      expect: 200,
+    });
+    await call('dashboards.deleteWidget', {
+      params: { id, wgt_id: widget.body.id },
+      headers: { 'if-match': changed.body.etag },
+      expect: 204,
+    });
+    etag = await etagOf('dashboards.get', { id });
+    const revision = await call('dashboards.createRevision', {
+      params: { id },
+      body: {
+        name: 'Conformance 3',
+        description: 'filters',
+        filter_definitions: [{ kind: 'time', key: 'time', label: 'Time' }],
+        default_filter_values: {},
+        widgets: [],
+        summary: 'Empty it',
+      },
+      headers: { 'if-match': etag, ...idem() },
+      expect: 201,
+    });
+    const revisions = await call('dashboards.listRevisions', { params: { id }, expect: 200 });
+    const first = revisions.body.data[revisions.body.data.length - 1].id;
+    await call('dashboards.getRevision', { params: { id, revision_id: revision.body.id }, expect: 200 });
+    let current = revision.body.dashboard_etag;
+    await bothColons('dashboards.restoreRevision', async () => {
+      const call: Call = {
+        params: { id, revision_id: first },
+        body: { summary: 'Back' },
+        headers: { 'if-match': current, ...idem() },
+        expect: 201,
+      };
+      current = String(Number(current) + 1);
+      return call;
+    });
+    await call('dashboards.delete', {
+      params: { id },
+      headers: { 'if-match': await etagOf('dashboards.get', { id }) },
+      expect: 204,
+    });
+  });
+
   test('a published operation Atoll does not serve answers 501 saying why, never "no route"', async () => {
     const doc = (await h.request('GET', '/v1/openapi.json', { token: null })).body;
     const served = new Set(

@@ -41,8 +41,26 @@ export const publishedOperations: ReadonlyMap<string, PublishedOperation> = new 
   ),
 );
 
+/**
+ * The published document as responses are validated against it, with its one unsatisfiable schema
+ * read as meant: `DashboardRevisionMutationResponse` is `allOf: [DashboardRevision, {dashboard_etag}]`
+ * where both members close `additionalProperties`, so no object passes both; it is checked as a
+ * DashboardRevision with a required string `dashboard_etag` (docs/dashboards.md).
+ */
+function asValidated(doc: Json): Json {
+  const copy = structuredClone(doc);
+  const schemas = copy.components.schemas;
+  const revision = schemas.DashboardRevision;
+  schemas.DashboardRevisionMutationResponse = {
+    ...revision,
+    properties: { ...revision.properties, dashboard_etag: { type: 'string' } },
+    required: [...revision.required, 'dashboard_etag'],
+  };
+  return copy;
+}
+
 const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
-ajv.addSchema(publishedDocument, 'akua');
+ajv.addSchema(asValidated(publishedDocument), 'akua');
 const validators = new Map<string, ValidateFunction>();
 
 function responseSchema(op: PublishedOperation, status: number): Json | undefined {

@@ -7,6 +7,8 @@ export const FOLDER_PURPOSE: Record<string, string> = {
     'agents, sessions, turns, approval requests and preferences (the turn state machine runs in the database)',
   catalog: 'the curated skills and templates shipped as data files; no table',
   cli: '`atoll` commands other than `serve`: token, migrate, package publish, agent deploy',
+  dashboards:
+    'dashboards, their widgets and revisions (each change one immutable revision); snippets read through a port',
   db: 'the `Database` seam (Kysely over PGlite or PostgreSQL), migrations, ids, time',
   deployments:
     'agent deployments: versions, bundles, job runs and service instances in sandboxes, logs, outputs',
@@ -16,7 +18,7 @@ export const FOLDER_PURPOSE: Record<string, string> = {
   installs: 'packages and versions, installs, renders, repositories and change requests',
   isolate: 'the isolate executor: executor processes, warm isolates, limits, the platform.request() bridge',
   jobs: 'the durable job queue and its runners',
-  lib: 'neutral helpers of no family: canonical JSON, SHA-256 digests, token hashing',
+  lib: 'neutral helpers of no family: canonical JSON, SHA-256 digests, token hashing, sealing, helm, registry addresses',
   notifications: 'the caller’s notifications; other families create them through a port',
   operations: 'the Operation record (`op_…`) every asynchronous action leaves, its steps and waiters',
   platform: 'workspaces, members, API tokens, JWT, regions, entitlements, quotas, bootstrap',
