@@ -78,6 +78,12 @@ describe('dashboards', () => {
     assert.equal(after.name, 'Ops 2');
     assert.notEqual(after.etag, d.etag);
 
+    const unchanged = await h.request('PATCH', `/v1/dashboards/${id}`, {
+      body: { name: 'Ops 2' },
+      headers: { 'if-match': after.etag },
+    });
+    published('dashboards.update', unchanged, 200);
+    assert.equal((await dashboard(id)).etag, after.etag, 'a patch that changes nothing writes nothing');
     const revisions = published(
       'dashboards.listRevisions',
       await h.request('GET', `/v1/dashboards/${id}/revisions`),

@@ -82,7 +82,7 @@ export function place(
   return renumber(placed);
 }
 
-/** Positions 0…n-1 in order, bumping the version of each widget whose position changed. */
+/** Positions 0…n-1 in order. A widget moved by another's arrival or removal keeps its version (etag). */
 export function renumber(widgets: StoredWidget[]): StoredWidget[] {
   return widgets.map((w, i) => (w.position === i ? w : { ...w, position: i }));
 }

@@ -8,8 +8,8 @@ import { newId } from '../db/ids.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
-import { failedPrecondition, invalid, notFound } from '../http/errors.ts';
-import { assertIfMatch } from '../http/etag.ts';
+import { aborted, failedPrecondition, invalid, notFound } from '../http/errors.ts';
+import { assertIfMatch, etagOf } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
 import { checkSnippets, commit, definitionOf, type SnippetLookup } from './commit.ts';
 import { MAX_WIDGETS, renumber } from './definition.ts';
@@ -194,6 +194,9 @@ export function createDashboardService(deps: DashboardServiceDeps) {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
       };
+      // Nothing to change: no revision, the etag stays (as for an empty snippet patch).
+      if (next.name === row.name && next.description === row.description)
+        return { dashboard_id: id, etag: etagOf(row.version) };
       const done = await commit(db, lookupSnippet, row, next, {
         source: 'manual',
         summary: null,
@@ -211,8 +214,9 @@ export function createDashboardService(deps: DashboardServiceDeps) {
           'the workspace overview is shared by everyone in the workspace and cannot be deleted; change its widgets instead',
         );
       }
-      if (!(await store.markDeleted(db, id, row.version)))
-        assertIfMatch('dashboard', ifMatch, row.version + 1);
+      if (await store.markDeleted(db, id, row.version)) return;
+      // Someone wrote (or deleted it) between the read and the delete: their version wins.
+      throw aborted('dashboard', etagOf((await load(workspaceId, id)).version));
     },
 
     async listRevisions(

@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.ts';
 import type { Caller } from '../http/context.ts';
 import { invalid, notFound } from '../http/errors.ts';
 import { assertIfMatch } from '../http/etag.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import { toPage, type PageRequest } from '../http/pagination.ts';
 import { commit, definitionOf, touched, type SnippetLookup } from './commit.ts';
 import { place, renumber, type SnippetWidgetInput } from './definition.ts';
@@ -111,6 +112,11 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
       }
       const { position, widget_type: _, ...fields } = patch;
       const changed = { ...current, ...(fields as Partial<SnippetWidgetInput>) } as StoredWidget;
+      if (
+        canonicalJson(changed) === canonicalJson(current) &&
+        (position ?? current.position) === current.position
+      )
+        return toWidget(id, current);
       const next = touched(changed, nowSeconds());
       const widgets =
         position === undefined

@@ -20,7 +20,7 @@ const listUsage = createRoute({
   security,
   summary: 'List snippet dashboard usage in workspace',
   description:
-    "The usage of the workspace's active snippets, in the order of `GET /v1/snippets` (`cursor` and `limit` are Atoll extensions; the first page holds the 50 newest). Atoll has no dashboards yet: `dashboards` is always `[]`; `run_count` and `last_run` say how the snippet is used.",
+    "The usage of the workspace's active snippets, in the order of `GET /v1/snippets` (`cursor` and `limit` are Atoll extensions; the first page holds the 50 newest). `dashboards` are the dashboards with a widget of the snippet now; `run_count` and `last_run` (Atoll) say how often it ran.",
   middleware: [requireWorkspace] as const,
   request: { query: PageQuery, headers: WorkspaceHeaders },
   responses: { 200: json(SnippetUsageList, 'Snippet dashboard usage'), ...errorResponses(400, 401, 403) },
@@ -34,7 +34,7 @@ const getUsage = createRoute({
   security,
   summary: 'Get snippet dashboard usage',
   description:
-    'The usage of one snippet (archived ones too). Atoll has no dashboards yet: `dashboards` is always `[]`; `run_count` and `last_run` say how the snippet is used.',
+    'The usage of one snippet (archived ones too). `dashboards` are the dashboards with a widget of the snippet now; `run_count` and `last_run` (Atoll) say how often it ran.',
   middleware: [requireWorkspace] as const,
   request: { params: z.object({ id: pathId(54, 'Snippet ID') }), headers: WorkspaceHeaders },
   responses: { 200: json(SnippetUsage, 'Snippet dashboard usage'), ...errorResponses(400, 401, 403, 404) },

@@ -29,7 +29,7 @@ describe('snippet usage', () => {
   const usageOf = async (id: string) =>
     published('snippets.getUsage', await h.request('GET', `/v1/snippets/${id}:usage`), 200).body;
 
-  test('GET /v1/snippets/{id}:usage: no dashboards (Atoll has none), the run count and the newest run', async () => {
+  test('GET /v1/snippets/{id}:usage: no dashboards while none uses it, the run count and the newest run', async () => {
     const id = await create('usage');
     assert.deepEqual(await usageOf(id), {
       snippet_id: id,
