@@ -6,7 +6,7 @@
  */
 import { invalid } from '../http/errors.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import type { FilterDefinition } from './schemas.ts';
+import { WidgetField, type FilterDefinition } from './schemas.ts';
 import type { Bindings } from './widget-schemas.ts';
 import type { DashboardDefinition, StoredWidget, StructuralDiff } from './tables.ts';
 
@@ -115,24 +115,7 @@ const DASHBOARD_FIELDS = [
   'default_filter_values',
 ] as const;
 
-const WIDGET_FIELDS = [
-  'position',
-  'title',
-  'col_span',
-  'height',
-  'drill_down',
-  'visualization_options',
-  'freshness_policy',
-  'widget_type',
-  'snippet_id',
-  'input_bindings',
-  'visualization',
-  'refresh_policy',
-  'display_type',
-  'metric_key',
-  'metric_version',
-  'filter_bindings',
-] as const;
+const WIDGET_FIELDS = WidgetField.options;
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 

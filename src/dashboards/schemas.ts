@@ -121,7 +121,8 @@ export type DashboardRevisionSource = z.infer<typeof DashboardRevisionSource>;
 const WidgetIds = z.array(z.string().min(1).max(54));
 const count = z.number().int().min(0);
 
-const WidgetField = z.enum([
+/** The widget fields a structural diff names (definition.ts compares exactly these). */
+export const WidgetField = z.enum([
   'position',
   'title',
   'col_span',

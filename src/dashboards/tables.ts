@@ -5,6 +5,7 @@ import type {
   DefaultFilterValues,
   FilterDefinition,
   DashboardRevisionSource,
+  DashboardStructuralDiff,
 } from './schemas.ts';
 import type { Widget } from './widget-schemas.ts';
 
@@ -66,16 +67,6 @@ export type DashboardRevisionsTable = {
 };
 
 /** What changed from the parent revision (DashboardRevision.structural_diff, version 1). */
-export type StructuralDiff = {
-  version: 1;
-  dashboard_fields: Array<
-    'name' | 'description' | 'purpose' | 'filter_definitions' | 'default_filter_values'
-  >;
-  widgets: {
-    added: { count: number; widget_ids: string[] };
-    removed: { count: number; widget_ids: string[] };
-    changed: { count: number; widgets: Array<{ widget_id: string; fields: string[] }> };
-  };
-};
+export type StructuralDiff = DashboardStructuralDiff;
 
 export type DashboardTables = { dashboards: DashboardsTable; dashboard_revisions: DashboardRevisionsTable };
