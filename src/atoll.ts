@@ -262,7 +262,17 @@ export async function createAtoll(
       }),
     );
     const notifications = own(notificationsModule({ db }));
-    const dashboards = own(dashboardsModule({ db, publicUrl: config.publicUrl }));
+    const dashboards = own(
+      dashboardsModule({
+        db,
+        publicUrl: config.publicUrl,
+        // Widget results are real snippet runs (dashboards/results.ts).
+        runner: {
+          run: (ctx, snippetId, body, labels) => snippets.execution.run(ctx, snippetId, body, labels),
+          getRun: (workspaceId, runId) => snippets.snippets.findRun(workspaceId, runId),
+        },
+      }),
+    );
     const catalog = own(catalogModule());
     const jobsHousekeeping = own({ name: 'jobs', periodic: [purgeFinishedJobsTask({ db, log })] });
     const limits = own(

@@ -426,4 +426,94 @@ describe('dashboards', () => {
     assert.equal(res.status, 501, res.text);
     assert.match(res.text, /platform metrics/);
   });
+
+  test("a widget's result is a real run, served again while fresh, per inputs and per viewer; refresh runs again", async () => {
+    const s = await snippet('echo', {
+      code: 'async (inputs) => ({ window: inputs.window })',
+      display_type: 'json',
+      inputs: [{ key: 'window', label: 'Window', kind: 'enum', options: ['1h', '24h'], default: '1h' }],
+    });
+    const id = (await h.request('POST', '/v1/dashboards', { body: { name: 'Results' } })).body.dashboard_id;
+    const d = await dashboard(id);
+    // A filter the widget's input inherits, with a default.
+    const revised = await h.request('POST', `/v1/dashboards/${id}/revisions`, {
+      body: {
+        name: 'Results',
+        description: '',
+        filter_definitions: [
+          {
+            kind: 'variable',
+            key: 'var.window',
+            input: { key: 'window', label: 'Window', kind: 'enum', options: ['1h', '24h'], default: '1h' },
+          },
+        ],
+        default_filter_values: { 'var.window': '1h' },
+        widgets: [
+          {
+            widget_type: 'snippet',
+            snippet_id: s,
+            col_span: 2,
+            height: 'standard',
+            drill_down: null,
+            visualization_options: {},
+            freshness_policy: { mode: 'max_age', max_age_seconds: 60 },
+            input_bindings: { window: { mode: 'inherit', filter_key: 'var.window' } },
+            visualization: null,
+            refresh_policy: { mode: 'on_load' },
+            display_type: 'json',
+          },
+        ],
+      },
+      headers: revisionHeaders(d.etag),
+    });
+    assert.equal(revised.status, 201, revised.text);
+    const widgetId = (await dashboard(id)).widgets[0].id;
+    const resolve = async (body: Record<string, unknown>, token?: string) => {
+      const res = await h.request('POST', `/v1/dashboards/${id}/widgets/${widgetId}:resolve`, {
+        body,
+        ...(token ? { token } : {}),
+      });
+      assert.equal(res.status, 200, res.text);
+      return res.body;
+    };
+    const first = await resolve({});
+    assert.deepEqual(first.inputs, { window: '1h' }, "the filter's default");
+    assert.equal(first.result.source, 'dashboard_open');
+    assert.deepEqual(first.result.output, { window: '1h' });
+    assert.equal(first.result.dashboard_id, id);
+    assert.equal(first.result.dashboard_name, 'Results');
+    assert.equal(first.result.widget_id, widgetId);
+    assert.equal(first.freshness.state, 'fresh');
+    assert.equal(first.freshness.max_age_seconds, 60);
+    assert.match(first.cache_key, /^[0-9a-f]{64}$/);
+    const again = await resolve({});
+    assert.equal(again.result.id, first.result.id, 'a fresh result is served again');
+    assert.equal(again.cache_key, first.cache_key);
+    const other = await resolve({ filter_values: { 'var.window': '24h' } });
+    assert.notEqual(other.result.id, first.result.id, 'other inputs, another run');
+    assert.deepEqual(other.result.output, { window: '24h' });
+    const refreshed = await resolve({ refresh: true });
+    assert.notEqual(refreshed.result.id, first.result.id);
+    assert.equal(refreshed.result.source, 'dashboard_refresh');
+    // Another viewer never gets this viewer's result.
+    const viewer = await h.request('POST', '/v1/api_tokens', { body: { name: 'viewer' } });
+    assert.equal(viewer.status, 201, viewer.text);
+    const theirs = await resolve({}, viewer.body.token);
+    assert.notEqual(theirs.cache_key, first.cache_key);
+    assert.notEqual(theirs.result.id, refreshed.result.id);
+    // Concurrent resolutions of one key run the snippet once.
+    const runsBefore = (await h.request('GET', `/v1/snippets/${s}/runs?limit=100`)).body.data.length;
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () => resolve({ filter_values: { 'var.window': '24h' }, refresh: true })),
+    );
+    assert.equal(new Set(burst.map((b) => b.result.id)).size, 1);
+    const runsAfter = (await h.request('GET', `/v1/snippets/${s}/runs?limit=100`)).body.data.length;
+    assert.equal(runsAfter, runsBefore + 1);
+    // A filter the dashboard does not define is refused.
+    const bad = await h.request('POST', `/v1/dashboards/${id}/widgets/${widgetId}:resolve`, {
+      body: { filter_values: { status: 'ok' } },
+    });
+    assert.equal(bad.status, 422, bad.text);
+    assert.deepEqual(bad.body.errors[0].path, ['body', 'filter_values', 'status']);
+  });
 });

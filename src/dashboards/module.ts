@@ -9,6 +9,7 @@ import type { ApiApp } from '../http/context.ts';
 import { defineModule } from '../module.ts';
 import { lookupSnippet } from '../snippets/module.ts';
 import type { DashboardsOfSnippet } from '../snippets/usage.ts';
+import { createResultService, type WidgetRunner } from './results.ts';
 import { registerDashboardRoutes } from './routes.ts';
 import { createDashboardService } from './service.ts';
 import * as store from './store.ts';
@@ -26,17 +27,19 @@ export function dashboardsOfSnippet(db: Kysely<DB>): DashboardsOfSnippet {
     }));
 }
 
-export function dashboardsModule(deps: { db: Kysely<DB>; publicUrl: string }) {
+export function dashboardsModule(deps: { db: Kysely<DB>; publicUrl: string; runner: WidgetRunner }) {
   const snippets = lookupSnippet(deps.db);
   const dashboards = createDashboardService({ ...deps, lookupSnippet: snippets });
   const widgets = createWidgetService({ db: deps.db, lookupSnippet: snippets });
+  const results = createResultService({ db: deps.db, lookupSnippet: snippets, runner: deps.runner });
   return defineModule({
     dashboards,
     widgets,
+    results,
     name: 'dashboards',
     routes(app: ApiApp): void {
       registerDashboardRoutes(app, dashboards);
-      registerWidgetRoutes(app, widgets);
+      registerWidgetRoutes(app, widgets, results);
     },
   });
 }

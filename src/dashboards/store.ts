@@ -164,3 +164,36 @@ export async function dashboardsUsingSnippet(
     .orderBy('seq', 'asc')
     .execute();
 }
+
+/** The run cached under a key, if any. */
+export async function findResult(
+  db: Kysely<DB>,
+  cacheKey: string,
+): Promise<{ run_id: string; observed_at: Date } | undefined> {
+  return db
+    .selectFrom('dashboard_widget_results')
+    .select(['run_id', 'observed_at'])
+    .where('cache_key', '=', cacheKey)
+    .executeTakeFirst();
+}
+
+/** Records `runId` as the result of a cache key (the newest wins). */
+export async function putResult(
+  db: Kysely<DB>,
+  row: {
+    cache_key: string;
+    workspace_id: string;
+    dashboard_id: string;
+    widget_id: string;
+    run_id: string;
+    observed_at: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('dashboard_widget_results')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('cache_key').doUpdateSet({ run_id: row.run_id, observed_at: row.observed_at }),
+    )
+    .execute();
+}

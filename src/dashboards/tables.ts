@@ -69,4 +69,18 @@ export type DashboardRevisionsTable = {
 /** What changed from the parent revision (DashboardRevision.structural_diff, version 1). */
 export type StructuralDiff = DashboardStructuralDiff;
 
-export type DashboardTables = { dashboards: DashboardsTable; dashboard_revisions: DashboardRevisionsTable };
+/** The newest run served for a cache key (results.ts). */
+export type DashboardWidgetResultsTable = {
+  cache_key: string;
+  workspace_id: string;
+  dashboard_id: string;
+  widget_id: string;
+  run_id: string;
+  observed_at: Date;
+};
+
+export type DashboardTables = {
+  dashboards: DashboardsTable;
+  dashboard_revisions: DashboardRevisionsTable;
+  dashboard_widget_results: DashboardWidgetResultsTable;
+};

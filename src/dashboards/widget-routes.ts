@@ -22,6 +22,8 @@ import {
   Widget,
   WidgetList,
 } from './widget-schemas.ts';
+import type { ResultService } from './results.ts';
+import { DashboardWidgetResultResolution } from './schemas.ts';
 import type { WidgetService } from './widgets.ts';
 
 const tags = ['Dashboards'];
@@ -94,7 +96,47 @@ const remove = route({
   responses: { 204: { description: 'Widget removed' }, ...errorResponses(400, 401, 403, 404, 409, 428) },
 });
 
-export function registerWidgetRoutes(app: ApiApp, service: WidgetService): void {
+/** Atoll: what a widget's result is resolved for. */
+const ResolveWidgetBody = z
+  .strictObject({
+    filter_values: z.record(z.string(), z.unknown()).optional().openapi({
+      description:
+        "Values of the dashboard's filters by key; a filter left out takes the dashboard's default_filter_values.",
+    }),
+    refresh: z.boolean().optional().openapi({
+      description: 'Run the snippet even when a fresh result is cached (a dashboard_refresh run).',
+    }),
+  })
+  .openapi('ResolveWidgetBody');
+
+const resolve = route({
+  method: 'post',
+  path: '/v1/dashboards/{id}/widgets/{wgt_id}:resolve',
+  operationId: 'dashboards.resolveWidget',
+  summary: "Resolve a widget's result",
+  description:
+    "Atoll: the widget's result for the given filter values: a cached run while fresh under the widget's freshness policy, else a new persisted run of its snippet (source dashboard_open, or dashboard_refresh with `refresh`). Cached per widget, inputs, snippet etag and viewer (docs/dashboards.md).",
+  request: {
+    params: WidgetParams,
+    headers: WorkspaceHeaders,
+    body: { content: { 'application/json': { schema: ResolveWidgetBody } }, required: false },
+  },
+  responses: {
+    200: json(DashboardWidgetResultResolution, "The widget's result"),
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export function registerWidgetRoutes(app: ApiApp, service: WidgetService, results: ResultService): void {
+  app.openapi(resolve, async (c) => {
+    const { id, wgt_id } = c.req.valid('param');
+    const body = (c.req.valid('json') as z.infer<typeof ResolveWidgetBody> | undefined) ?? {};
+    return c.json(
+      await results.resolve({ caller: c.var.caller, workspaceId: c.var.workspaceId }, id, wgt_id, body),
+      200,
+    );
+  });
+
   app.openapi(list, async (c) =>
     c.json(
       await service.list(c.var.workspaceId, c.req.valid('param').id, pageRequest(c.req.valid('query'))),

@@ -97,8 +97,16 @@ export function createExecutionService(deps: ExecutionDeps) {
   }
 
   return {
-    /** Executes a stored snippet and records the run. */
-    async run(ctx: RunContext, snippetId: string, body: CreateSnippetRunBody): Promise<SnippetRun> {
+    /**
+     * Executes a stored snippet and records the run. `labels` name the dashboard and widget of a run
+     * that a dashboard started (dashboards/results.ts), recorded as dashboard_name and widget_title.
+     */
+    async run(
+      ctx: RunContext,
+      snippetId: string,
+      body: CreateSnippetRunBody,
+      labels?: { dashboard_name: string; widget_title: string | null },
+    ): Promise<SnippetRun> {
       const snippet = await runnable(ctx, snippetId);
       const context = body.context;
       const contextTurn = context?.source === 'agent' ? context.agent_turn_id : undefined;
@@ -127,9 +135,9 @@ export function createExecutionService(deps: ExecutionDeps) {
         snippet_name: snippet.name,
         snippet_etag: etagOf(snippet.version),
         dashboard_id: dashboard?.dashboard_id ?? null,
-        dashboard_name: null,
+        dashboard_name: dashboard ? (labels?.dashboard_name ?? null) : null,
         widget_id: dashboard?.widget_id ?? null,
-        widget_title: null,
+        widget_title: dashboard ? (labels?.widget_title ?? null) : null,
         run_by: ctx.caller.subject,
         agent_session_id: sessionId,
         agent_turn_id: turnId,

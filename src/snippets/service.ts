@@ -158,6 +158,12 @@ export function createSnippetService(deps: SnippetServiceDeps) {
       return toPage(rows, page, (row) => toSnippetRun(row, view));
     },
 
+    /** A run of the workspace in full, or undefined (a dashboard's cached result whose run is gone). */
+    async findRun(workspaceId: string, runId: string): Promise<SnippetRun | undefined> {
+      const row = await store.findRun(db, workspaceId, runId);
+      return row ? toSnippetRun(row, 'full') : undefined;
+    },
+
     async getRun(workspaceId: string, runId: string): Promise<SnippetRun> {
       const row = await store.findRun(db, workspaceId, runId);
       if (!row) throw notFound('snippet run', runId);
