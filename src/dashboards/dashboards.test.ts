@@ -516,4 +516,37 @@ describe('dashboards', () => {
     assert.equal(bad.status, 422, bad.text);
     assert.deepEqual(bad.body.errors[0].path, ['body', 'filter_values', 'status']);
   });
+
+  test("pinning an agent's widget.created: the event's snippet becomes a widget of a dashboard", async () => {
+    const s = await snippet('agent tile', { visibility: 'session' });
+    const agent = await h.request('POST', '/v1/agents', {
+      body: { name: 'pinner', instructions: 'i', capabilities: ['CHAT'] },
+    });
+    const session = await h.request('POST', '/v1/agent_sessions', { body: { agent_id: agent.body.id } });
+    const turn = await h.request('POST', '/v1/agent_turns', {
+      body: { session_id: session.body.id, message: 'hi' },
+    });
+    assert.equal(turn.status, 201, turn.text);
+    await h.request('POST', `/v1/snippets/${s}/runs`, { body: { agent_turn_id: turn.body.id } });
+    const event = (await h.request('GET', `/v1/agent_events?turn=${turn.body.id}`)).body.data[0];
+    assert.equal(event.type, 'widget.created');
+    const id = (await h.request('POST', '/v1/dashboards', { body: { name: 'Pinned' } })).body.dashboard_id;
+    const pinned = await h.request('POST', `/v1/dashboards/${id}/widgets`, {
+      body: {
+        widget_type: 'snippet',
+        snippet_id: event.data.snippet_run.snippet_id,
+        col_span: 2,
+        title: event.data.title,
+      },
+    });
+    published('dashboards.createWidget', pinned, 201);
+    assert.equal(pinned.body.snippet_id, s);
+    // A session snippet is not for the workspace overview, which everyone sees.
+    const overview = (await h.request('GET', '/v1/dashboards/workspace_overview')).body;
+    const refused = await h.request('POST', `/v1/dashboards/${overview.id}/widgets`, {
+      body: { widget_type: 'snippet', snippet_id: s, col_span: 2 },
+    });
+    published('dashboards.createWidget', refused, 422);
+    assert.match(refused.body.errors[0].message, /agent session/);
+  });
 });
