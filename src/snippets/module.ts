@@ -24,7 +24,7 @@ import { etagOf } from '../http/etag.ts';
  */
 export function lookupSnippet(db: Kysely<DB>) {
   return async (workspaceId: string, snippetId: string) => {
-    const row = await store.findSnippet(db, workspaceId, snippetId);
+    const row = await store.findSnippetFacts(db, workspaceId, snippetId);
     if (!row) return undefined;
     return {
       id: row.id,

@@ -49,6 +49,16 @@ export async function findSnippet(
     .executeTakeFirst();
 }
 
+/** What another family may know of a snippet (snippets/module.ts lookupSnippet), without its code. */
+export async function findSnippetFacts(db: Kysely<DB>, workspaceId: string, id: string) {
+  return db
+    .selectFrom('snippets')
+    .select(['id', 'version', 'archived_at', 'visibility', 'display_type', 'inputs'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 /** A page of the workspace's active (not archived) snippets, newest first. */
 export async function listActiveSnippets(
   db: Kysely<DB>,
