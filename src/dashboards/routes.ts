@@ -36,7 +36,8 @@ const RevisionParams = DashboardIdParam.extend({ revision_id: pathId(55, 'Revisi
 const WriteHeaders = WorkspaceHeaders.extend({ 'if-match': IfMatchHeader });
 const RevisionHeaders = WriteHeaders.extend({ 'idempotency-key': IdempotencyKeyHeader });
 
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) =>
+/** A dashboards route: its tag, bearer auth and a workspace. */
+export const route = <R extends Parameters<typeof createRoute>[0]>(r: R) =>
   createRoute({ tags, security, middleware: [requireWorkspace] as const, ...r });
 
 const list = route({

@@ -1,6 +1,5 @@
 /** HTTP routes of /v1/dashboards/{id}/widgets: schema, auth and one service call each. */
-import { createRoute, z } from '@hono/zod-openapi';
-import { requireWorkspace } from '../http/auth.ts';
+import { z } from '@hono/zod-openapi';
 import type { ApiApp } from '../http/context.ts';
 import { setEtagHeader } from '../http/etag.ts';
 import { idempotent } from '../http/idempotency.ts';
@@ -15,7 +14,7 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../http/schemas.ts';
-import { DashboardIdParam } from './routes.ts';
+import { DashboardIdParam, route } from './routes.ts';
 import {
   CreateDashboardWidgetBody,
   UpdateDashboardWidgetBody,
@@ -26,12 +25,7 @@ import type { ResultService } from './results.ts';
 import { DashboardWidgetResultResolution } from './schemas.ts';
 import type { WidgetService } from './widgets.ts';
 
-const tags = ['Dashboards'];
-const security = [{ BearerAuth: [] }];
 const WidgetParams = DashboardIdParam.extend({ wgt_id: pathId(54, 'Widget ID') });
-
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) =>
-  createRoute({ tags, security, middleware: [requireWorkspace] as const, ...r });
 
 const list = route({
   method: 'get',
