@@ -488,6 +488,9 @@ describe('dashboards', () => {
     assert.match(first.cache_key, /^[0-9a-f]{64}$/);
     const again = await resolve({});
     assert.equal(again.result.id, first.result.id, 'a fresh result is served again');
+    const bare = await h.request('POST', `/v1/dashboards/${id}/widgets/${widgetId}:resolve`);
+    assert.equal(bare.status, 200, bare.text);
+    assert.equal(bare.body.result.id, first.result.id, 'no body: the default filters, served from the cache');
     assert.equal(again.cache_key, first.cache_key);
     const other = await resolve({ filter_values: { 'var.window': '24h' } });
     assert.notEqual(other.result.id, first.result.id, 'other inputs, another run');
