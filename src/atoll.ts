@@ -27,7 +27,7 @@ import { agentsModule, agentsPort, lookupAgentSession, lookupAgentTurn } from '.
 import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
 import { catalogModule } from './catalog/module.ts';
-import { dashboardsModule, dashboardsOfSnippet } from './dashboards/module.ts';
+import { dashboardsModule, dashboardsOfSnippet, metricSources } from './dashboards/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
@@ -271,6 +271,7 @@ export async function createAtoll(
           run: (ctx, snippetId, body, labels) => snippets.execution.run(ctx, snippetId, body, labels),
           getRun: (workspaceId, runId) => snippets.snippets.findRun(workspaceId, runId),
         },
+        metrics: metricSources(db, config.agents.capacity),
       }),
     );
     const catalog = own(catalogModule());

@@ -18,7 +18,7 @@ import { createPreferenceService } from './preference-service.ts';
 import type { TurnRuntime } from './runtime.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { createSessionService } from './session-service.ts';
-import { findAgent, findSession } from './store.ts';
+import { countOpenSessions, findAgent, findSession } from './store.ts';
 import type { TurnState } from './tables.ts';
 import { registerTurnRoutes } from './turn-routes.ts';
 import { createTurnService } from './turn-service.ts';
@@ -83,6 +83,11 @@ export function lookupAgentSession(
  * Whether a workspace has an agent with this id (archived ones included). Plugged into the installs
  * domain (AgentLookup), which checks the agent a change request is opened for.
  */
+/** The workspace's agent sessions that have not ended, by state (dashboards' platform metrics). */
+export function openSessionCounts(db: Kysely<DB>) {
+  return (workspaceId: string) => countOpenSessions(db, workspaceId);
+}
+
 export function lookupAgent(db: Kysely<DB>): (workspaceId: string, agentId: string) => Promise<boolean> {
   return async (workspaceId, agentId) => (await findAgent(db, workspaceId, agentId)) !== undefined;
 }

@@ -4,7 +4,7 @@
  * with FOR SHARE until commit: archiving (an UPDATE) then waits, so nothing is created under a row that
  * is being archived. jsonb values are passed as JSON text.
  */
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
 import type { AgentSessionsTable, AgentsTable, AgentState } from './tables.ts';
@@ -180,4 +180,19 @@ export async function setSessionRetention(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** The workspace's agent sessions that have not ended, counted by state (dashboards' platform metrics). */
+export async function countOpenSessions(
+  db: Kysely<DB>,
+  workspaceId: string,
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('agent_sessions')
+    .select(['state', sql<number>`count(*)::int`.as('count')])
+    .where('workspace_id', '=', workspaceId)
+    .where('state', 'in', ['ACTIVE', 'WAITING_FOR_INPUT', 'WAITING_FOR_PERMISSION'])
+    .groupBy('state')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
 }

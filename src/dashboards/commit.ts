@@ -76,10 +76,10 @@ export async function checkSnippets(
     }
     etags[widget.id] = snippet.etag;
   }
-  checkBindings(definition.widgets, definition.filter_definitions, (index, input) => [
+  checkBindings(definition.widgets, definition.filter_definitions, (index, kind, key) => [
     ...fieldOf(index),
-    'input_bindings',
-    input,
+    kind,
+    key,
   ]);
   return etags;
 }

@@ -223,8 +223,29 @@ describe('dashboards', () => {
       ],
       [
         { widget_type: 'platform_metric', metric_key: 'runs_by_state', metric_version: 1, col_span: 2 },
-        ['body', 'widget_type'],
-        /platform metrics/,
+        ['body', 'metric_key'],
+        /computes no metric runs_by_state; it computes snippet_runs_by_state/,
+      ],
+      [
+        {
+          widget_type: 'platform_metric',
+          metric_key: 'snippet_runs_by_state',
+          metric_version: 2,
+          col_span: 2,
+        },
+        ['body', 'metric_version'],
+        /version 1, not 2/,
+      ],
+      [
+        {
+          widget_type: 'platform_metric',
+          metric_key: 'sandboxes_in_use',
+          metric_version: 1,
+          col_span: 2,
+          filter_bindings: { time: { mode: 'unbound' } },
+        },
+        ['body', 'filter_bindings', 'time'],
+        /takes no filter bindings/,
       ],
     ];
     for (const [body, path, message] of cases) {
@@ -418,13 +439,61 @@ describe('dashboards', () => {
     );
   });
 
-  test('resetToRecommended answers 501 saying why', async () => {
+  test("resetToRecommended gives Atoll's platform metrics, which resolve to figures over the workspace's own data", async () => {
     const id = (await h.request('POST', '/v1/dashboards', { body: { name: 'Reset' } })).body.dashboard_id;
-    const res = await h.request('POST', `/v1/dashboards/${id}:resetToRecommended`, {
-      headers: revisionHeaders('1'),
+    const before = await dashboard(id);
+    published(
+      'dashboards.resetToRecommended',
+      await h.request('POST', `/v1/dashboards/${id}:resetToRecommended`, { headers: revisionHeaders('99') }),
+      409,
+    );
+    const reset = published(
+      'dashboards.resetToRecommended',
+      await h.request('POST', `/v1/dashboards/${id}:resetToRecommended`, {
+        headers: revisionHeaders(before.etag),
+      }),
+      201,
+    ).body;
+    assert.equal(reset.source, 'reset');
+    const d = await dashboard(id);
+    assert.deepEqual(
+      d.widgets.map((w: any) => w.metric_key),
+      ['snippet_runs_by_state', 'install_renders_by_state', 'agent_sessions_active', 'sandboxes_in_use'],
+    );
+    assert.deepEqual(
+      d.filter_definitions.map((f: any) => f.key),
+      ['time'],
+    );
+    const s = await snippet('counted', { code: 'async () => { throw new Error("no") }' });
+    await h.request('POST', `/v1/snippets/${s}/runs`, {});
+    await h.request('POST', `/v1/snippets/${s}/runs`, {});
+    const resolve = async (widgetId: string, body: Record<string, unknown> = {}) => {
+      const res = await h.request('POST', `/v1/dashboards/${id}/widgets/${widgetId}:resolve`, { body });
+      assert.equal(res.status, 200, res.text);
+      return res.body;
+    };
+    const runs = await resolve(d.widgets[0].id);
+    assert.equal(runs.metric_key, 'snippet_runs_by_state');
+    assert.equal(runs.value.kind, 'by_state');
+    assert.ok(runs.value.counts.failed >= 2, JSON.stringify(runs.value));
+    assert.equal(
+      runs.value.total,
+      runs.value.counts.succeeded + runs.value.counts.failed + runs.value.counts.timed_out,
+    );
+    assert.ok(runs.window.to - runs.window.from === 86400, 'the last 24 hours by default');
+    const past = await resolve(d.widgets[0].id, { filter_values: { time: { from: 1000, to: 2000 } } });
+    assert.equal(past.value.total, 0, 'a window in 1970 holds no runs');
+    assert.deepEqual(past.window, { from: 1000, to: 2000 });
+    const badWindow = await h.request('POST', `/v1/dashboards/${id}/widgets/${d.widgets[0].id}:resolve`, {
+      body: { filter_values: { time: '24h' } },
     });
-    assert.equal(res.status, 501, res.text);
-    assert.match(res.text, /platform metrics/);
+    assert.equal(badWindow.status, 422, badWindow.text);
+    assert.deepEqual(badWindow.body.errors[0].path, ['body', 'filter_values', 'time']);
+    const sessions = await resolve(d.widgets[2].id);
+    assert.equal(sessions.window, null);
+    assert.equal(sessions.value.kind, 'by_state');
+    const sandboxes = await resolve(d.widgets[3].id);
+    assert.deepEqual(sandboxes.value, { kind: 'usage', used: 0, limit: 8 });
   });
 
   test("a widget's result is a real run, served again while fresh, per inputs and per viewer; refresh runs again", async () => {

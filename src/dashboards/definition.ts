@@ -91,16 +91,19 @@ export function renumber(widgets: StoredWidget[]): StoredWidget[] {
 export function checkBindings(
   widgets: StoredWidget[],
   filters: FilterDefinition[],
-  fieldOf: (index: number, input: string) => string[],
+  fieldOf: (index: number, bindings: 'input_bindings' | 'filter_bindings', key: string) => string[],
 ): void {
   const keys = new Set(filters.map((f) => f.key));
   widgets.forEach((w, index) => {
-    if (w.widget_type !== 'snippet') return;
-    for (const [input, binding] of Object.entries(w.input_bindings as Bindings)) {
+    const [kind, bindings] =
+      w.widget_type === 'snippet'
+        ? (['input_bindings', w.input_bindings] as const)
+        : (['filter_bindings', w.filter_bindings] as const);
+    for (const [key, binding] of Object.entries(bindings as Bindings)) {
       if (binding.mode === 'inherit' && !keys.has(binding.filter_key)) {
         throw invalid(
-          fieldOf(index, input),
-          `input ${input} inherits filter ${binding.filter_key}, which this dashboard does not define${keys.size > 0 ? ` (it defines ${[...keys].join(', ')})` : ' (it defines no filters)'}; add the filter to filter_definitions or bind the input with mode fixed or unbound`,
+          fieldOf(index, kind, key),
+          `${kind === 'input_bindings' ? 'input' : 'binding'} ${key} inherits filter ${binding.filter_key}, which this dashboard does not define${keys.size > 0 ? ` (it defines ${[...keys].join(', ')})` : ' (it defines no filters)'}; add the filter to filter_definitions or bind it with mode fixed or unbound`,
         );
       }
     }

@@ -7,7 +7,11 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ApiApp } from '../http/context.ts';
 import { defineModule } from '../module.ts';
-import { lookupSnippet } from '../snippets/module.ts';
+import { openSessionCounts } from '../agents/module.ts';
+import { workspaceSandboxesInUse } from '../deployments/capacity.ts';
+import { renderCounts } from '../installs/module.ts';
+import { lookupSnippet, snippetRunCounts } from '../snippets/module.ts';
+import type { MetricSources } from './metrics.ts';
 import type { DashboardsOfSnippet } from '../snippets/usage.ts';
 import { createResultService, type WidgetRunner } from './results.ts';
 import { registerDashboardRoutes } from './routes.ts';
@@ -27,11 +31,32 @@ export function dashboardsOfSnippet(db: Kysely<DB>): DashboardsOfSnippet {
     }));
 }
 
-export function dashboardsModule(deps: { db: Kysely<DB>; publicUrl: string; runner: WidgetRunner }) {
+/** The figures of platform metrics, from the families that keep them. */
+export function metricSources(db: Kysely<DB>, sandboxCapacity: number): MetricSources {
+  return {
+    snippetRuns: snippetRunCounts(db),
+    renders: renderCounts(db),
+    openSessions: openSessionCounts(db),
+    sandboxes: (workspaceId) => workspaceSandboxesInUse(db, workspaceId),
+    sandboxCapacity,
+  };
+}
+
+export function dashboardsModule(deps: {
+  db: Kysely<DB>;
+  publicUrl: string;
+  runner: WidgetRunner;
+  metrics: MetricSources;
+}) {
   const snippets = lookupSnippet(deps.db);
   const dashboards = createDashboardService({ ...deps, lookupSnippet: snippets });
   const widgets = createWidgetService({ db: deps.db, lookupSnippet: snippets });
-  const results = createResultService({ db: deps.db, lookupSnippet: snippets, runner: deps.runner });
+  const results = createResultService({
+    db: deps.db,
+    lookupSnippet: snippets,
+    runner: deps.runner,
+    metrics: deps.metrics,
+  });
   return defineModule({
     dashboards,
     widgets,

@@ -15,7 +15,9 @@ import { canonicalJson } from '../lib/canonical-json.ts';
 import type { SnippetRun } from '../snippets/run-schemas.ts';
 import type { SnippetLookup } from './commit.ts';
 import type { SnippetWidget } from './definition.ts';
-import type { DashboardWidgetResultResolution } from './schemas.ts';
+import { metricOf, windowOf, type MetricSources } from './metrics.ts';
+import type { DashboardWidgetResultResolution, PlatformMetricResolution } from './schemas.ts';
+import type { StoredWidget } from './tables.ts';
 import * as store from './store.ts';
 import { createHash } from 'node:crypto';
 
@@ -66,6 +68,7 @@ export function createResultService(deps: {
   db: Kysely<DB>;
   lookupSnippet: SnippetLookup;
   runner: WidgetRunner;
+  metrics: MetricSources;
 }) {
   const { db, runner } = deps;
   const inFlight = new Map<string, Promise<DashboardWidgetResultResolution>>();
@@ -145,23 +148,52 @@ export function createResultService(deps: {
     return answer(run, observedAt);
   }
 
+  /** A platform_metric widget's figure, computed now (no cache: each is one small counting query). */
+  async function resolveMetric(
+    workspaceId: string,
+    widget: Extract<StoredWidget, { widget_type: 'platform_metric' }>,
+    filters: Record<string, unknown>,
+  ): Promise<PlatformMetricResolution> {
+    const metric = metricOf(widget.metric_key, widget.metric_version, ['path', 'wgt_id']);
+    const binding = widget.filter_bindings.time;
+    const [value, field] =
+      binding?.mode === 'fixed'
+        ? [binding.value, ['path', 'wgt_id', 'filter_bindings', 'time']]
+        : binding?.mode === 'inherit'
+          ? [filters[binding.filter_key], ['body', 'filter_values', binding.filter_key]]
+          : [undefined, []];
+    const window = windowOf(value, field);
+    const computed = await metric.compute(deps.metrics, workspaceId, window);
+    const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+    return {
+      widget_id: widget.id,
+      metric_key: widget.metric_key,
+      metric_version: widget.metric_version,
+      window: metric.windowed ? { from: seconds(window.from), to: seconds(window.to) } : null,
+      value: computed,
+      observed_at: seconds(new Date()),
+    };
+  }
+
   return {
     async resolve(
       ctx: { caller: Caller; workspaceId: string },
       dashboardId: string,
       widgetId: string,
       request: ResolveRequest,
-    ): Promise<DashboardWidgetResultResolution> {
+    ): Promise<DashboardWidgetResultResolution | PlatformMetricResolution> {
       const dashboard = await store.findDashboard(db, ctx.workspaceId, dashboardId);
       if (!dashboard) throw notFound('dashboard', dashboardId);
       const widget = dashboard.widgets.find((w) => w.id === widgetId);
       if (!widget) throw notFound('widget', widgetId);
-      if (widget.widget_type !== 'snippet')
-        throw invalid(['path', 'wgt_id'], `widget ${widgetId} is not a snippet widget`);
       const defined = new Set(dashboard.filter_definitions.map((f) => f.key));
       for (const key of Object.keys(request.filter_values ?? {})) {
         if (!defined.has(key))
           throw invalid(['body', 'filter_values', key], `this dashboard defines no filter ${key}`);
+      }
+      if (widget.widget_type === 'platform_metric') {
+        const filters = { ...dashboard.default_filter_values, ...request.filter_values };
+        return resolveMetric(ctx.workspaceId, widget, filters);
       }
       const snippet = await deps.lookupSnippet(ctx.workspaceId, widget.snippet_id);
       if (!snippet || snippet.archived)

@@ -163,6 +163,20 @@ const restoreRevision = route({
   },
 });
 
+const reset = route({
+  method: 'post',
+  path: '/v1/dashboards/{id}:resetToRecommended',
+  operationId: 'dashboards.resetToRecommended',
+  summary: 'Reset dashboard to recommended widgets',
+  description:
+    "Replaces the widgets with Atoll's recommended platform metrics (snippet runs and renders by state in the time filter's window, agent sessions in progress, sandboxes in use), adding a `time` filter if missing; one revision (source reset).",
+  request: { params: DashboardIdParam, headers: RevisionHeaders },
+  responses: {
+    201: json(DashboardRevisionMutationResponse, 'Dashboard reset'),
+    ...errorResponses(401, 403, 404, 409, 422, 428),
+  },
+});
+
 export function registerDashboardRoutes(app: ApiApp, service: DashboardService): void {
   app.openapi(list, async (c) =>
     c.json(await service.list(c.var.workspaceId, pageRequest(c.req.valid('query'))), 200),
@@ -204,6 +218,20 @@ export function registerDashboardRoutes(app: ApiApp, service: DashboardService):
     await service.delete(c.var.workspaceId, c.req.valid('param').id, c.req.valid('header')['if-match']);
     return c.body(null, 204);
   });
+
+  app.openapi(
+    reset,
+    idempotent({ operation: 'dashboards.resetToRecommended', required: true }, async (c) => {
+      const done = await service.resetToRecommended(
+        c.var.workspaceId,
+        c.var.caller,
+        c.req.valid('param').id,
+        c.req.valid('header')['if-match'],
+      );
+      setEtagHeader(c, done.dashboard_etag);
+      return c.json(done, 201);
+    }),
+  );
 
   app.openapi(listRevisions, async (c) =>
     c.json(

@@ -252,3 +252,28 @@ export const DashboardWidgetResultResolution = z
   })
   .openapi('DashboardWidgetResultResolution');
 export type DashboardWidgetResultResolution = z.infer<typeof DashboardWidgetResultResolution>;
+
+/** Atoll: the figure of a platform_metric widget, computed when it is resolved (metrics.ts). */
+export const PlatformMetricResolution = z
+  .object({
+    widget_id: z.string().min(1).max(54),
+    metric_key: z.string(),
+    metric_version: z.number().int().positive(),
+    window: z
+      .object({ from: UnixSeconds, to: UnixSeconds })
+      .nullable()
+      .openapi({ description: 'The time window counted (windowed metrics), else null.' }),
+    value: z.discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('by_state'),
+        counts: z.record(z.string(), z.number().int().min(0)),
+        total: z.number().int().min(0),
+      }),
+      z.object({ kind: z.literal('usage'), used: z.number().int().min(0), limit: z.number().int().min(0) }),
+    ]),
+    observed_at: UnixSeconds,
+  })
+  .openapi('PlatformMetricResolution', {
+    description: 'Atoll: the value of a platform_metric widget when it was resolved (docs/dashboards.md).',
+  });
+export type PlatformMetricResolution = z.infer<typeof PlatformMetricResolution>;

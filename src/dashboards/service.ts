@@ -24,7 +24,7 @@ import type {
 } from './schemas.ts';
 import * as store from './store.ts';
 import type { StoredWidget } from './tables.ts';
-import { widgetFromBody } from './widget-bodies.ts';
+import { recommendedWidgets, widgetFromBody } from './widget-bodies.ts';
 
 export type DashboardServiceDeps = { db: Kysely<DB>; publicUrl: string; lookupSnippet: SnippetLookup };
 export type DashboardService = ReturnType<typeof createDashboardService>;
@@ -268,6 +268,37 @@ export function createDashboardService(deps: DashboardServiceDeps) {
           summary: body.summary ?? null,
           authorId: caller.subject,
           fieldOf: (i) => ['body', 'widgets', String(i)],
+        },
+      );
+      return mutation(workspaceId, done);
+    },
+
+    /**
+     * Replaces the widgets with Atoll's recommended ones (platform metrics), adding the `time` filter
+     * they follow when the dashboard has none; one revision (source `reset`).
+     */
+    async resetToRecommended(
+      workspaceId: string,
+      caller: Caller,
+      id: string,
+      ifMatch: string,
+    ): Promise<DashboardRevisionMutationResponse> {
+      const row = await load(workspaceId, id);
+      assertIfMatch('dashboard', ifMatch, row.version);
+      const current = definitionOf(row);
+      const filters = current.filter_definitions.some((f) => f.key === 'time')
+        ? current.filter_definitions
+        : [{ kind: 'time' as const, key: 'time' as const, label: 'Time' }, ...current.filter_definitions];
+      const done = await commit(
+        db,
+        lookupSnippet,
+        row,
+        { ...current, filter_definitions: filters, widgets: recommendedWidgets(nowSeconds()) },
+        {
+          source: 'reset',
+          summary: 'Reset to the recommended widgets',
+          authorId: caller.subject,
+          fieldOf: () => ['body'],
         },
       );
       return mutation(workspaceId, done);

@@ -22,7 +22,7 @@ import {
   WidgetList,
 } from './widget-schemas.ts';
 import type { ResultService } from './results.ts';
-import { DashboardWidgetResultResolution } from './schemas.ts';
+import { DashboardWidgetResultResolution, PlatformMetricResolution } from './schemas.ts';
 import type { WidgetService } from './widgets.ts';
 
 const WidgetParams = DashboardIdParam.extend({ wgt_id: pathId(54, 'Widget ID') });
@@ -116,7 +116,10 @@ const resolve = route({
     body: { content: { 'application/json': { schema: ResolveWidgetBody } }, required: false },
   },
   responses: {
-    200: json(DashboardWidgetResultResolution, "The widget's result"),
+    200: json(
+      z.union([DashboardWidgetResultResolution, PlatformMetricResolution]),
+      "The widget's result: a snippet widget's run, or a platform_metric widget's figure",
+    ),
     ...errorResponses(400, 401, 403, 404, 409, 422),
   },
 });

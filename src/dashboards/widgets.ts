@@ -22,7 +22,7 @@ import type {
 } from './widget-schemas.ts';
 import * as store from './store.ts';
 import type { StoredWidget } from './tables.ts';
-import { refusePlatformMetric, widgetFromBody } from './widget-bodies.ts';
+import { checkMetricWidget, widgetFromBody } from './widget-bodies.ts';
 
 export type WidgetService = ReturnType<typeof createWidgetService>;
 
@@ -103,7 +103,6 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
       const current = find(row, widgetId);
       if (ifMatch !== undefined) assertIfMatch('widget', ifMatch, current.version);
       const patch = body as Record<string, unknown> & { widget_type?: string; position?: number };
-      if (patch.widget_type === 'platform_metric') refusePlatformMetric(['body']);
       if (patch.widget_type !== undefined && patch.widget_type !== current.widget_type) {
         throw invalid(
           ['body', 'widget_type'],
@@ -112,6 +111,7 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
       }
       const { position, widget_type: _, ...fields } = patch;
       const changed = { ...current, ...(fields as Partial<SnippetWidgetInput>) } as StoredWidget;
+      if (changed.widget_type === 'platform_metric') checkMetricWidget(changed, ['body']);
       if (
         canonicalJson(changed) === canonicalJson(current) &&
         (position ?? current.position) === current.position

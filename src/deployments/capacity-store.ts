@@ -20,3 +20,18 @@ export async function sandboxesInUse(db: Kysely<DB>): Promise<number> {
 export async function lockSandboxAdmission(tx: Kysely<DB>): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
 }
+
+/** Sandbox slots one workspace takes now, counted as sandboxesInUse counts them all. */
+export async function workspaceSandboxesInUse(db: Kysely<DB>, workspaceId: string): Promise<number> {
+  const { rows } = await sql<{ used: number }>`
+    SELECT
+      (SELECT count(*) FROM agent_runs WHERE workspace_id = ${workspaceId}
+         AND status IN ('queued', 'starting', 'installing', 'running'))
+    + (SELECT count(*) FROM agent_runs WHERE workspace_id = ${workspaceId}
+         AND retained_until IS NOT NULL AND sandbox_removed_at IS NULL
+         AND status NOT IN ('queued', 'starting', 'installing', 'running'))
+    + (SELECT count(*) FROM agent_services WHERE workspace_id = ${workspaceId}
+         AND status IN ('starting', 'ready', 'unhealthy', 'stopping'))
+    AS used`.execute(db);
+  return Number(rows[0]!.used);
+}

@@ -5,10 +5,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { lockSandboxAdmission, sandboxesInUse } from './capacity-store.ts';
+import { lockSandboxAdmission, sandboxesInUse, workspaceSandboxesInUse } from './capacity-store.ts';
 import { capacityExceeded } from './errors.ts';
 
-export { sandboxesInUse };
+export { sandboxesInUse, workspaceSandboxesInUse };
 
 /** Throws 429 capacity_exceeded when no slot is free; call inside the transaction that inserts. */
 export async function admitSandbox(tx: Kysely<DB>, capacity: number): Promise<void> {

@@ -569,10 +569,20 @@ describe('published operations, as a client generated from the published documen
       headers: { 'if-match': etag, ...idem() },
       expect: 201,
     });
+    const reset = await call('dashboards.resetToRecommended', {
+      params: { id },
+      headers: { 'if-match': revision.body.dashboard_etag, ...idem() },
+      expect: 201,
+    });
+    await call(
+      'dashboards.resetToRecommended',
+      { params: { id }, headers: { 'if-match': reset.body.dashboard_etag, ...idem() }, expect: 201 },
+      '%3A',
+    );
     const revisions = await call('dashboards.listRevisions', { params: { id }, expect: 200 });
     const first = revisions.body.data[revisions.body.data.length - 1].id;
     await call('dashboards.getRevision', { params: { id, revision_id: revision.body.id }, expect: 200 });
-    let current = revision.body.dashboard_etag;
+    let current = String(Number(reset.body.dashboard_etag) + 1);
     await bothColons('dashboards.restoreRevision', async () => {
       const call: Call = {
         params: { id, revision_id: first },

@@ -67,12 +67,6 @@ const RULES = [
     'agent provider exchanges',
     'Atoll does not proxy model providers, so it records no provider exchanges',
   ),
-  rule(
-    'dashboards/{id}:resetToRecommended',
-    'dashboards',
-    "Atoll's recommended dashboard widgets are platform metrics, which Atoll does not compute yet",
-    true,
-  ),
   rule('secrets', 'secrets', 'secrets are not served yet', true),
 ];
 

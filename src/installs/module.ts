@@ -36,6 +36,13 @@ import { registerInstallRoutes } from './routes.ts';
 import { createInstallService } from './service.ts';
 import { registerInstallStatusRoutes } from './status-routes.ts';
 import { createInstallStatusService } from './status.ts';
+import { countRendersByState } from './store.ts';
+
+/** The workspace's renders in a window, counted by state (dashboards' platform metrics). */
+export function renderCounts(db: Kysely<DB>) {
+  return (workspaceId: string, window: { from: Date; to: Date }) =>
+    countRendersByState(db, workspaceId, window);
+}
 
 /** Where the git repositories are served, below the public URL. */
 export const GIT_MOUNT = '/git';

@@ -299,3 +299,20 @@ export async function setInstallState(
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** The workspace's renders started in [from, to), counted by state (dashboards' platform metrics). */
+export async function countRendersByState(
+  db: Kysely<DB>,
+  workspaceId: string,
+  window: { from: Date; to: Date },
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('install_renders')
+    .select(['state', sql<number>`count(*)::int`.as('count')])
+    .where('workspace_id', '=', workspaceId)
+    .where('created_at', '>=', window.from)
+    .where('created_at', '<', window.to)
+    .groupBy('state')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
+}

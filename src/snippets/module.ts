@@ -78,3 +78,9 @@ export function snippetsModule(deps: {
     },
   };
 }
+
+/** The workspace's snippet runs in a window, counted by state (dashboards' platform metrics). */
+export function snippetRunCounts(db: Kysely<DB>) {
+  return (workspaceId: string, window: { from: Date; to: Date }) =>
+    store.countRunsByState(db, workspaceId, window);
+}

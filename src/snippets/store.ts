@@ -320,3 +320,20 @@ export async function listSnippetUsage(
     .limit(page.limit + 1)
     .execute();
 }
+
+/** The workspace's snippet runs recorded in [from, to), counted by state (dashboards' platform metrics). */
+export async function countRunsByState(
+  db: Kysely<DB>,
+  workspaceId: string,
+  window: { from: Date; to: Date },
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('snippet_runs')
+    .select(['state', sql<number>`count(*)::int`.as('count')])
+    .where('workspace_id', '=', workspaceId)
+    .where('created_at', '>=', window.from)
+    .where('created_at', '<', window.to)
+    .groupBy('state')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
+}
