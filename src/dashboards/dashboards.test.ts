@@ -254,21 +254,20 @@ describe('dashboards', () => {
       assert.deepEqual(res.body.errors[0].path, path, res.text);
       assert.match(res.body.errors[0].message, message);
     }
-    const other = await h.request('POST', '/v1/workspaces', { body: { name: 'elsewhere' } });
-    if (other.status === 201) {
-      // A snippet of another workspace is not found from this one.
-      const token = other.body.token ?? undefined;
-      if (token) {
-        const foreign = await h.request('POST', '/v1/snippets', {
-          body: { name: 'foreign', display_type: 'stat', code: 'async () => 1' },
-          token,
-        });
-        const res = await h.request('POST', `/v1/dashboards/${id}/widgets`, {
-          body: { widget_type: 'snippet', snippet_id: foreign.body.snippet_id, col_span: 2 },
-        });
-        assert.equal(res.status, 422, res.text);
-      }
-    }
+    // A snippet of another workspace is not found from this one.
+    const other = await h.newWorkspace('elsewhere');
+    const foreign = await h.request('POST', '/v1/snippets', {
+      body: { name: 'foreign', display_type: 'stat', code: 'async () => 1' },
+      token: other.token,
+    });
+    assert.equal(foreign.status, 201, foreign.text);
+    const res = await h.request('POST', `/v1/dashboards/${id}/widgets`, {
+      body: { widget_type: 'snippet', snippet_id: foreign.body.snippet_id, col_span: 2 },
+    });
+    published('dashboards.createWidget', res, 422);
+    assert.deepEqual(res.body.errors[0].path, ['body', 'snippet_id']);
+    // Nor is this workspace's dashboard from the other one.
+    assert.equal((await h.request('GET', `/v1/dashboards/${id}`, { token: other.token })).status, 404);
     const after = await dashboard(id);
     assert.equal(after.etag, before.etag, 'nothing was written');
     assert.equal((await h.request('GET', `/v1/dashboards/${id}/revisions`)).body.data.length, 1);
