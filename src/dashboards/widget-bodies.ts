@@ -1,8 +1,8 @@
 /**
  * Widgets from request bodies: the legacy snippet shape (`{snippet_id, title, display_type, col_span}`),
  * the full snippet widget (`widget_type: "snippet"`), and `platform_metric` widgets over a metric Atoll
- * computes (metrics.ts). A body naming an existing `widget_id` (in a
- * revision) keeps that widget's identity and creation time.
+ * computes (metrics.ts). A body naming an existing `widget_id` (in a revision) keeps that widget's
+ * identity and creation time.
  */
 import { newId } from '../db/ids.ts';
 import { invalid } from '../http/errors.ts';
