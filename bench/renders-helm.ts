@@ -19,7 +19,7 @@ import { HELM_TEMPLATE_FLAGS } from '../src/installs/charts/helm-template.ts';
 import { findHelm } from '../src/lib/helm-binary.ts';
 import { chartFiles, helmPackage, helmPush, writeChart } from '../src/testing/charts.ts';
 import { startRegistry, type TestRegistry } from '../src/testing/oci-registry.ts';
-import { benchCall, startBenchServer } from './_server.ts';
+import { benchCall as call, startBenchServer } from './_server.ts';
 
 export const HELM_OBJECTS = 100;
 export const TARGET_HELM_RENDER_P50 = 600;
@@ -64,8 +64,6 @@ export async function setupHelm(): Promise<HelmSetup | undefined> {
     },
   };
 }
-
-const call = benchCall;
 
 /** `helm template` of the chart archive as Atoll runs it, timed from spawn to exit (ms each). */
 export async function helmFloor(setup: HelmSetup): Promise<number[]> {

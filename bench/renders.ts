@@ -29,7 +29,7 @@ import {
   TARGET_HELM_RENDER_P50,
   TARGET_HELM_SKIP_P50,
 } from './renders-helm.ts';
-import { BENCH_TOKEN, benchCall, postgresAdminUrl, startBenchServer } from './_server.ts';
+import { BENCH_TOKEN, benchCall as call, postgresAdminUrl, startBenchServer } from './_server.ts';
 
 const OBJECTS = 500;
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 30);
@@ -85,8 +85,6 @@ function sizeOf(dir: string): number {
   }
   return total;
 }
-
-const call = benchCall;
 
 /**
  * The package: `count` objects, half ConfigMaps and half Services, a few fields each. An install's

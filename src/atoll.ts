@@ -27,7 +27,7 @@ import { agentsModule, agentsPort, lookupAgentSession, lookupAgentTurn } from '.
 import { createAnnouncer } from './events/announce.ts';
 import { eventsModule } from './events/module.ts';
 import { catalogModule } from './catalog/module.ts';
-import { dashboardsModule, dashboardsOfSnippet, metricSources } from './dashboards/module.ts';
+import { dashboardsModule, dashboardsOfSnippets, metricSources } from './dashboards/module.ts';
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
@@ -179,7 +179,7 @@ export async function createAtoll(
       snippetsModule({
         db,
         publicUrl: config.publicUrl,
-        dashboards: dashboardsOfSnippet(db),
+        dashboards: dashboardsOfSnippets(db),
         executor: running,
         agentTurns: lookupAgentTurn(db),
         agentSessions: lookupAgentSession(db),

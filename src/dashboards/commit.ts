@@ -26,6 +26,20 @@ export type SnippetFacts = {
 
 export type SnippetLookup = (workspaceId: string, snippetId: string) => Promise<SnippetFacts | undefined>;
 
+/**
+ * The lookup, each snippet read once: for the span of one operation, which checks a snippet when it
+ * builds a widget, again when it commits, and again for the drift it answers with.
+ */
+export function lookupOnce(lookup: SnippetLookup): SnippetLookup {
+  const seen = new Map<string, Promise<SnippetFacts | undefined>>();
+  return (workspaceId, snippetId) => {
+    const key = `${workspaceId}/${snippetId}`;
+    let found = seen.get(key);
+    if (!found) seen.set(key, (found = lookup(workspaceId, snippetId)));
+    return found;
+  };
+}
+
 export type Change = {
   source: DashboardRevisionSource;
   summary: string | null;

@@ -1,7 +1,7 @@
 /**
  * The dashboards domain wired together: dashboards, their widgets and revisions (docs/dashboards.md).
  * Snippets are read through the snippets module (lookupSnippet); the snippets family asks which
- * dashboards use a snippet through `dashboardsOfSnippet`, which the composition root hands it.
+ * dashboards use a snippet through `dashboardsOfSnippets`, which the composition root hands it.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -12,7 +12,7 @@ import { workspaceSandboxesInUse } from '../deployments/capacity.ts';
 import { renderCounts } from '../installs/module.ts';
 import { lookupSnippet, snippetRunCounts } from '../snippets/module.ts';
 import type { MetricSources } from './metrics.ts';
-import type { DashboardsOfSnippet } from '../snippets/usage.ts';
+import type { DashboardsOfSnippets } from '../snippets/usage.ts';
 import { createResultService, type WidgetRunner } from './results.ts';
 import { registerDashboardRoutes } from './routes.ts';
 import { createDashboardService } from './service.ts';
@@ -20,15 +20,19 @@ import * as store from './store.ts';
 import { registerWidgetRoutes } from './widget-routes.ts';
 import { createWidgetService } from './widgets.ts';
 
-/** The dashboards (not deleted) of a workspace with a widget of a snippet (snippet usage, archiving). */
-export function dashboardsOfSnippet(db: Kysely<DB>): DashboardsOfSnippet {
-  return async (workspaceId, snippetId) =>
-    (await store.dashboardsUsingSnippet(db, workspaceId, snippetId)).map((d) => ({
-      id: d.id,
-      name: d.name,
-      description: d.description,
-      workspace_id: d.workspace_id,
-    }));
+/** For each snippet, the dashboards (not deleted) of its workspace with a widget of it (usage, archiving). */
+export function dashboardsOfSnippets(db: Kysely<DB>): DashboardsOfSnippets {
+  return async (workspaceId, snippetIds) => {
+    const found = await store.dashboardsUsingSnippets(db, workspaceId, snippetIds);
+    return new Map(
+      snippetIds.map((snippetId) => [
+        snippetId,
+        found
+          .filter((d) => d.widgets.some((w) => w.widget_type === 'snippet' && w.snippet_id === snippetId))
+          .map(({ widgets: _, ...dashboard }) => dashboard),
+      ]),
+    );
+  };
 }
 
 /** The figures of platform metrics, from the families that keep them. */

@@ -11,7 +11,7 @@ import type { Caller } from '../http/context.ts';
 import { aborted, failedPrecondition, invalid, notFound } from '../http/errors.ts';
 import { assertIfMatch, etagOf } from '../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../http/pagination.ts';
-import { checkSnippets, commit, definitionOf, type SnippetLookup } from './commit.ts';
+import { checkSnippets, commit, definitionOf, lookupOnce, type SnippetLookup } from './commit.ts';
 import { MAX_WIDGETS, renumber } from './definition.ts';
 import { toDashboard, toRevision, type RevisionDrift } from './resources.ts';
 import type {
@@ -42,11 +42,15 @@ export function createDashboardService(deps: DashboardServiceDeps) {
   }
 
   /** The drift of each snippet widget of a revision against its snippet today. */
-  async function driftOf(workspaceId: string, revision: store.RevisionRow): Promise<RevisionDrift[]> {
+  async function driftOf(
+    lookup: SnippetLookup,
+    workspaceId: string,
+    revision: store.RevisionRow,
+  ): Promise<RevisionDrift[]> {
     const drift: RevisionDrift[] = [];
     for (const widget of revision.definition.widgets) {
       if (widget.widget_type !== 'snippet') continue;
-      const snippet = await lookupSnippet(workspaceId, widget.snippet_id);
+      const snippet = await lookup(workspaceId, widget.snippet_id);
       const state = !snippet ? 'missing' : snippet.archived ? 'archived' : 'active';
       drift.push({
         widget_id: widget.id,
@@ -60,22 +64,28 @@ export function createDashboardService(deps: DashboardServiceDeps) {
     return drift;
   }
 
-  async function revisionOf(workspaceId: string, revision: store.RevisionRow): Promise<DashboardRevision> {
-    return toRevision(revision, await driftOf(workspaceId, revision));
+  async function revisionOf(
+    lookup: SnippetLookup,
+    workspaceId: string,
+    revision: store.RevisionRow,
+  ): Promise<DashboardRevision> {
+    return toRevision(revision, await driftOf(lookup, workspaceId, revision));
   }
 
   async function mutation(
+    lookup: SnippetLookup,
     workspaceId: string,
     done: { dashboard: store.DashboardRow; revision: store.RevisionRow },
   ): Promise<DashboardRevisionMutationResponse> {
     return {
-      ...(await revisionOf(workspaceId, done.revision)),
+      ...(await revisionOf(lookup, workspaceId, done.revision)),
       dashboard_etag: String(done.dashboard.version),
     };
   }
 
   /** Inserts a dashboard with its first revision. */
   async function insert(
+    lookup: SnippetLookup,
     workspaceId: string,
     caller: Caller,
     purpose: 'custom' | 'workspace_overview',
@@ -94,7 +104,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       widgets,
     };
     const fieldOf = (i: number) => ['body', 'widgets', String(i)];
-    const snippetEtags = await checkSnippets(lookupSnippet, workspaceId, definition, fieldOf);
+    const snippetEtags = await checkSnippets(lookup, workspaceId, definition, fieldOf);
     return db.transaction().execute(async (trx) => {
       const row = await store.insertDashboard(trx, {
         id,
@@ -126,6 +136,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
 
   /** Widgets from request bodies, in order (positions are their order), with fresh ids unless kept. */
   async function widgetsFrom(
+    lookup: SnippetLookup,
     workspaceId: string,
     bodies: CreateDashboardBody['widgets'] | CreateDashboardRevisionBody['widgets'],
     keep: Map<string, StoredWidget>,
@@ -137,7 +148,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
     const widgets: StoredWidget[] = [];
     for (const [i, body] of list.entries()) {
       widgets.push(
-        await widgetFromBody(lookupSnippet, workspaceId, body, keep, now, ['body', 'widgets', String(i)]),
+        await widgetFromBody(lookup, workspaceId, body, keep, now, ['body', 'widgets', String(i)]),
       );
     }
     const ids = new Set(widgets.map((w) => w.id));
@@ -152,8 +163,17 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       caller: Caller,
       body: CreateDashboardBody,
     ): Promise<{ dashboard_id: string }> {
-      const widgets = await widgetsFrom(workspaceId, body.widgets, new Map());
-      const row = await insert(workspaceId, caller, 'custom', body.name, body.description ?? null, widgets);
+      const lookup = lookupOnce(lookupSnippet);
+      const widgets = await widgetsFrom(lookup, workspaceId, body.widgets, new Map());
+      const row = await insert(
+        lookup,
+        workspaceId,
+        caller,
+        'custom',
+        body.name,
+        body.description ?? null,
+        widgets,
+      );
       return { dashboard_id: row.id };
     },
 
@@ -171,7 +191,15 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       let row = await store.findOverview(db, workspaceId);
       if (!row) {
         try {
-          row = await insert(workspaceId, caller, 'workspace_overview', OVERVIEW_NAME, null, []);
+          row = await insert(
+            lookupSnippet,
+            workspaceId,
+            caller,
+            'workspace_overview',
+            OVERVIEW_NAME,
+            null,
+            [],
+          );
         } catch (error) {
           if (!isUniqueViolation(error, 'dashboards_one_overview')) throw error;
           row = await store.findOverview(db, workspaceId);
@@ -228,7 +256,9 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       const rows = await store.listRevisions(db, id, page);
       const served = rows.slice(0, page.limit);
       const mapped = new Map<string, DashboardRevision>();
-      for (const r of served) mapped.set(r.id, await revisionOf(workspaceId, r));
+      // Revisions mostly name the same snippets: each is read once for the page.
+      const lookup = lookupOnce(lookupSnippet);
+      for (const r of served) mapped.set(r.id, await revisionOf(lookup, workspaceId, r));
       return toPage(rows, page, (r) => mapped.get(r.id)!);
     },
 
@@ -236,7 +266,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       await load(workspaceId, id);
       const revision = await store.findRevision(db, id, revisionId);
       if (!revision) throw notFound('dashboard revision', revisionId);
-      return revisionOf(workspaceId, revision);
+      return revisionOf(lookupSnippet, workspaceId, revision);
     },
 
     /** A whole new definition, as one revision. */
@@ -250,10 +280,11 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       const row = await load(workspaceId, id);
       assertIfMatch('dashboard', ifMatch, row.version);
       const keep = new Map(row.widgets.map((w) => [w.id, w]));
-      const widgets = await widgetsFrom(workspaceId, body.widgets, keep);
+      const lookup = lookupOnce(lookupSnippet);
+      const widgets = await widgetsFrom(lookup, workspaceId, body.widgets, keep);
       const done = await commit(
         db,
-        lookupSnippet,
+        lookup,
         row,
         {
           name: body.name,
@@ -270,7 +301,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
           fieldOf: (i) => ['body', 'widgets', String(i)],
         },
       );
-      return mutation(workspaceId, done);
+      return mutation(lookup, workspaceId, done);
     },
 
     /**
@@ -285,13 +316,14 @@ export function createDashboardService(deps: DashboardServiceDeps) {
     ): Promise<DashboardRevisionMutationResponse> {
       const row = await load(workspaceId, id);
       assertIfMatch('dashboard', ifMatch, row.version);
+      const lookup = lookupOnce(lookupSnippet);
       const current = definitionOf(row);
       const filters = current.filter_definitions.some((f) => f.key === 'time')
         ? current.filter_definitions
         : [{ kind: 'time' as const, key: 'time' as const, label: 'Time' }, ...current.filter_definitions];
       const done = await commit(
         db,
-        lookupSnippet,
+        lookup,
         row,
         { ...current, filter_definitions: filters, widgets: recommendedWidgets(nowSeconds()) },
         {
@@ -301,7 +333,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
           fieldOf: () => ['body'],
         },
       );
-      return mutation(workspaceId, done);
+      return mutation(lookup, workspaceId, done);
     },
 
     /** The definition of an old revision, as a new revision. */
@@ -317,7 +349,10 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       assertIfMatch('dashboard', ifMatch, row.version);
       const revision = await store.findRevision(db, id, revisionId);
       if (!revision) throw notFound('dashboard revision', revisionId);
-      const blocked = (await driftOf(workspaceId, revision)).filter((d) => d.restore_action === 'blocked');
+      const lookup = lookupOnce(lookupSnippet);
+      const blocked = (await driftOf(lookup, workspaceId, revision)).filter(
+        (d) => d.restore_action === 'blocked',
+      );
       if (blocked.length > 0) {
         throw failedPrecondition(
           `revision ${revisionId} uses snippets that are ${blocked.map((d) => `${d.current_state} (${d.snippet_id}, widget ${d.widget_id})`).join(', ')}; a restored dashboard could not run them`,
@@ -332,7 +367,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
       }));
       const done = await commit(
         db,
-        lookupSnippet,
+        lookup,
         row,
         { ...definition, purpose: row.purpose, widgets },
         {
@@ -343,7 +378,7 @@ export function createDashboardService(deps: DashboardServiceDeps) {
           fieldOf: (i) => ['path', 'revision_id', 'widgets', String(i)],
         },
       );
-      return mutation(workspaceId, done);
+      return mutation(lookup, workspaceId, done);
     },
   };
 }

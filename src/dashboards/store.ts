@@ -148,19 +148,22 @@ export async function listRevisions(
     .execute();
 }
 
-/** The workspace's dashboards (not deleted) with a widget of `snippetId`, oldest first. */
-export async function dashboardsUsingSnippet(
+/** The workspace's dashboards (not deleted) with a widget of any of `snippetIds`, oldest first. */
+export async function dashboardsUsingSnippets(
   db: Kysely<DB>,
   workspaceId: string,
-  snippetId: string,
-): Promise<Array<Pick<DashboardRow, 'id' | 'name' | 'description' | 'workspace_id'>>> {
-  const probe = JSON.stringify([{ snippet_id: snippetId }] satisfies Array<Partial<StoredWidget>>);
+  snippetIds: string[],
+): Promise<Array<Pick<DashboardRow, 'id' | 'name' | 'description' | 'workspace_id' | 'widgets'>>> {
+  if (snippetIds.length === 0) return [];
+  const probes = snippetIds.map((id) =>
+    JSON.stringify([{ snippet_id: id }] satisfies Array<Partial<StoredWidget>>),
+  );
   return db
     .selectFrom('dashboards')
-    .select(['id', 'name', 'description', 'workspace_id'])
+    .select(['id', 'name', 'description', 'workspace_id', 'widgets'])
     .where('workspace_id', '=', workspaceId)
     .where('deleted_at', 'is', null)
-    .where(sql<boolean>`widgets @> ${probe}::jsonb`)
+    .where((eb) => eb.or(probes.map((probe) => sql<boolean>`widgets @> ${probe}::jsonb`)))
     .orderBy('seq', 'asc')
     .execute();
 }

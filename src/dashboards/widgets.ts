@@ -11,7 +11,7 @@ import { invalid, notFound } from '../http/errors.ts';
 import { assertIfMatch } from '../http/etag.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
 import { toPage, type PageRequest } from '../http/pagination.ts';
-import { commit, definitionOf, touched, type SnippetLookup } from './commit.ts';
+import { commit, definitionOf, lookupOnce, touched, type SnippetLookup } from './commit.ts';
 import { place, renumber, type SnippetWidgetInput } from './definition.ts';
 import { toWidget } from './resources.ts';
 import type {
@@ -44,10 +44,16 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
   }
 
   /** Commits `widgets` as the dashboard's, one revision, with a generated summary. */
-  async function save(row: store.DashboardRow, caller: Caller, widgets: StoredWidget[], summary: string) {
+  async function save(
+    row: store.DashboardRow,
+    caller: Caller,
+    widgets: StoredWidget[],
+    summary: string,
+    lookup: SnippetLookup = lookupSnippet,
+  ) {
     return commit(
       db,
-      lookupSnippet,
+      lookup,
       row,
       { ...definitionOf(row), widgets },
       {
@@ -83,11 +89,11 @@ export function createWidgetService(deps: { db: Kysely<DB>; lookupSnippet: Snipp
       body: CreateDashboardWidgetBody,
     ): Promise<Widget> {
       const row = await load(workspaceId, id);
-      const widget = await widgetFromBody(lookupSnippet, workspaceId, body, new Map(), nowSeconds(), [
-        'body',
-      ]);
+      // The new widget's snippet is read once, for the widget and for the commit's check.
+      const lookup = lookupOnce(lookupSnippet);
+      const widget = await widgetFromBody(lookup, workspaceId, body, new Map(), nowSeconds(), ['body']);
       const widgets = place(row.widgets, widget, body.position, ['body', 'position']);
-      const done = await save(row, caller, widgets, `Add widget ${widget.id}`);
+      const done = await save(row, caller, widgets, `Add widget ${widget.id}`, lookup);
       return toWidget(id, find(done.dashboard, widget.id));
     },
 

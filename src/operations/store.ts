@@ -9,7 +9,7 @@ import type { DB } from '../db/schema.ts';
 import type { PageRequest } from '../http/pagination.ts';
 import { OPERATIONS_CHANNEL } from './notify.ts';
 import type { OperationMetadata, SuccessResponse } from './kinds.ts';
-import type { Operation, OperationStep, OwnerType, StepStatus } from './schemas.ts';
+import type { OperationStep, OwnerType, StepStatus } from './schemas.ts';
 import { withStepStatus } from './steps.ts';
 import type { OperationState, OperationsTable } from './tables.ts';
 

@@ -14,7 +14,7 @@ import { registerSnippetRunRoutes } from './run-routes.ts';
 import { registerSnippetRoutes } from './routes.ts';
 import { createSnippetService } from './service.ts';
 import { registerSnippetUsageRoutes } from './usage-routes.ts';
-import { createSnippetUsageService, type DashboardsOfSnippet } from './usage.ts';
+import { createSnippetUsageService, type DashboardsOfSnippets } from './usage.ts';
 import * as store from './store.ts';
 import { etagOf } from '../http/etag.ts';
 
@@ -39,8 +39,8 @@ export function lookupSnippet(db: Kysely<DB>) {
 
 export function snippetsModule(deps: {
   db: Kysely<DB>;
-  /** The dashboards that use a snippet (dashboards/module.ts dashboardsOfSnippet, wired by the root). */
-  dashboards: DashboardsOfSnippet;
+  /** The dashboards that use a snippet (dashboards/module.ts dashboardsOfSnippets, wired by the root). */
+  dashboards: DashboardsOfSnippets;
   publicUrl: string;
   executor: Executor;
   agentTurns: AgentTurnLookup;

@@ -17,7 +17,7 @@ import { assertDescriptors } from './inputs.ts';
 import { toSnippet, toSnippetRun } from './resources.ts';
 import type { RunFilters } from './store.ts';
 import * as store from './store.ts';
-import type { DashboardsOfSnippet } from './usage.ts';
+import type { DashboardsOfSnippets } from './usage.ts';
 import type { RunView, SnippetRun } from './run-schemas.ts';
 import type { CreateSnippetBody, Snippet, UpdateSnippetBody } from './schemas.ts';
 
@@ -25,7 +25,7 @@ export type SnippetServiceDeps = {
   db: Kysely<DB>;
   publicUrl: string;
   /** The dashboards that use a snippet (an archived snippet could not feed them). */
-  dashboards: DashboardsOfSnippet;
+  dashboards: DashboardsOfSnippets;
 } & AgentLookups;
 
 export type SnippetService = ReturnType<typeof createSnippetService>;
@@ -109,7 +109,7 @@ export function createSnippetService(deps: SnippetServiceDeps) {
       const current = await load(workspaceId, id);
       if (current.archived_at !== null) return;
       assertIfMatch('snippet', ifMatch, current.version);
-      const using = await deps.dashboards(workspaceId, id);
+      const using = (await deps.dashboards(workspaceId, [id])).get(id) ?? [];
       if (using.length > 0) {
         throw failedPrecondition(
           `snippet ${id} feeds widgets of ${using.length === 1 ? 'dashboard' : 'dashboards'} ${using.map((d) => `${d.id} (${d.name})`).join(', ')}; remove those widgets first`,

@@ -1,6 +1,6 @@
 /**
  * Snippet usage (snippets.getUsage, snippets.listUsage; Akua `SnippetUsage`, `SnippetUsageList`): the
- * dashboards that use a snippet (asked of the dashboards family through `DashboardsOfSnippet`, which
+ * dashboards that use a snippet (asked of the dashboards family through `DashboardsOfSnippets`, which
  * the composition root wires) and, as an Atoll extension, how often it ran and its newest run, from the
  * recorded runs (docs/snippets.md "Usage").
  */
@@ -43,11 +43,11 @@ export type SnippetUsage = z.infer<typeof SnippetUsage>;
 
 export const SnippetUsageList = listOf(SnippetUsage, 'SnippetUsageList');
 
-/** The dashboards (not deleted) of the workspace with a widget of the snippet, oldest first. */
-export type DashboardsOfSnippet = (
+/** For each snippet, the dashboards (not deleted) of the workspace with a widget of it, oldest first. */
+export type DashboardsOfSnippets = (
   workspaceId: string,
-  snippetId: string,
-) => Promise<SnippetUsageDashboard[]>;
+  snippetIds: string[],
+) => Promise<Map<string, SnippetUsageDashboard[]>>;
 export type SnippetUsageDashboard = z.infer<typeof SnippetUsageDashboard>;
 
 function toUsage(row: store.SnippetUsageRow, dashboards: SnippetUsageDashboard[]): SnippetUsage {
@@ -75,21 +75,24 @@ export function createSnippetUsageService({
   dashboards,
 }: {
   db: Kysely<DB>;
-  dashboards: DashboardsOfSnippet;
+  dashboards: DashboardsOfSnippets;
 }) {
   return {
     /** The usage of one snippet of the workspace, archived ones included (as for GET). */
     async get(workspaceId: string, id: string): Promise<SnippetUsage> {
       const row = await store.findSnippetUsage(db, workspaceId, id);
       if (!row) throw notFound('snippet', id);
-      return toUsage(row, await dashboards(workspaceId, id));
+      return toUsage(row, (await dashboards(workspaceId, [id])).get(id) ?? []);
     },
 
     /** The usage of the workspace's active snippets, in the order of GET /v1/snippets. */
     async list(workspaceId: string, page: PageRequest): Promise<Page<SnippetUsage>> {
       const rows = await store.listSnippetUsage(db, workspaceId, page);
-      const using = new Map<string, SnippetUsageDashboard[]>();
-      for (const row of rows.slice(0, page.limit)) using.set(row.id, await dashboards(workspaceId, row.id));
+      // One query for the page, not one per snippet.
+      const using = await dashboards(
+        workspaceId,
+        rows.slice(0, page.limit).map((row) => row.id),
+      );
       return toPage(rows, page, (row) => toUsage(row, using.get(row.id) ?? []));
     },
   };

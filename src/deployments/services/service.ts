@@ -11,7 +11,7 @@ import type { DB } from '../../db/schema.ts';
 import { cancel as cancelJob } from '../../jobs/queue.ts';
 import { admitSandbox } from '../capacity.ts';
 import { loadDeployment, loadLiveDeployment, type DeploymentRow } from '../deployment-service.ts';
-import { sealValues, type SealedValues } from '../../lib/seal.ts';
+import { sealValues } from '../../lib/seal.ts';
 import { checkEnvs } from '../envs/validate.ts';
 import { stateConflict, notFound } from '../errors.ts';
 import type { ResourceRef } from '../refs.ts';

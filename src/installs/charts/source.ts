@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { ApiError, invalid } from '../../http/errors.ts';
-import { schemaProblems } from '../engine/inputs.ts';
+import { schemaProblems, validateValues } from '../engine/inputs.ts';
 import { findArtifact, putArtifact, type ArtifactRow } from '../packages/store.ts';
 import type { RegistryConnectionService } from '../registries/service.ts';
 import type { HelmChartContents, HelmVersionSource } from '../tables.ts';
@@ -19,7 +19,6 @@ import { ChartError, readChart } from './chart.ts';
 import { inferSchema, withDefaults } from './infer-schema.ts';
 import { OciError, parseChartReference, pullChart } from './oci.ts';
 import { coalesce } from './values.ts';
-import { checkChartValues } from '../engine/helm.ts';
 
 /** The body of a Helm source (CreatePackageHelmSource). */
 export type HelmSourceBody = {
@@ -135,7 +134,7 @@ export async function resolveChartSource(
   const sourceValues = body.values ?? {};
   const baseValues = coalesce(contents.values, sourceValues);
   const inputSchema = inputSchemaOf(contents, baseValues, field);
-  const checked = checkChartValues(inputSchema, contents.values, sourceValues);
+  const checked = validateValues(inputSchema, baseValues);
   if (!checked.ok) {
     const [first, ...more] = checked.problems;
     throw invalid([...field, 'values', ...first!.path], first!.message, {
