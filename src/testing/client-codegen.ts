@@ -35,7 +35,7 @@ export async function servedOpenApiDocument(): Promise<Record<string, unknown>> 
 
 /** The TypeScript source of the client's types for `doc`. */
 export async function generateClientTypes(doc: Record<string, unknown>): Promise<string> {
-  const ast = await openapiTS(doc as Parameters<typeof openapiTS>[0], {
+  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
     alphabetize: false,
     exportType: true,
     rootTypes: false,
