@@ -4,7 +4,14 @@
  * Installing helm is a convenience, so by default any failure is one warning line and exit 0: npm install
  * never fails for it. With `--require` (CI, `npm run helm:install`), finding no helm that runs afterwards
  * is an error (exit 1); a helm of another version than HELM_VERSION is only a warning.
+ *
+ * Without `--require` it then builds @atoll/client's dist (for Node 20 and bundlers outside this repository)
+ * and the web console (console/dist, unless fresh), so that the first `npm start` serves the console at
+ * once; a failure there is a warning too (`atoll serve` builds the console itself when it is missing).
  */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ensureConsoleBuilt, REPO_ROOT } from '../src/console/build.ts';
 import {
   findHelm,
   HELM_VERSION,
@@ -39,5 +46,23 @@ if (required) {
   } catch (error) {
     console.error(`atoll: error: ${(error as Error).message}`);
     process.exit(1);
+  }
+}
+
+if (!required) {
+  try {
+    const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'packages/client/tsconfig.build.json')], {
+      stdio: 'pipe',
+    });
+    say('built @atoll/client (packages/client/dist)');
+  } catch (error) {
+    const output = (error as { stdout?: Buffer }).stdout?.toString().trim();
+    console.warn(`atoll: warning: could not build @atoll/client: ${output || (error as Error).message}`);
+  }
+  try {
+    await ensureConsoleBuilt(say);
+  } catch (error) {
+    console.warn(`atoll: warning: ${(error as Error).message}; \`npm start\` will try again`);
   }
 }

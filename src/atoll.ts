@@ -31,6 +31,8 @@ import { dashboardsModule, dashboardsOfSnippets, metricSources } from './dashboa
 import { createExecutor, type Executor } from './isolate/executor.ts';
 import { snippetsModule } from './snippets/module.ts';
 import { createGitStore } from './git/store.ts';
+import { consoleBuildStatus } from './console/build.ts';
+import { createConsoleSite } from './console/site.ts';
 import { installsModule } from './installs/module.ts';
 import { purgeFinishedJobsTask } from './jobs/housekeeping.ts';
 import { jobHandlers } from './jobs/registry.ts';
@@ -310,6 +312,7 @@ export async function createAtoll(
       version: VERSION,
       stopping: stopping.signal,
       domains: modules.flatMap((m) => (m.routes ? [{ register: (a: ApiApp) => m.routes!(a) }] : [])),
+      site: createConsoleSite({ pending: consoleBuildStatus }),
     });
     let jobs: JobRunner | undefined;
     let agentJobs: JobRunner | undefined;

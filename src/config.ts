@@ -118,6 +118,8 @@ const EnvSchema = z
       }
     }),
     ATOLL_CHART_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    /** The web console (docs/console.md): `auto` builds it at start when missing or stale; `off` serves whatever build exists. */
+    ATOLL_CONSOLE_BUILD: z.enum(['auto', 'off']).default('auto'),
     /** Durable job queue (renders): jobs one worker process runs at once, how long a lease lasts unrenewed (a dead worker's jobs are taken over after it), the safety-net poll. */
     ATOLL_WORKER_CONCURRENCY: int(4, 1, 256),
     ATOLL_JOB_LEASE_MS: int(30_000, 1000, 3_600_000),
@@ -211,6 +213,8 @@ export type Config = {
     readonly wallMs: number;
     readonly resultBytes: number;
   };
+  /** Whether `atoll serve` builds the console when its build is missing or stale. */
+  readonly consoleBuild: 'auto' | 'off';
   /** Helm packages: the helm binary (undefined: look it up), plain-HTTP registries, the largest chart. */
   readonly helm: {
     readonly path: string | undefined;
@@ -310,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       wallMs: e.ATOLL_RENDER_TIMEOUT_MS,
       resultBytes: e.ATOLL_RENDER_OUTPUT_BYTES,
     },
+    consoleBuild: e.ATOLL_CONSOLE_BUILD,
     helm: {
       path: e.ATOLL_HELM,
       searchPath: env.PATH,

@@ -11,7 +11,7 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/atoll.js');
 function atoll(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ATOLL_CONSOLE_BUILD: 'off', ...env },
     timeout: 60_000,
   });
 }
@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 /** Starts `atoll serve` and resolves once it logs that it listens. */
 async function startServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ATOLL_CONSOLE_BUILD: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

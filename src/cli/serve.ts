@@ -11,6 +11,7 @@ import { serve as listen } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createAtoll, type Atoll, type Role } from '../atoll.ts';
 import type { Config } from '../config.ts';
+import { consoleSourcesPresent, ensureConsoleBuilt } from '../console/build.ts';
 import { bootstrapTokenPath } from '../platform/bootstrap.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { CliError } from './errors.ts';
@@ -31,6 +32,10 @@ export async function serve(config: Config, role: Role, log: Logger): Promise<vo
     }
   }
   await atoll.start();
+  if (server && config.consoleBuild === 'auto' && consoleSourcesPresent()) {
+    // Served while it builds: the console page says so and reloads itself.
+    ensureConsoleBuilt((line) => log.info(line)).catch((error: Error) => log.error(error.message));
+  }
   const tokenFile = atoll.bootstrap.tokenFile;
   if (atoll.bootstrap.created) {
     log.info(
@@ -53,7 +58,7 @@ export async function serve(config: Config, role: Role, log: Logger): Promise<vo
       bootstrap_token_file: tokenFile,
     },
     server
-      ? `Atoll listening on ${config.publicUrl} (API reference: ${config.publicUrl}/docs)`
+      ? `Atoll listening on ${config.publicUrl}: open ${config.publicUrl} for the console (API reference: ${config.publicUrl}/docs)`
       : 'Atoll worker started',
   );
   let stopping = false;

@@ -2,8 +2,7 @@
  * The Hono application: routing of documented paths (src/http/routing.ts), shared middleware (request
  * context, body limits), the input guard on every route (src/http/input-guard.ts), validation and error
  * handling (refusals fitted to the statuses each route declares, src/http/route-statuses.ts), health,
- * OpenAPI and every domain's
- * routes (each domain registers itself).
+ * OpenAPI, every domain's routes (each domain registers itself) and, last, the web console.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
@@ -32,6 +31,8 @@ export type AppDeps = {
   stopping?: AbortSignal;
   /** Each domain's route registration, in order. */
   domains: Array<{ register(app: ApiApp): void }>;
+  /** The web console: registered last, it answers browser GETs no route above took (src/console/site.ts). */
+  site?: { register(app: ApiApp): void };
 };
 
 export function createApp(deps: AppDeps): ApiApp {
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): ApiApp {
   registerHealth(app, deps.database, deps.stopping);
   for (const domain of deps.domains) domain.register(app);
   registerOpenApi(app, { version: deps.version, publicUrl: deps.publicUrl });
+  deps.site?.register(app);
   app.onError(errorHandler(deps.maxBodyBytes));
   app.notFound(notFoundHandler);
   return app;

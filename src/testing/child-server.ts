@@ -108,6 +108,8 @@ export async function childServer(env: Record<string, string> = {}): Promise<Chi
       PORT: String(port),
       ATOLL_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
       ATOLL_JOB_POLL_MS: '50',
+      // Test servers serve the console as built; only the console's own tests build it.
+      ATOLL_CONSOLE_BUILD: 'off',
       LOG_LEVEL: 'info',
       ...env,
       ...extra,

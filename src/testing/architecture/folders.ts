@@ -5,6 +5,7 @@
 export const FOLDER_PURPOSE: Record<string, string> = {
   agents:
     'agents, sessions, turns, approval requests and preferences (the turn state machine runs in the database)',
+  console: 'serving the web console (console/, React + Vite) at /, and its build into console/dist',
   catalog: 'the curated skills and templates shipped as data files; no table',
   cli: '`atoll` commands other than `serve`: token, migrate, package publish, agent deploy',
   dashboards:

@@ -1,0 +1,71 @@
+/**
+ * What every console end-to-end test stands on: a real Atoll (PGlite, or PostgreSQL with DATABASE_URL)
+ * on a real socket serving the built console (built here when stale), Debian's Chromium driven by
+ * playwright-core, a signed-in page, and screenshots written under test-output/console/ to look at.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHarness, type Harness } from '../../testing/harness.ts';
+import { ensureConsoleBuilt, REPO_ROOT } from '../build.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(REPO_ROOT, 'test-output', 'console');
+
+/** The reason to skip browser tests on this machine, or false. */
+export const noBrowser =
+  !fs.existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install chromium)`;
+
+export type ConsoleFixture = {
+  h: Harness;
+  base: string;
+  browser: Browser;
+  /** A new page signed in with the bootstrap workspace's token, at `path` (default /). */
+  signedIn(path?: string): Promise<Page>;
+  /** Writes test-output/console/<name>.png (full page). */
+  shot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleFixture> {
+  await ensureConsoleBuilt();
+  const h = await startHarness(env);
+  const base = await h.listen();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    h,
+    base,
+    browser,
+    async signedIn(to = '/') {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${base}/sign-in`);
+      await page.getByLabel('Token').fill(h.token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Areas' }).waitFor();
+      if (to !== '/') await page.goto(`${base}${to}`);
+      return page;
+    },
+    async shot(page, name) {
+      const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.${store}.png`), fullPage: true });
+    },
+    async close() {
+      await browser.close();
+      await h.close();
+    },
+  };
+}
