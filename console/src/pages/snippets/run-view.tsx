@@ -60,8 +60,10 @@ export function RunView({ run, link }: { run: SnippetRun; link?: boolean }) {
       </dl>
       {run.error ? (
         <div className="run-error" role="alert">
-          <strong>{run.error.code}</strong>: {run.error.message}
-          {run.error.details !== undefined ? <Json value={run.error.details} /> : null}
+          <div>
+            <strong>{run.error.code}</strong>: {run.error.message}
+          </div>
+          <ErrorDetails details={run.error.details} />
         </div>
       ) : null}
       {'output' in run ? (
@@ -101,6 +103,14 @@ function ConsoleLogs({ run }: { run: SnippetRun }) {
       ) : null}
     </div>
   );
+}
+
+/** An error's details: the guest's stack as text when it has one, else the details as JSON. */
+function ErrorDetails({ details }: { details: unknown }) {
+  if (details === undefined || details === null) return null;
+  const stack = (details as { stack?: unknown }).stack;
+  if (typeof stack === 'string') return <pre className="log">{stack}</pre>;
+  return <Json value={details} />;
 }
 
 export function ms(n: number): string {
