@@ -153,6 +153,8 @@ describe('the snippets pages in a real browser', { skip: noBrowser }, () => {
     await page.getByRole('link', { name: 'All snippets' }).click();
     await page.getByRole('link', { name: 'Broken' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Greeter' }).count(), 0);
+    // Its usage beside it: the last run failed, one run recorded.
+    assert.match(await page.getByRole('row').filter({ hasText: 'Broken' }).innerText(), /failed.*\s+1\s/);
     await f.shot(page, 'snippets-list');
     await page.getByRole('tab', { name: 'Archived' }).click();
     await page.getByRole('link', { name: 'Greeter' }).waitFor();

@@ -40,7 +40,9 @@ export function MembersPage() {
         ) : members.data.data.length === 0 ? (
           <Empty
             title="No members"
-            command={`curl -s -X POST ${location.origin}/v1/workspaces/${ws}/members -H "Authorization: Bearer $JWT" -H 'Content-Type: application/json' -d '{"user_id":"<subject>","role":"member"}'`}
+            command={`curl -s -X POST ${location.origin}/v1/workspaces/${ws}/members \\
+  -H "Authorization: Bearer $JWT" -H 'Content-Type: application/json' \\
+  -d '{"user_id":"<subject>","role":"member"}'`}
           >
             This workspace has no OAuth2 members yet; an owner or admin adds one with:
           </Empty>

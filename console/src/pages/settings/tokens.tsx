@@ -36,7 +36,9 @@ export function TokensPage() {
           empty={
             <Empty
               title="No API tokens"
-              command={`curl -s -X POST ${location.origin}/v1/api_tokens -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"my laptop"}'`}
+              command={`curl -s -X POST ${location.origin}/v1/api_tokens \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"name":"my laptop"}'`}
             >
               Create one above, or from a terminal:
             </Empty>

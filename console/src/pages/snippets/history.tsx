@@ -37,7 +37,9 @@ export function RunHistory({ snippetId }: { snippetId: string }) {
         empty={
           <Empty
             title={state ? `No ${state.replace('_', ' ')} runs` : 'No runs yet'}
-            command={`curl -s -X POST ${location.origin}/v1/snippets/${snippetId}/runs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"inputs":{}}'`}
+            command={`curl -s -X POST ${location.origin}/v1/snippets/${snippetId}/runs \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"inputs":{}}'`}
           >
             Every run (from here, a dashboard, an agent or the API) is recorded once it ends. Run it above,
             or:

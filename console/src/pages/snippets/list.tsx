@@ -8,7 +8,10 @@ import { Id, StateBadge, Time } from '../../ui/format.tsx';
 import { Page } from '../../ui/page.tsx';
 import { PagedList, usePaged } from '../../ui/paged.tsx';
 import { Empty } from '../../ui/states.tsx';
-import type { Snippet } from './types.ts';
+import type { Snippet, SnippetUsage } from './types.ts';
+
+type Row = Snippet & { usage?: SnippetUsage | undefined };
+const PAGE = 25;
 import './snippets.css';
 
 const CREATE_COMMAND = `curl -s -X POST ${location.origin}/v1/snippets \\
@@ -19,13 +22,18 @@ export function SnippetListPage() {
   const [params, setParams] = useSearchParams();
   const archived = params.get('archived') === 'true';
   const ws = useWorkspaceKey();
-  const paged = usePaged<Snippet>([ws, 'snippets', { archived }], (cursor) =>
-    call(
-      api.GET('/v1/snippets', {
-        params: { query: { cursor, limit: 25, ...(archived ? { archived: 'true' as const } : {}) } },
-      }),
-    ),
-  );
+  // The usage list pages exactly like the active list (same order, cursor and limit), so each page of
+  // active snippets is read with its usage beside it; archived snippets have no usage list.
+  const paged = usePaged<Row>([ws, 'snippets', { archived }], async (cursor) => {
+    const query = { cursor, limit: PAGE };
+    if (archived) return call(api.GET('/v1/snippets', { params: { query: { ...query, archived: 'true' } } }));
+    const [page, usage] = await Promise.all([
+      call(api.GET('/v1/snippets', { params: { query } })),
+      call(api.GET('/v1/snippets:usage', { params: { query } })).catch(() => undefined),
+    ]);
+    const byId = new Map((usage?.data ?? []).map((u) => [u.snippet_id, u]));
+    return { ...page, data: page.data.map((s) => ({ ...s, usage: byId.get(s.id) })) };
+  });
   return (
     <Page
       title="Snippets"
@@ -70,7 +78,8 @@ export function SnippetListPage() {
                 <th>Name</th>
                 <th>Display</th>
                 <th>Inputs</th>
-                <th>Origin</th>
+                {archived ? null : <th>Last run</th>}
+                {archived ? null : <th>Runs</th>}
                 <th>{archived ? 'Archived' : 'Updated'}</th>
                 <th>ID</th>
               </tr>
@@ -92,7 +101,8 @@ export function SnippetListPage() {
                       s.inputs.map((i) => i.key).join(', ')
                     )}
                   </td>
-                  <td>{s.origin}</td>
+                  {archived ? null : <LastRun usage={s.usage} />}
+                  {archived ? null : <td className="num">{s.usage?.run_count ?? '—'}</td>}
                   <td>
                     {archived ? (
                       <>
@@ -112,5 +122,28 @@ export function SnippetListPage() {
         )}
       </PagedList>
     </Page>
+  );
+}
+
+function LastRun({ usage }: { usage: SnippetUsage | undefined }) {
+  if (!usage)
+    return (
+      <td>
+        <span className="muted" title="The usage of this snippet could not be read">
+          —
+        </span>
+      </td>
+    );
+  const last = usage.last_run;
+  if (!last)
+    return (
+      <td>
+        <span className="muted">never</span>
+      </td>
+    );
+  return (
+    <td>
+      <StateBadge state={last.state} /> <Time value={last.created_at} />
+    </td>
   );
 }

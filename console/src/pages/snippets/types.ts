@@ -9,6 +9,7 @@ import type { Readable } from 'openapi-typescript-helpers';
 type Schemas = components['schemas'];
 export type Snippet = Readable<Schemas['Snippet']>;
 export type SnippetRun = Readable<Schemas['SnippetRun']>;
+export type SnippetUsage = Schemas['SnippetUsage'];
 export type InputDescriptor = Schemas['SnippetInputDescriptor'];
 export type DisplayType = Schemas['Snippet']['display_type'];
 export type CreateSnippetBody = Schemas['CreateSnippetBody'];
