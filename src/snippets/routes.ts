@@ -22,6 +22,12 @@ const tags = ['Snippets'];
 const security = [{ BearerAuth: [] }];
 const IdParam = z.object({ id: pathId(54, 'Snippet ID') });
 const WriteHeaders = WorkspaceHeaders.extend({ 'if-match': IfMatchHeader });
+const ListSnippetsQuery = PageQuery.extend({
+  archived: z.enum(['true', 'false'], { error: 'archived must be "true" or "false"' }).optional().openapi({
+    description:
+      'Atoll extension: `true` lists the archived snippets (newest first) instead of the active ones.',
+  }),
+});
 
 const create = createRoute({
   method: 'post',
@@ -48,9 +54,9 @@ const list = createRoute({
   security,
   summary: 'List snippets in workspace',
   description:
-    "The workspace's active snippets, newest first. Archived snippets are not listed; they can still be read by id.",
+    "The workspace's active snippets, newest first. Archived snippets are not listed; they can still be read by id. Atoll: `archived=true` lists the archived ones instead.",
   middleware: [requireWorkspace] as const,
-  request: { query: PageQuery, headers: WorkspaceHeaders },
+  request: { query: ListSnippetsQuery, headers: WorkspaceHeaders },
   responses: { 200: json(SnippetList, 'List of snippets'), ...errorResponses(400, 401, 403) },
 });
 
@@ -112,9 +118,10 @@ export function registerSnippetRoutes(app: ApiApp, service: SnippetService): voi
     }),
   );
 
-  app.openapi(list, async (c) =>
-    c.json(await service.list(c.var.workspaceId, pageRequest(c.req.valid('query'))), 200),
-  );
+  app.openapi(list, async (c) => {
+    const query = c.req.valid('query');
+    return c.json(await service.list(c.var.workspaceId, pageRequest(query), query.archived === 'true'), 200);
+  });
 
   app.openapi(get, async (c) => {
     const snippet = await service.get(c.var.workspaceId, c.req.valid('param').id);

@@ -71,8 +71,9 @@ export function createSnippetService(deps: SnippetServiceDeps) {
       return wire(row);
     },
 
-    async list(workspaceId: string, page: PageRequest): Promise<Page<Snippet>> {
-      return toPage(await store.listActiveSnippets(db, workspaceId, page), page, wire);
+    /** The active snippets, or with `archived` the archived ones; newest first either way. */
+    async list(workspaceId: string, page: PageRequest, archived = false): Promise<Page<Snippet>> {
+      return toPage(await store.listSnippets(db, workspaceId, page, archived), page, wire);
     },
 
     async get(workspaceId: string, id: string): Promise<Snippet> {

@@ -301,7 +301,7 @@ describe('snippets', () => {
     assert.equal(again.status, 204);
   });
 
-  test('an archived snippet is not listed, is still readable with archived_at, and cannot be patched', async () => {
+  test('an archived snippet is not listed (but is with archived=true), is still readable with archived_at, and cannot be patched', async () => {
     const ws = await h.newWorkspace('archive');
     const kept = await create(minimal, ws.token);
     const archived = await create(minimal, ws.token);
@@ -314,6 +314,12 @@ describe('snippets', () => {
     assert.deepEqual(
       list.body.data.map((s: any) => s.id),
       [kept],
+    );
+    const listed = await h.request('GET', '/v1/snippets?archived=true', { token: ws.token });
+    assert.deepEqual(
+      listed.body.data.map((s: any) => s.id),
+      [archived],
+      'archived=true lists the archived ones only',
     );
     const s = (await read(archived, ws.token)).body;
     assert.ok(isUnixSeconds(s.archived_at));

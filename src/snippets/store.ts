@@ -59,17 +59,18 @@ export async function findSnippetFacts(db: Kysely<DB>, workspaceId: string, id: 
     .executeTakeFirst();
 }
 
-/** A page of the workspace's active (not archived) snippets, newest first. */
-export async function listActiveSnippets(
+/** A page of the workspace's active snippets (or, with `archived`, its archived ones), newest first. */
+export async function listSnippets(
   db: Kysely<DB>,
   workspaceId: string,
   page: PageRequest,
+  archived: boolean,
 ): Promise<SnippetRow[]> {
   let query = db
     .selectFrom('snippets')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('archived_at', 'is', null);
+    .where('archived_at', archived ? 'is not' : 'is', null);
   if (page.before !== undefined) query = query.where('seq', '<', page.before);
   return query
     .orderBy('seq', 'desc')
@@ -307,7 +308,7 @@ export async function findSnippetUsage(
   return usageQuery(db, workspaceId).where('s.id', '=', id).executeTakeFirst();
 }
 
-/** A page of the usage of the workspace's active snippets, newest snippet first (as listActiveSnippets). */
+/** A page of the usage of the workspace's active snippets, newest snippet first (as listSnippets). */
 export async function listSnippetUsage(
   db: Kysely<DB>,
   workspaceId: string,

@@ -178,7 +178,7 @@ export type paths = {
     };
     /**
      * List snippets in workspace
-     * @description The workspace's active snippets, newest first. Archived snippets are not listed; they can still be read by id.
+     * @description The workspace's active snippets, newest first. Archived snippets are not listed; they can still be read by id. Atoll: `archived=true` lists the archived ones instead.
      */
     get: operations['snippets.list'];
     put?: never;
@@ -7257,6 +7257,8 @@ export interface operations {
         cursor?: string;
         /** @description Items per page (1-100, default 50); a larger value is served as 100 */
         limit?: number;
+        /** @description Atoll extension: `true` lists the archived snippets (newest first) instead of the active ones. */
+        archived?: 'true' | 'false';
       };
       header?: {
         /** @description Workspace a broad credential (OAuth2 JWT) acts in. A workspace API token implies its workspace; if sent with one, it must name that workspace. */
