@@ -3,10 +3,12 @@
  * `npm run client:generate` writes to packages/client/src/openapi.ts, and what the freshness test
  * compares that file with. The document is taken from a real Atoll (in-memory PGlite), so the client
  * can never describe an API the server does not serve. `servers` is dropped: it names whichever public
- * URL generated the document, and the client takes its base URL at run time.
+ * URL generated the document, and the client takes its base URL at run time. `clientTypesSource` is the
+ * one function both the script and the test call, so they cannot disagree on formatting.
  */
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import * as prettier from 'prettier';
 import { startHarness } from './harness.ts';
 
 export const GENERATED_CLIENT_TYPES = path.resolve(
@@ -41,4 +43,14 @@ export async function generateClientTypes(doc: Record<string, unknown>): Promise
     rootTypes: false,
   });
   return BANNER + astToString(ast);
+}
+
+/**
+ * The exact text packages/client/src/openapi.ts should hold: the types of `doc` (default: the served
+ * document), formatted by prettier with the repository's configuration, as `prettier --write` would.
+ */
+export async function clientTypesSource(doc?: Record<string, unknown>): Promise<string> {
+  const source = await generateClientTypes(doc ?? (await servedOpenApiDocument()));
+  const config = await prettier.resolveConfig(GENERATED_CLIENT_TYPES, { editorconfig: true });
+  return prettier.format(source, { ...config, filepath: GENERATED_CLIENT_TYPES });
 }
