@@ -9,6 +9,7 @@
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import * as prettier from 'prettier';
+import ts from 'typescript';
 import { startHarness } from './harness.ts';
 
 export const GENERATED_CLIENT_TYPES = path.resolve(
@@ -35,12 +36,23 @@ export async function servedOpenApiDocument(): Promise<Record<string, unknown>> 
   }
 }
 
+/**
+ * What a `format: binary` body is in TypeScript: bytes, not the `string` openapi-typescript defaults to
+ * (the document's binaries are all request bodies: package archives and agent bundles). The client
+ * sends such a body as is (client.ts).
+ */
+const BINARY = ts.factory.createUnionTypeNode([
+  ts.factory.createTypeReferenceNode('Uint8Array'),
+  ts.factory.createTypeReferenceNode('Blob'),
+]);
+
 /** The TypeScript source of the client's types for `doc`. */
 export async function generateClientTypes(doc: Record<string, unknown>): Promise<string> {
   const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
     alphabetize: false,
     exportType: true,
     rootTypes: false,
+    transform: (schema) => ('format' in schema && schema.format === 'binary' ? BINARY : undefined),
   });
   return BANNER + astToString(ast);
 }

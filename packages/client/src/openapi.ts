@@ -11529,9 +11529,9 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/gzip': string;
-        'application/x-gzip': string;
-        'application/octet-stream': string;
+        'application/gzip': Uint8Array | Blob;
+        'application/x-gzip': Uint8Array | Blob;
+        'application/octet-stream': Uint8Array | Blob;
       };
     };
     responses: {
@@ -11672,9 +11672,9 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['CreatePackageBody'];
-        'application/gzip': string;
-        'application/x-gzip': string;
-        'application/octet-stream': string;
+        'application/gzip': Uint8Array | Blob;
+        'application/x-gzip': Uint8Array | Blob;
+        'application/octet-stream': Uint8Array | Blob;
       };
     };
     responses: {
@@ -11973,9 +11973,9 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['CreatePackageVersionBody'];
-        'application/gzip': string;
-        'application/x-gzip': string;
-        'application/octet-stream': string;
+        'application/gzip': Uint8Array | Blob;
+        'application/x-gzip': Uint8Array | Blob;
+        'application/octet-stream': Uint8Array | Blob;
       };
     };
     responses: {
@@ -14519,7 +14519,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/x-tar': string;
+        'application/x-tar': Uint8Array | Blob;
       };
     };
     responses: {
