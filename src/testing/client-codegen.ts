@@ -52,6 +52,9 @@ export async function generateClientTypes(doc: Record<string, unknown>): Promise
     alphabetize: false,
     exportType: true,
     rootTypes: false,
+    // A property with a default is optional unless the document says it is required: the server fills
+    // it in a request, so a caller may leave it out (openapi-typescript's default makes it required).
+    defaultNonNullable: false,
     transform: (schema) => ('format' in schema && schema.format === 'binary' ? BINARY : undefined),
   });
   return BANNER + astToString(ast);

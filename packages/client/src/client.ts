@@ -30,7 +30,7 @@ export type AtollClient = Client<paths> & {
 };
 
 /** Bodies fetch sends as they are; anything else is JSON. */
-function serializeBody(body: unknown): BodyInit {
+function serializeBody(body: unknown): RequestInit['body'] {
   if (
     body instanceof Uint8Array ||
     body instanceof ArrayBuffer ||
@@ -38,7 +38,7 @@ function serializeBody(body: unknown): BodyInit {
     body instanceof FormData ||
     body instanceof URLSearchParams
   )
-    return body as BodyInit;
+    return body as RequestInit['body'];
   return JSON.stringify(body);
 }
 

@@ -4078,11 +4078,11 @@ export type components = {
            * @default standard
            * @enum {string}
            */
-          height: 'compact' | 'standard' | 'tall';
+          height?: 'compact' | 'standard' | 'tall';
           /** @default null */
-          drill_down: string | null;
+          drill_down?: string | null;
           /** @default {} */
-          visualization_options: {
+          visualization_options?: {
             [key: string]: unknown;
           };
           /**
@@ -4090,7 +4090,7 @@ export type components = {
            *       "mode": "provider_default"
            *     }
            */
-          freshness_policy:
+          freshness_policy?:
             | {
                 /** @enum {string} */
                 mode: 'provider_default';
@@ -4104,9 +4104,9 @@ export type components = {
           widget_type: 'snippet';
           snippet_id: string;
           /** @default null */
-          snippet_etag: string | null;
+          snippet_etag?: string | null;
           /** @default {} */
-          input_bindings: {
+          input_bindings?: {
             [key: string]:
               | {
                   /** @enum {string} */
@@ -4138,7 +4138,7 @@ export type components = {
            * @default null
            * @enum {string|null}
            */
-          visualization:
+          visualization?:
             | 'stat'
             | 'sparkline'
             | 'line'
@@ -4155,7 +4155,7 @@ export type components = {
            *       "mode": "on_load"
            *     }
            */
-          refresh_policy:
+          refresh_policy?:
             | {
                 /** @enum {string} */
                 mode: 'on_load';
@@ -4174,7 +4174,7 @@ export type components = {
            * @default null
            * @enum {string|null}
            */
-          display_type: 'table' | 'stat' | 'json' | 'logs' | 'timeseries' | null;
+          display_type?: 'table' | 'stat' | 'json' | 'logs' | 'timeseries' | null;
         }
       | {
           title?: string;
@@ -4184,11 +4184,11 @@ export type components = {
            * @default standard
            * @enum {string}
            */
-          height: 'compact' | 'standard' | 'tall';
+          height?: 'compact' | 'standard' | 'tall';
           /** @default null */
-          drill_down: string | null;
+          drill_down?: string | null;
           /** @default {} */
-          visualization_options: {
+          visualization_options?: {
             [key: string]: unknown;
           };
           /**
@@ -4196,7 +4196,7 @@ export type components = {
            *       "mode": "provider_default"
            *     }
            */
-          freshness_policy:
+          freshness_policy?:
             | {
                 /** @enum {string} */
                 mode: 'provider_default';
@@ -4211,7 +4211,7 @@ export type components = {
           metric_key: string;
           metric_version: number;
           /** @default {} */
-          filter_bindings: {
+          filter_bindings?: {
             [key: string]:
               | {
                   /** @enum {string} */
@@ -4603,7 +4603,7 @@ export type components = {
        * @default ADAPTIVE
        * @enum {string}
        */
-      communication_profile: 'BEGINNER' | 'INTERMEDIATE' | 'ADVANCED' | 'EXPERT' | 'ADAPTIVE';
+      communication_profile?: 'BEGINNER' | 'INTERMEDIATE' | 'ADVANCED' | 'EXPERT' | 'ADAPTIVE';
       parent_session_id?: string;
       forked_from_session_id?: string;
       spawned_by_turn_id?: string;
@@ -4683,7 +4683,7 @@ export type components = {
        * @default AUTO
        * @enum {string}
        */
-      runtime_hint: 'AUTO' | 'CODE_MODE' | 'RETAINED_RUNTIME';
+      runtime_hint?: 'AUTO' | 'CODE_MODE' | 'RETAINED_RUNTIME';
     };
     AgentTurnList: {
       data: components['schemas']['AgentTurn'][];
@@ -4715,7 +4715,7 @@ export type components = {
       title: string;
       summary: string;
       /** @default [] */
-      actions: unknown[];
+      actions?: unknown[];
       created_by: string;
       /** @description Atoll extension: the reason given when it was resolved. */
       reason: string | null;
@@ -4805,7 +4805,7 @@ export type components = {
          * @default assistant
          * @enum {string}
          */
-        role: 'assistant' | 'system';
+        role?: 'assistant' | 'system';
         content: string;
       };
     };
@@ -4831,14 +4831,14 @@ export type components = {
         title?: string;
         summary?: string;
         /** @default [] */
-        resource_refs: {
+        resource_refs?: {
           resource: string;
           id: string;
         }[];
         /** @default [] */
-        reactive_bindings: unknown[];
+        reactive_bindings?: unknown[];
         /** @default [] */
-        actions: unknown[];
+        actions?: unknown[];
       };
     };
     EmitArtifactIntent: {
@@ -4852,7 +4852,7 @@ export type components = {
         artifact_type: 'diff' | 'patch' | 'log_bundle' | 'summary' | 'file' | 'resource_ref';
         title: string;
         /** @default [] */
-        resource_refs: {
+        resource_refs?: {
           resource: string;
           id: string;
         }[];
@@ -4893,7 +4893,7 @@ export type components = {
         title: string;
         summary: string;
         /** @default [] */
-        actions: unknown[];
+        actions?: unknown[];
       };
     };
     EmitHandoffSummaryIntent: {
@@ -4906,12 +4906,12 @@ export type components = {
         child_session_id: string;
         summary: string;
         /** @default [] */
-        touched_resource_refs: {
+        touched_resource_refs?: {
           resource: string;
           id: string;
         }[];
         /** @default [] */
-        decision_points: string[];
+        decision_points?: string[];
         recommended_next_step?: string;
       };
     };
@@ -5317,7 +5317,7 @@ export type components = {
       /** @description The commit message of the render. */
       message?: string;
       /** @default true */
-      skip_unchanged: boolean | null;
+      skip_unchanged?: boolean | null;
       /** @description Annotations stamped on every rendered object (keys under atoll.dev/ are reserved). */
       extra_annotations?: {
         [key: string]: string;
@@ -5505,7 +5505,7 @@ export type components = {
        * @default write
        * @enum {string}
        */
-      scope: 'read' | 'write';
+      scope?: 'read' | 'write';
       /** @description Seconds until the token expires (default and maximum one hour). */
       expires_in_seconds?: number;
     };
@@ -5663,43 +5663,43 @@ export type components = {
     BundleManifest: {
       bundle_digest: string;
       /** @default null */
-      config_digest: string | null;
+      config_digest?: string | null;
       /**
        * @default tar
        * @enum {string}
        */
-      archive_format: 'tar';
+      archive_format?: 'tar';
       total_size: number;
       file_count: number;
       /**
        * Format: date-time
        * @default null
        */
-      generated_at: string | null;
+      generated_at?: string | null;
       /** @default null */
-      materialization_path: string | null;
+      materialization_path?: string | null;
       /** @default [] */
-      entries: components['schemas']['BundleEntry'][];
+      entries?: components['schemas']['BundleEntry'][];
       /** @default [] */
-      include_patterns: string[];
+      include_patterns?: string[];
       /** @default [] */
-      exclude_patterns: string[];
+      exclude_patterns?: string[];
       /** @default [] */
-      default_exclude_patterns: string[];
+      default_exclude_patterns?: string[];
     };
     BundleEntry: {
       path: string;
       included: boolean;
       /** @default null */
-      reason: string | null;
+      reason?: string | null;
       /** @default null */
-      size: number | null;
+      size?: number | null;
       /** @default null */
-      mode: number | null;
+      mode?: number | null;
       /** @default null */
-      digest: string | null;
+      digest?: string | null;
       /** @default null */
-      symlink_target: string | null;
+      symlink_target?: string | null;
     };
     AgentConfig: {
       name?: string;
@@ -5707,16 +5707,16 @@ export type components = {
        * @default job
        * @enum {string}
        */
-      mode: 'job' | 'service';
+      mode?: 'job' | 'service';
       /**
        * @default base
        * @enum {string}
        */
-      template: 'base';
+      template?: 'base';
       /** @default /workspace/project */
-      workdir: string;
+      workdir?: string;
       /** @default null */
-      install: string | null;
+      install?: string | null;
       entrypoint: string;
       /**
        * @default {
@@ -5724,15 +5724,15 @@ export type components = {
        *       "optional": []
        *     }
        */
-      env: {
+      env?: {
         /** @default [] */
-        required: string[];
+        required?: string[];
         /** @default [] */
-        optional: string[];
+        optional?: string[];
       };
       resources?: components['schemas']['AgentResources'];
       /** @default null */
-      service: components['schemas']['AgentServiceConfig'] | null;
+      service?: components['schemas']['AgentServiceConfig'] | null;
       debug?: components['schemas']['AgentDebugConfig'];
       permissions?: components['schemas']['AgentPermissions'];
       /**
@@ -5740,9 +5740,9 @@ export type components = {
        *       "paths": []
        *     }
        */
-      outputs: {
+      outputs?: {
         /** @default [] */
-        paths: string[];
+        paths?: string[];
       };
     };
     /**
@@ -5755,13 +5755,13 @@ export type components = {
      */
     AgentResources: {
       /** @default 1 */
-      vcpus: number;
+      vcpus?: number;
       /** @default 1024 */
-      memory_mb: number;
+      memory_mb?: number;
       /** @default 1024 */
-      disk_mb: number;
+      disk_mb?: number;
       /** @default 1800 */
-      timeout_seconds: number;
+      timeout_seconds?: number;
     };
     AgentServiceConfig: {
       port: number;
@@ -5779,11 +5779,11 @@ export type components = {
        * @default http
        * @enum {string}
        */
-      type: 'http' | 'tcp' | 'timeout';
+      type?: 'http' | 'tcp' | 'timeout';
       /** @default / */
-      path: string;
+      path?: string;
       /** @default 60 */
-      timeout_seconds: number;
+      timeout_seconds?: number;
     } & {
       [key: string]: unknown;
     };
@@ -5795,9 +5795,9 @@ export type components = {
      */
     AgentDebugConfig: {
       /** @default false */
-      retain_on_failure: boolean;
+      retain_on_failure?: boolean;
       /** @default 3600 */
-      retain_seconds: number;
+      retain_seconds?: number;
     };
     /**
      * @default {
@@ -5808,11 +5808,11 @@ export type components = {
      */
     AgentPermissions: {
       /** @default false */
-      internet_access: boolean;
+      internet_access?: boolean;
       /** @default [] */
-      allow_out: string[];
+      allow_out?: string[];
       /** @default false */
-      public_url: boolean;
+      public_url?: boolean;
     };
     CreateAgentDeploymentVersionRequest: {
       config: components['schemas']['AgentConfig'];
@@ -5821,7 +5821,7 @@ export type components = {
        * @default auto
        * @enum {string}
        */
-      cache_policy: 'auto' | 'no_cache' | 'rebuild';
+      cache_policy?: 'auto' | 'no_cache' | 'rebuild';
     };
     AgentDeploymentVersionList: {
       items: components['schemas']['AgentDeploymentVersion'][];
@@ -5880,14 +5880,14 @@ export type components = {
     CreateAgentRunRequest: {
       version_id?: string | null;
       /** @default {} */
-      input: {
+      input?: {
         [key: string]: unknown;
       };
       /**
        * @description Write-only environment values (strings); never stored or returned.
        * @default {}
        */
-      envs: {
+      envs?: {
         [key: string]: string;
       };
       retain_on_failure?: boolean | null;
@@ -5982,7 +5982,7 @@ export type components = {
        * @description Write-only environment values (strings); never stored or returned.
        * @default {}
        */
-      envs: {
+      envs?: {
         [key: string]: string;
       };
     };
@@ -5995,7 +5995,7 @@ export type components = {
        * @description Write-only environment values (strings); never stored or returned.
        * @default {}
        */
-      envs: {
+      envs?: {
         [key: string]: string;
       };
       version_id?: string | null;
