@@ -3,9 +3,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
-import { idempotencyKey, startCommand } from './agent-deploy.ts';
+import { after, before, describe, test } from 'node:test';
+import { deploy, idempotencyKey, startCommand } from './agent-deploy.ts';
+import { readAgentToml } from '../deployments/bundles/agent-toml.ts';
+import { buildBundle } from '../deployments/bundles/pack.ts';
 import { AgentConfig } from '../deployments/config-schema.ts';
+import { freePort, startHarness, type Harness } from '../testing/harness.ts';
+import { CliError } from './errors.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/atoll.js');
 const HELLO_JOB = path.resolve(import.meta.dirname, '../../examples/agents/hello-job');
@@ -77,6 +81,61 @@ describe('atoll agent deploy', () => {
     assert.match(
       startCommand({ url: 'http://h:1', workspace: 'ws_1' }, 'adpl_2', service),
       /adpl_2\/services[\s\S]*akua-context: ws_1[\s\S]*-d '\{\}'/,
+    );
+  });
+});
+
+describe('atoll agent deploy against a server', () => {
+  let h: Harness;
+  let url: string;
+  before(async () => {
+    h = await startHarness();
+    url = await h.listen();
+  });
+  after(() => h.close());
+
+  async function prepared() {
+    const toml = await readAgentToml(HELLO_JOB);
+    return { toml, bundle: await buildBundle(HELLO_JOB, toml.bundle, toml.config) };
+  }
+
+  test('creates the deployment and a ready version; the same tree again replays it', async () => {
+    const { toml, bundle } = await prepared();
+    const first = await deploy({ url, token: h.token, workspace: undefined }, toml, bundle);
+    assert.equal(first.deployment_created, true);
+    assert.equal(first.deployment_name, 'hello-job');
+    assert.equal(first.status, 'ready');
+    assert.equal(first.bundle_digest, bundle.manifest.bundle_digest);
+    const again = await deploy({ url, token: h.token, workspace: undefined }, toml, bundle);
+    assert.equal(again.deployment_created, false);
+    assert.equal(again.deployment_id, first.deployment_id);
+    assert.equal(again.version_id, first.version_id);
+    const version = await h.request(
+      'GET',
+      `/v1/agent-deployments/${first.deployment_id}/versions/${first.version_id}`,
+    );
+    assert.equal(version.body.status, 'ready');
+  });
+
+  test("a refused token exits 4 with the server's message; no server exits 1 saying where it looked", async () => {
+    const { toml, bundle } = await prepared();
+    const refused = await deploy({ url, token: 'sk_wrong', workspace: undefined }, toml, bundle).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof CliError);
+    assert.equal(refused.exitCode, 4);
+    assert.match(refused.message, /^looking up the deployment failed \(HTTP 401 \w+\): /);
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await deploy(
+      { url: nowhere, token: h.token, workspace: undefined },
+      toml,
+      bundle,
+    ).catch((e: unknown) => e);
+    assert.ok(unreachable instanceof CliError);
+    assert.equal(unreachable.exitCode, 1);
+    assert.match(
+      unreachable.message,
+      new RegExp(`^cannot reach ${nowhere} \\(.+\\); is "atoll serve" running\\? \\(--url\\)$`),
     );
   });
 });

@@ -14,6 +14,13 @@ import { canonicalJsonOmittingUndefined } from '../lib/canonical-json.ts';
 import { sha256Hex } from '../lib/digest.ts';
 import { buildBundle, type Bundle } from '../deployments/bundles/pack.ts';
 import { BundlePlanError } from '../deployments/bundles/plan.ts';
+import {
+  createAtollClient,
+  isNullspaceError,
+  type AtollClient,
+  type NullspaceErrorEnvelope,
+  type Schema,
+} from '../../packages/client/src/index.ts';
 import { CliError } from './errors.ts';
 
 /** Where url and token come from when the flags do not give them (as for `package publish`). */
@@ -35,14 +42,9 @@ export type DeployResult = {
   run_command: string;
 };
 
-type ErrorBody = {
-  code?: string;
-  message?: string;
-  hint?: string | null;
-  request_id?: string;
-  retryable?: boolean;
-  details?: Array<{ message: string; path?: string[] }>;
-};
+/** The deployments family's error, as the server sent it, or made up from an answer without one. */
+type ErrorBody = Pick<NullspaceErrorEnvelope['error'], 'code' | 'message'> &
+  Partial<NullspaceErrorEnvelope['error']>;
 
 /** A failed API call, kept whole so `--json` can print the server's envelope. */
 class DeployError extends CliError {
@@ -120,39 +122,32 @@ async function prepare(dir: string): Promise<{ toml: AgentToml; bundle: Bundle }
 
 // ---- the server conversation -------------------------------------------------------------------
 
-type Answer = { status: number; body: any };
+/** What a failure report needs of an answer: its status and its body (the error envelope, if any). */
+type Answer = { status: number; body: unknown };
 
-async function call(
+function clientFor(connection: Connection): AtollClient {
+  return createAtollClient({
+    baseUrl: connection.url,
+    token: connection.token,
+    workspace: connection.workspace,
+  });
+}
+
+/** Awaits one call of the client; no answer at all (the server is not there) is the CLI's own error. */
+async function answered<R extends { data?: unknown; error?: unknown; response: Response }>(
   connection: Connection,
-  method: 'GET' | 'POST' | 'PUT',
-  route: string,
-  request: { json?: unknown; tar?: Uint8Array; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { authorization: `Bearer ${connection.token}`, ...request.headers };
-  if (connection.workspace) headers['akua-context'] = connection.workspace;
-  let body: string | Buffer | undefined;
-  if (request.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(request.json);
-  } else if (request.tar) {
-    headers['content-type'] = 'application/x-tar';
-    body = Buffer.from(request.tar);
-  }
-  let res: Response;
+  pending: Promise<R>,
+): Promise<R & Answer> {
+  let result: R;
   try {
-    res = await fetch(`${connection.url}${route}`, { method, headers, body });
+    result = await pending;
   } catch (error) {
     throw new CliError(
       `cannot reach ${connection.url} (${(error as Error).message}); is "atoll serve" running? (--url)`,
       1,
     );
   }
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    return { status: res.status, body: text };
-  }
+  return { ...result, status: result.response.status, body: result.error ?? result.data };
 }
 
 /** Exit classes of the Nullspace CLI: 2 validation, 3 not found, 4 auth, 5 permission, 6 quota, 7 conflict, 8 runtime. */
@@ -167,10 +162,9 @@ function exitCodeFor(status: number): number {
 }
 
 function failure(what: string, answer: Answer): DeployError {
-  const error: ErrorBody =
-    typeof answer.body === 'object' && answer.body?.error
-      ? answer.body.error
-      : { code: `http_${answer.status}`, message: String(answer.body).slice(0, 500) };
+  const error: ErrorBody = isNullspaceError(answer.body)
+    ? answer.body.error
+    : { code: `http_${answer.status}`, message: String(answer.body).slice(0, 500) };
   const lines = [
     `${what} failed (HTTP ${answer.status}${error.code ? ` ${error.code}` : ''}): ${error.message}`,
   ];
@@ -188,18 +182,19 @@ export function idempotencyKey(prefix: string, ...parts: string[]): string {
   return `${prefix}-${sha256Hex(parts.join('|')).slice(0, 40)}`;
 }
 
-type Deployment = { id: string; name: string; mode: string; status?: string };
+type Deployment = Schema<'AgentDeployment'>;
 
 async function findDeployment(connection: Connection, name: string): Promise<Deployment | undefined> {
+  const client = clientFor(connection);
   let cursor: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const query = `name=${encodeURIComponent(name)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const answer = await call(connection, 'GET', `/v1/agent-deployments?${query}`);
-    if (answer.status !== 200) throw failure('looking up the deployment', answer);
-    const items = (answer.body.items ?? []) as Deployment[];
-    const found = items.find((d) => d.name === name && d.status !== 'deleted');
+    const query: { name: string; limit: number; cursor?: string } = { name, limit: 200 };
+    if (cursor) query.cursor = cursor;
+    const answer = await answered(connection, client.GET('/v1/agent-deployments', { params: { query } }));
+    if (answer.status !== 200 || !answer.data) throw failure('looking up the deployment', answer);
+    const found = answer.data.items.find((d) => d.name === name && d.status !== 'deleted');
     if (found) return found;
-    cursor = answer.body.next_cursor ?? null;
+    cursor = answer.data.next_cursor ?? null;
     if (!cursor) return undefined;
   }
   return undefined;
@@ -213,18 +208,22 @@ export async function deploy(connection: Connection, toml: AgentToml, bundle: Bu
   if (!name)
     throw new CliError(`${path.basename(toml.file)}: name: is required to deploy (the deployment's name)`, 2);
 
+  const client = clientFor(connection);
   let deployment = await findDeployment(connection, name);
   const created = deployment === undefined;
   if (!deployment) {
-    const answer = await call(connection, 'POST', '/v1/agent-deployments', {
-      json: { name, mode: config.mode },
-      // A fresh key: names are unique, so a retried create answers 409 and the lookup finds it; a key
-      // derived from the name would replay a deployment deleted since.
-      headers: { 'idempotency-key': `deploy-dpl-${randomUUID()}` },
-    });
+    const answer = await answered(
+      connection,
+      client.POST('/v1/agent-deployments', {
+        body: { name, mode: config.mode },
+        // A fresh key: names are unique, so a retried create answers 409 and the lookup finds it; a key
+        // derived from the name would replay a deployment deleted since.
+        params: { header: { 'idempotency-key': `deploy-dpl-${randomUUID()}` } },
+      }),
+    );
     if (answer.status === 409)
       deployment = await findDeployment(connection, name); // created meanwhile
-    else if (answer.status === 200 || answer.status === 201) deployment = answer.body as Deployment;
+    else if (answer.data) deployment = answer.data;
     if (!deployment) throw failure(`creating deployment "${name}"`, answer);
   }
   if (deployment.mode !== config.mode)
@@ -232,44 +231,47 @@ export async function deploy(connection: Connection, toml: AgentToml, bundle: Bu
       `deployment "${name}" (${deployment.id}) is a ${deployment.mode} deployment but ${path.basename(toml.file)} says mode = "${config.mode}"; change the mode or the name`,
       7,
     );
+  const deploymentId = deployment.id;
 
   // The key hashes the whole body, so the same tree replays and any change (a pattern, a reason) is a new version.
   const versionBody = { config, bundle_manifest: manifest };
-  const versionAnswer = await call(connection, 'POST', `/v1/agent-deployments/${deployment.id}/versions`, {
-    json: versionBody,
-    headers: {
-      'idempotency-key': idempotencyKey(
-        'deploy-ver',
-        deployment.id,
-        name,
-        canonicalJsonOmittingUndefined(versionBody),
-      ),
-    },
-  });
-  if (versionAnswer.status !== 200 && versionAnswer.status !== 201)
-    throw failure('creating the version', versionAnswer);
-  let version = versionAnswer.body as {
-    id: string;
-    version_number: number;
-    status: string;
-    bundle_digest?: string;
-  };
-
-  if (!(version.status === 'ready' && version.bundle_digest === manifest.bundle_digest)) {
-    const upload = await call(
-      connection,
-      'PUT',
-      `/v1/agent-deployments/${deployment.id}/versions/${version.id}/bundle`,
-      {
-        tar: bundle.bytes,
-        headers: {
-          'x-nullspace-bundle-digest': manifest.bundle_digest,
-          'idempotency-key': idempotencyKey('deploy-upl', version.id, manifest.bundle_digest),
+  const versionAnswer = await answered(
+    connection,
+    client.POST('/v1/agent-deployments/{deployment_id}/versions', {
+      params: {
+        path: { deployment_id: deploymentId },
+        header: {
+          'idempotency-key': idempotencyKey(
+            'deploy-ver',
+            deploymentId,
+            name,
+            canonicalJsonOmittingUndefined(versionBody),
+          ),
         },
       },
+      body: versionBody,
+    }),
+  );
+  if (!versionAnswer.data) throw failure('creating the version', versionAnswer);
+  let version = versionAnswer.data;
+
+  if (!(version.status === 'ready' && version.bundle_digest === manifest.bundle_digest)) {
+    const upload = await answered(
+      connection,
+      client.PUT('/v1/agent-deployments/{deployment_id}/versions/{version_id}/bundle', {
+        params: {
+          path: { deployment_id: deploymentId, version_id: version.id },
+          header: {
+            'content-type': 'application/x-tar',
+            'x-nullspace-bundle-digest': manifest.bundle_digest,
+            'idempotency-key': idempotencyKey('deploy-upl', version.id, manifest.bundle_digest),
+          },
+        },
+        body: bundle.bytes,
+      }),
     );
-    if (upload.status !== 200 && upload.status !== 201) throw failure('uploading the bundle', upload);
-    version = upload.body;
+    if (!upload.data) throw failure('uploading the bundle', upload);
+    version = upload.data;
   }
   return {
     deployment_id: deployment.id,

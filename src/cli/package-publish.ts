@@ -9,6 +9,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packDirectory } from '../installs/packages/pack.ts';
+import {
+  createAtollClient,
+  errorMessage,
+  isAkuaError,
+  type AtollClient,
+} from '../../packages/client/src/index.ts';
 import { CliError } from './errors.ts';
 
 export type PublishOptions = {
@@ -28,64 +34,54 @@ export type HelmPublishOptions = Omit<PublishOptions, 'dir'> & {
   valuesFile: string | undefined;
 };
 
-type Answer = { status: number; body: any };
+/** What a failure report needs of an answer: its status and its body (the error envelope, if any). */
+type Answer = { status: number; body: unknown };
 
-async function call(
-  options: Omit<PublishOptions, 'dir'>,
-  method: string,
-  route: string,
-  body?: Uint8Array | Record<string, unknown>,
-): Promise<Answer> {
-  const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
-  if (options.workspace) headers['akua-context'] = options.workspace;
-  const raw = body instanceof Uint8Array;
-  if (body) headers['content-type'] = raw ? 'application/gzip' : 'application/json';
-  let res: Response;
+type Connection = Omit<PublishOptions, 'dir'>;
+
+function clientFor(options: Connection): AtollClient {
+  return createAtollClient({ baseUrl: options.url, token: options.token, workspace: options.workspace });
+}
+
+/** Awaits one call of the client; no answer at all (the server is not there) is the CLI's own error. */
+async function answered<R extends { data?: unknown; error?: unknown; response: Response }>(
+  options: Connection,
+  pending: Promise<R>,
+): Promise<R & Answer> {
+  let result: R;
   try {
-    res = await fetch(`${options.url}${route}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : raw ? Buffer.from(body) : JSON.stringify(body),
-    });
+    result = await pending;
   } catch (error) {
     throw new CliError(
       `cannot reach ${options.url} (${(error as Error).message}); is "atoll serve" running? (--url)`,
       1,
     );
   }
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body: parsed };
+  return { ...result, status: result.response.status, body: result.error ?? result.data };
 }
 
+/** A package archive as a request body: the bytes, sent as application/gzip. */
+const archive = (bytes: Uint8Array) => ({ body: bytes, headers: { 'content-type': 'application/gzip' } });
+
 function failure(what: string, answer: Answer): CliError {
-  const errors = (answer.body as { errors?: Array<{ message: string; path?: string[] }> })?.errors;
-  const detail = errors?.length
-    ? errors.map((e) => (e.path?.length ? `${e.path.join('.')}: ${e.message}` : e.message)).join('; ')
-    : String(answer.body).slice(0, 500);
+  const detail =
+    isAkuaError(answer.body) && answer.body.errors.length > 0
+      ? errorMessage(answer.body)
+      : String(answer.body).slice(0, 500);
   return new CliError(`${what} failed (HTTP ${answer.status}): ${detail}`, 1);
 }
 
-async function findPackage(
-  options: Omit<PublishOptions, 'dir'>,
-  name: string,
-): Promise<{ id: string } | undefined> {
+async function findPackage(options: Connection, name: string): Promise<{ id: string } | undefined> {
+  const client = clientFor(options);
   let cursor: string | undefined;
   do {
-    const answer = await call(
-      options,
-      'GET',
-      `/v1/packages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    if (answer.status !== 200) throw failure('listing packages', answer);
-    const found = (answer.body.data as Array<{ id: string; name: string }>).find((p) => p.name === name);
+    const query: { limit: number; cursor?: string } = { limit: 100 };
+    if (cursor) query.cursor = cursor;
+    const answer = await answered(options, client.GET('/v1/packages', { params: { query } }));
+    if (answer.status !== 200 || !answer.data) throw failure('listing packages', answer);
+    const found = answer.data.data.find((p) => p.name === name);
     if (found) return found;
-    cursor = answer.body.next_cursor ?? undefined;
+    cursor = answer.data.next_cursor ?? undefined;
   } while (cursor);
   return undefined;
 }
@@ -98,24 +94,29 @@ export async function publishPackage(options: PublishOptions): Promise<Record<st
     throw new CliError(`${path.join(options.dir, 'atoll.package.json')}: ${(error as Error).message}`, 1);
   }
   const { bytes, files } = await packDirectory(options.dir);
-  const uploaded = await call(options, 'POST', '/v1/package_artifacts', bytes);
-  if (uploaded.status !== 200 && uploaded.status !== 201) throw failure('uploading the package', uploaded);
-  const ref = uploaded.body.ref as string;
+  const client = clientFor(options);
+  const uploaded = await answered(options, client.POST('/v1/package_artifacts', archive(bytes)));
+  if (!uploaded.data) throw failure('uploading the package', uploaded);
+  const ref = uploaded.data.ref;
   const existing = typeof manifest.name === 'string' ? await findPackage(options, manifest.name) : undefined;
   if (existing) {
-    const version = await call(options, 'POST', `/v1/packages/${existing.id}/versions`, bytes);
-    if (version.status !== 201) throw failure(`registering version ${String(manifest.version)}`, version);
+    const version = await answered(
+      options,
+      client.POST('/v1/packages/{id}/versions', { params: { path: { id: existing.id } }, ...archive(bytes) }),
+    );
+    if (version.status !== 201 || !version.data)
+      throw failure(`registering version ${String(manifest.version)}`, version);
     return {
       package_id: existing.id,
-      package_version_id: version.body.id,
-      semver: version.body.semver,
+      package_version_id: version.data.id,
+      semver: version.data.semver,
       ref,
       files,
     };
   }
-  const created = await call(options, 'POST', '/v1/packages', bytes);
-  if (created.status !== 202) throw failure('creating the package', created);
-  const response = created.body.response as { package_id: string; package_version_id: string };
+  const created = await answered(options, client.POST('/v1/packages', archive(bytes)));
+  if (created.status !== 202 || !created.data?.response) throw failure('creating the package', created);
+  const { response } = created.data;
   return {
     package_id: response.package_id,
     package_version_id: response.package_version_id,
@@ -145,39 +146,46 @@ export async function publishHelmPackage(options: HelmPublishOptions): Promise<R
       throw new CliError(`${options.valuesFile}: the values must be a mapping (key: value)`);
   }
   const source = {
-    kind: 'helm',
+    kind: 'helm' as const,
     repo_url: `oci://${repo}`,
     chart,
     target_revision: options.version,
     ...(values ? { values } : {}),
   };
   const name = options.name ?? chart!;
+  const client = clientFor(options);
   const existing = await findPackage(options, name);
   if (existing) {
-    const version = await call(options, 'POST', `/v1/packages/${existing.id}/versions`, {
-      sources: [source],
-    });
-    if (version.status !== 201) throw failure(`registering chart version ${options.version}`, version);
+    const version = await answered(
+      options,
+      client.POST('/v1/packages/{id}/versions', {
+        params: { path: { id: existing.id } },
+        body: { sources: [source] },
+      }),
+    );
+    if (version.status !== 201 || !version.data)
+      throw failure(`registering chart version ${options.version}`, version);
     return {
       package_id: existing.id,
-      package_version_id: version.body.id,
-      semver: version.body.semver,
-      ref: version.body.ref,
+      package_version_id: version.data.id,
+      semver: version.data.semver,
+      ref: version.data.ref,
     };
   }
-  const created = await call(options, 'POST', '/v1/packages', { name, sources: [source] });
-  if (created.status !== 202) throw failure('creating the package', created);
-  const response = created.body.response as { package_id: string; package_version_id: string };
-  const version = await call(
+  const created = await answered(options, client.POST('/v1/packages', { body: { name, sources: [source] } }));
+  if (created.status !== 202 || !created.data?.response) throw failure('creating the package', created);
+  const { response } = created.data;
+  const version = await answered(
     options,
-    'GET',
-    `/v1/packages/${response.package_id}/versions/${response.package_version_id}`,
+    client.GET('/v1/packages/{id}/versions/{version_id}', {
+      params: { path: { id: response.package_id, version_id: response.package_version_id } },
+    }),
   );
   return {
     package_id: response.package_id,
     package_version_id: response.package_version_id,
-    semver: version.body?.semver,
-    ref: version.body?.ref,
+    semver: version.data?.semver,
+    ref: version.data?.ref,
   };
 }
 

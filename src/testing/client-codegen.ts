@@ -3,10 +3,13 @@
  * `npm run client:generate` writes to packages/client/src/openapi.ts, and what the freshness test
  * compares that file with. The document is taken from a real Atoll (in-memory PGlite), so the client
  * can never describe an API the server does not serve. `servers` is dropped: it names whichever public
- * URL generated the document, and the client takes its base URL at run time.
+ * URL generated the document, and the client takes its base URL at run time. `clientTypesSource` is the
+ * one function both the script and the test call, so they cannot disagree on formatting.
  */
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import * as prettier from 'prettier';
+import ts from 'typescript';
 import { startHarness } from './harness.ts';
 
 export const GENERATED_CLIENT_TYPES = path.resolve(
@@ -33,12 +36,36 @@ export async function servedOpenApiDocument(): Promise<Record<string, unknown>> 
   }
 }
 
+/**
+ * What a `format: binary` body is in TypeScript: bytes, not the `string` openapi-typescript defaults to
+ * (the document's binaries are all request bodies: package archives and agent bundles). The client
+ * sends such a body as is (client.ts).
+ */
+const BINARY = ts.factory.createUnionTypeNode([
+  ts.factory.createTypeReferenceNode('Uint8Array'),
+  ts.factory.createTypeReferenceNode('Blob'),
+]);
+
 /** The TypeScript source of the client's types for `doc`. */
 export async function generateClientTypes(doc: Record<string, unknown>): Promise<string> {
   const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
     alphabetize: false,
     exportType: true,
     rootTypes: false,
+    // A property with a default is optional unless the document says it is required: the server fills
+    // it in a request, so a caller may leave it out (openapi-typescript's default makes it required).
+    defaultNonNullable: false,
+    transform: (schema) => ('format' in schema && schema.format === 'binary' ? BINARY : undefined),
   });
   return BANNER + astToString(ast);
+}
+
+/**
+ * The exact text packages/client/src/openapi.ts should hold: the types of `doc` (default: the served
+ * document), formatted by prettier with the repository's configuration, as `prettier --write` would.
+ */
+export async function clientTypesSource(doc?: Record<string, unknown>): Promise<string> {
+  const source = await generateClientTypes(doc ?? (await servedOpenApiDocument()));
+  const config = await prettier.resolveConfig(GENERATED_CLIENT_TYPES, { editorconfig: true });
+  return prettier.format(source, { ...config, filepath: GENERATED_CLIENT_TYPES });
 }

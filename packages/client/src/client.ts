@@ -2,7 +2,9 @@
  * The typed client: openapi-fetch over the generated `paths`, so every operation's path, parameters,
  * body, answers and errors are checked by the compiler. Credentials are read per request (a function
  * may return a token that changes, e.g. the console's session), and `workspace` sends `akua-context`,
- * which a JWT needs to pick its workspace.
+ * which a JWT needs to pick its workspace. Bytes bodies (package archives, agent bundles: `Uint8Array` or
+ * `Blob` in the generated types) are sent as they are, with the content type the call names in `headers`;
+ * every other body as JSON.
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './openapi.ts';
@@ -27,6 +29,19 @@ export type AtollClient = Client<paths> & {
   readonly fetch: typeof globalThis.fetch;
 };
 
+/** Bodies fetch sends as they are; anything else is JSON. */
+function serializeBody(body: unknown): RequestInit['body'] {
+  if (
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer ||
+    body instanceof Blob ||
+    body instanceof FormData ||
+    body instanceof URLSearchParams
+  )
+    return body as RequestInit['body'];
+  return JSON.stringify(body);
+}
+
 const read = (value: string | (() => string | undefined) | undefined) =>
   typeof value === 'function' ? value() : value;
 
@@ -41,7 +56,7 @@ export function createAtollClient(options: AtollClientOptions): AtollClient {
     if (workspace) headers['akua-context'] = workspace;
     return headers;
   };
-  const client = createClient<paths>({ baseUrl, fetch: fetchImpl });
+  const client = createClient<paths>({ baseUrl, fetch: fetchImpl, bodySerializer: serializeBody });
   client.use({
     onRequest({ request }) {
       for (const [name, value] of Object.entries(authHeaders())) {

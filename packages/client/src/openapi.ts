@@ -4118,11 +4118,11 @@ export type components = {
            * @default standard
            * @enum {string}
            */
-          height: 'compact' | 'standard' | 'tall';
+          height?: 'compact' | 'standard' | 'tall';
           /** @default null */
-          drill_down: string | null;
+          drill_down?: string | null;
           /** @default {} */
-          visualization_options: {
+          visualization_options?: {
             [key: string]: unknown;
           };
           /**
@@ -4130,7 +4130,7 @@ export type components = {
            *       "mode": "provider_default"
            *     }
            */
-          freshness_policy:
+          freshness_policy?:
             | {
                 /** @enum {string} */
                 mode: 'provider_default';
@@ -4144,9 +4144,9 @@ export type components = {
           widget_type: 'snippet';
           snippet_id: string;
           /** @default null */
-          snippet_etag: string | null;
+          snippet_etag?: string | null;
           /** @default {} */
-          input_bindings: {
+          input_bindings?: {
             [key: string]:
               | {
                   /** @enum {string} */
@@ -4178,7 +4178,7 @@ export type components = {
            * @default null
            * @enum {string|null}
            */
-          visualization:
+          visualization?:
             | 'stat'
             | 'sparkline'
             | 'line'
@@ -4195,7 +4195,7 @@ export type components = {
            *       "mode": "on_load"
            *     }
            */
-          refresh_policy:
+          refresh_policy?:
             | {
                 /** @enum {string} */
                 mode: 'on_load';
@@ -4214,7 +4214,7 @@ export type components = {
            * @default null
            * @enum {string|null}
            */
-          display_type: 'table' | 'stat' | 'json' | 'logs' | 'timeseries' | null;
+          display_type?: 'table' | 'stat' | 'json' | 'logs' | 'timeseries' | null;
         }
       | {
           title?: string;
@@ -4224,11 +4224,11 @@ export type components = {
            * @default standard
            * @enum {string}
            */
-          height: 'compact' | 'standard' | 'tall';
+          height?: 'compact' | 'standard' | 'tall';
           /** @default null */
-          drill_down: string | null;
+          drill_down?: string | null;
           /** @default {} */
-          visualization_options: {
+          visualization_options?: {
             [key: string]: unknown;
           };
           /**
@@ -4236,7 +4236,7 @@ export type components = {
            *       "mode": "provider_default"
            *     }
            */
-          freshness_policy:
+          freshness_policy?:
             | {
                 /** @enum {string} */
                 mode: 'provider_default';
@@ -4251,7 +4251,7 @@ export type components = {
           metric_key: string;
           metric_version: number;
           /** @default {} */
-          filter_bindings: {
+          filter_bindings?: {
             [key: string]:
               | {
                   /** @enum {string} */
@@ -4643,7 +4643,7 @@ export type components = {
        * @default ADAPTIVE
        * @enum {string}
        */
-      communication_profile: 'BEGINNER' | 'INTERMEDIATE' | 'ADVANCED' | 'EXPERT' | 'ADAPTIVE';
+      communication_profile?: 'BEGINNER' | 'INTERMEDIATE' | 'ADVANCED' | 'EXPERT' | 'ADAPTIVE';
       parent_session_id?: string;
       forked_from_session_id?: string;
       spawned_by_turn_id?: string;
@@ -4723,7 +4723,7 @@ export type components = {
        * @default AUTO
        * @enum {string}
        */
-      runtime_hint: 'AUTO' | 'CODE_MODE' | 'RETAINED_RUNTIME';
+      runtime_hint?: 'AUTO' | 'CODE_MODE' | 'RETAINED_RUNTIME';
     };
     AgentTurnList: {
       data: components['schemas']['AgentTurn'][];
@@ -4755,7 +4755,7 @@ export type components = {
       title: string;
       summary: string;
       /** @default [] */
-      actions: unknown[];
+      actions?: unknown[];
       created_by: string;
       /** @description Atoll extension: the reason given when it was resolved. */
       reason: string | null;
@@ -4845,7 +4845,7 @@ export type components = {
          * @default assistant
          * @enum {string}
          */
-        role: 'assistant' | 'system';
+        role?: 'assistant' | 'system';
         content: string;
       };
     };
@@ -4871,14 +4871,14 @@ export type components = {
         title?: string;
         summary?: string;
         /** @default [] */
-        resource_refs: {
+        resource_refs?: {
           resource: string;
           id: string;
         }[];
         /** @default [] */
-        reactive_bindings: unknown[];
+        reactive_bindings?: unknown[];
         /** @default [] */
-        actions: unknown[];
+        actions?: unknown[];
       };
     };
     EmitArtifactIntent: {
@@ -4892,7 +4892,7 @@ export type components = {
         artifact_type: 'diff' | 'patch' | 'log_bundle' | 'summary' | 'file' | 'resource_ref';
         title: string;
         /** @default [] */
-        resource_refs: {
+        resource_refs?: {
           resource: string;
           id: string;
         }[];
@@ -4933,7 +4933,7 @@ export type components = {
         title: string;
         summary: string;
         /** @default [] */
-        actions: unknown[];
+        actions?: unknown[];
       };
     };
     EmitHandoffSummaryIntent: {
@@ -4946,12 +4946,12 @@ export type components = {
         child_session_id: string;
         summary: string;
         /** @default [] */
-        touched_resource_refs: {
+        touched_resource_refs?: {
           resource: string;
           id: string;
         }[];
         /** @default [] */
-        decision_points: string[];
+        decision_points?: string[];
         recommended_next_step?: string;
       };
     };
@@ -5357,7 +5357,7 @@ export type components = {
       /** @description The commit message of the render. */
       message?: string;
       /** @default true */
-      skip_unchanged: boolean | null;
+      skip_unchanged?: boolean | null;
       /** @description Annotations stamped on every rendered object (keys under atoll.dev/ are reserved). */
       extra_annotations?: {
         [key: string]: string;
@@ -5596,7 +5596,7 @@ export type components = {
        * @default write
        * @enum {string}
        */
-      scope: 'read' | 'write';
+      scope?: 'read' | 'write';
       /** @description Seconds until the token expires (default and maximum one hour). */
       expires_in_seconds?: number;
     };
@@ -5754,43 +5754,43 @@ export type components = {
     BundleManifest: {
       bundle_digest: string;
       /** @default null */
-      config_digest: string | null;
+      config_digest?: string | null;
       /**
        * @default tar
        * @enum {string}
        */
-      archive_format: 'tar';
+      archive_format?: 'tar';
       total_size: number;
       file_count: number;
       /**
        * Format: date-time
        * @default null
        */
-      generated_at: string | null;
+      generated_at?: string | null;
       /** @default null */
-      materialization_path: string | null;
+      materialization_path?: string | null;
       /** @default [] */
-      entries: components['schemas']['BundleEntry'][];
+      entries?: components['schemas']['BundleEntry'][];
       /** @default [] */
-      include_patterns: string[];
+      include_patterns?: string[];
       /** @default [] */
-      exclude_patterns: string[];
+      exclude_patterns?: string[];
       /** @default [] */
-      default_exclude_patterns: string[];
+      default_exclude_patterns?: string[];
     };
     BundleEntry: {
       path: string;
       included: boolean;
       /** @default null */
-      reason: string | null;
+      reason?: string | null;
       /** @default null */
-      size: number | null;
+      size?: number | null;
       /** @default null */
-      mode: number | null;
+      mode?: number | null;
       /** @default null */
-      digest: string | null;
+      digest?: string | null;
       /** @default null */
-      symlink_target: string | null;
+      symlink_target?: string | null;
     };
     AgentConfig: {
       name?: string;
@@ -5798,16 +5798,16 @@ export type components = {
        * @default job
        * @enum {string}
        */
-      mode: 'job' | 'service';
+      mode?: 'job' | 'service';
       /**
        * @default base
        * @enum {string}
        */
-      template: 'base';
+      template?: 'base';
       /** @default /workspace/project */
-      workdir: string;
+      workdir?: string;
       /** @default null */
-      install: string | null;
+      install?: string | null;
       entrypoint: string;
       /**
        * @default {
@@ -5815,15 +5815,15 @@ export type components = {
        *       "optional": []
        *     }
        */
-      env: {
+      env?: {
         /** @default [] */
-        required: string[];
+        required?: string[];
         /** @default [] */
-        optional: string[];
+        optional?: string[];
       };
       resources?: components['schemas']['AgentResources'];
       /** @default null */
-      service: components['schemas']['AgentServiceConfig'] | null;
+      service?: components['schemas']['AgentServiceConfig'] | null;
       debug?: components['schemas']['AgentDebugConfig'];
       permissions?: components['schemas']['AgentPermissions'];
       /**
@@ -5831,9 +5831,9 @@ export type components = {
        *       "paths": []
        *     }
        */
-      outputs: {
+      outputs?: {
         /** @default [] */
-        paths: string[];
+        paths?: string[];
       };
     };
     /**
@@ -5846,13 +5846,13 @@ export type components = {
      */
     AgentResources: {
       /** @default 1 */
-      vcpus: number;
+      vcpus?: number;
       /** @default 1024 */
-      memory_mb: number;
+      memory_mb?: number;
       /** @default 1024 */
-      disk_mb: number;
+      disk_mb?: number;
       /** @default 1800 */
-      timeout_seconds: number;
+      timeout_seconds?: number;
     };
     AgentServiceConfig: {
       port: number;
@@ -5870,11 +5870,11 @@ export type components = {
        * @default http
        * @enum {string}
        */
-      type: 'http' | 'tcp' | 'timeout';
+      type?: 'http' | 'tcp' | 'timeout';
       /** @default / */
-      path: string;
+      path?: string;
       /** @default 60 */
-      timeout_seconds: number;
+      timeout_seconds?: number;
     } & {
       [key: string]: unknown;
     };
@@ -5886,9 +5886,9 @@ export type components = {
      */
     AgentDebugConfig: {
       /** @default false */
-      retain_on_failure: boolean;
+      retain_on_failure?: boolean;
       /** @default 3600 */
-      retain_seconds: number;
+      retain_seconds?: number;
     };
     /**
      * @default {
@@ -5899,11 +5899,11 @@ export type components = {
      */
     AgentPermissions: {
       /** @default false */
-      internet_access: boolean;
+      internet_access?: boolean;
       /** @default [] */
-      allow_out: string[];
+      allow_out?: string[];
       /** @default false */
-      public_url: boolean;
+      public_url?: boolean;
     };
     CreateAgentDeploymentVersionRequest: {
       config: components['schemas']['AgentConfig'];
@@ -5912,7 +5912,7 @@ export type components = {
        * @default auto
        * @enum {string}
        */
-      cache_policy: 'auto' | 'no_cache' | 'rebuild';
+      cache_policy?: 'auto' | 'no_cache' | 'rebuild';
     };
     AgentDeploymentVersionList: {
       items: components['schemas']['AgentDeploymentVersion'][];
@@ -5971,14 +5971,14 @@ export type components = {
     CreateAgentRunRequest: {
       version_id?: string | null;
       /** @default {} */
-      input: {
+      input?: {
         [key: string]: unknown;
       };
       /**
        * @description Write-only environment values (strings); never stored or returned.
        * @default {}
        */
-      envs: {
+      envs?: {
         [key: string]: string;
       };
       retain_on_failure?: boolean | null;
@@ -6073,7 +6073,7 @@ export type components = {
        * @description Write-only environment values (strings); never stored or returned.
        * @default {}
        */
-      envs: {
+      envs?: {
         [key: string]: string;
       };
     };
@@ -6086,7 +6086,7 @@ export type components = {
        * @description Write-only environment values (strings); never stored or returned.
        * @default {}
        */
-      envs: {
+      envs?: {
         [key: string]: string;
       };
       version_id?: string | null;
@@ -11622,9 +11622,9 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/gzip': string;
-        'application/x-gzip': string;
-        'application/octet-stream': string;
+        'application/gzip': Uint8Array | Blob;
+        'application/x-gzip': Uint8Array | Blob;
+        'application/octet-stream': Uint8Array | Blob;
       };
     };
     responses: {
@@ -11765,9 +11765,9 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['CreatePackageBody'];
-        'application/gzip': string;
-        'application/x-gzip': string;
-        'application/octet-stream': string;
+        'application/gzip': Uint8Array | Blob;
+        'application/x-gzip': Uint8Array | Blob;
+        'application/octet-stream': Uint8Array | Blob;
       };
     };
     responses: {
@@ -12066,9 +12066,9 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['CreatePackageVersionBody'];
-        'application/gzip': string;
-        'application/x-gzip': string;
-        'application/octet-stream': string;
+        'application/gzip': Uint8Array | Blob;
+        'application/x-gzip': Uint8Array | Blob;
+        'application/octet-stream': Uint8Array | Blob;
       };
     };
     responses: {
@@ -14756,7 +14756,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/x-tar': string;
+        'application/x-tar': Uint8Array | Blob;
       };
     };
     responses: {

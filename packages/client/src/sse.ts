@@ -1,9 +1,10 @@
 /**
  * Server-Sent Events over fetch (so the credential travels in a header, never in the URL), in Node 20+
  * and browsers alike: `readSse` parses one response body; `followSse` keeps a stream going across
- * disconnects, server restarts (`event: shutdown`) and overflows (`event: overflow`), resuming each
- * time with Last-Event-ID, so no event is lost or repeated. It ends at `event: end` (what a stream sends
- * when there is nothing more to follow), when `signal` aborts, or on an error answer (AtollApiError).
+ * disconnects, server restarts (`event: shutdown`), overflows (`event: overflow`) and failures on the
+ * server's side (`event: failure`), resuming each time with Last-Event-ID, so no event is lost or
+ * repeated. It ends at `event: end` (what a stream sends when there is nothing more to follow), quietly
+ * when `signal` aborts, or on an error answer (AtollApiError).
  */
 import type { AtollClient } from './client.ts';
 import { AtollApiError } from './errors.ts';
@@ -59,8 +60,11 @@ export type FollowOptions = {
   onReconnect?: (reason: string) => void;
 };
 
-/** Frames that end a stream for the server's reasons; the follower reconnects after them. */
-const RECONNECT_EVENTS = new Set(['shutdown', 'overflow']);
+/**
+ * Frames that end a stream for the server's reasons (a restart, a slow reader, a failure on its side);
+ * the follower reconnects after them, from the last event it yielded.
+ */
+const RECONNECT_EVENTS = new Set(['shutdown', 'overflow', 'failure']);
 
 /**
  * Follows the event-stream at `path` (with its query), reconnecting with Last-Event-ID until an
@@ -107,7 +111,8 @@ export async function* followSse(
         }
       }
     } catch (error) {
-      if (error instanceof AtollApiError || options.signal?.aborted) throw error;
+      if (options.signal?.aborted) return;
+      if (error instanceof AtollApiError) throw error;
       reason = (error as Error).message;
     }
     if (options.signal?.aborted) return;
