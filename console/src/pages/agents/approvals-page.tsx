@@ -58,7 +58,7 @@ export function ApprovalsPage() {
               <li key={a.id} className="approval" aria-label={a.title}>
                 <div className="approval-head">
                   <strong>{a.title}</strong>
-                  <AgentBadge state={a.state} />
+                  {a.state === 'PENDING' ? <AgentBadge state={a.state} /> : null}
                 </div>
                 <div className="message-text">{a.summary}</div>
                 <div className="muted small">
