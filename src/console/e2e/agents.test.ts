@@ -51,6 +51,7 @@ describe('the agents console in a real browser', { skip: noBrowser }, () => {
     await page.getByLabel('Description').fill('Diagnoses degraded installs.');
     await page.getByLabel('Instructions').fill('Look at the install, explain, propose a fix.');
     await page.getByRole('checkbox', { name: /CODING/ }).check();
+    await f.shot(page, 'agents-new');
     await page.getByRole('button', { name: 'Create agent' }).click();
     await page.waitForURL(/\/agents\/agt_/);
     const agentId = page.url().split('/').pop()!;

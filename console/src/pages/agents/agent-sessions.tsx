@@ -102,7 +102,9 @@ function StartSession({ agentId }: { agentId: string }) {
   return (
     <form className="row start-session" onSubmit={submit} aria-label="Start a session">
       <label>
-        Title <span className="muted">(optional)</span>
+        <span>
+          Title <span className="muted">(optional)</span>
+        </span>
         <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
       </label>
       <label>

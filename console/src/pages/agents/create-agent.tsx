@@ -53,7 +53,9 @@ export function CreateAgent({ onCancel }: { onCancel: () => void }) {
         <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} />
       </label>
       <label>
-        Description <span className="muted">(optional)</span>
+        <span>
+          Description <span className="muted">(optional)</span>
+        </span>
         <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
       </label>
       <label>
@@ -80,7 +82,9 @@ export function CreateAgent({ onCancel }: { onCancel: () => void }) {
         ))}
       </fieldset>
       <label>
-        Runtime deployment <span className="muted">(optional: a job-mode agent deployment, adpl_…)</span>
+        <span>
+          Runtime deployment <span className="muted">(optional: a job-mode agent deployment, adpl_…)</span>
+        </span>
         <input value={runtime} onChange={(e) => setRuntime(e.target.value.trim())} placeholder="adpl_…" />
       </label>
       {create.isError ? <ErrorBox error={create.error} title="Not created" /> : null}

@@ -4,7 +4,7 @@
  * events arrive (state changes follow events: docs/agents.md "Turns").
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import type { AgentEvent, Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
@@ -111,51 +111,46 @@ export function SessionPage() {
 function SessionProps({ session: s, agentName }: { session: Session; agentName: string }) {
   return (
     <Section title="Session">
-      <dl className="props session-props">
-        <dt>ID</dt>
-        <dd>
+      <dl className="facts">
+        <Fact label="ID">
           <Id>{s.id}</Id>
-        </dd>
-        <dt>Agent</dt>
-        <dd>
+        </Fact>
+        <Fact label="Agent">
           <Link to={`/agents/${s.agent_id}`}>{agentName}</Link>
-        </dd>
-        <dt>Profile</dt>
-        <dd>{s.communication_profile.toLowerCase()}</dd>
-        <dt>Origin</dt>
-        <dd>{s.origin.toLowerCase()}</dd>
-        {s.agent_role ? (
-          <>
-            <dt>Role</dt>
-            <dd>{s.agent_role}</dd>
-          </>
-        ) : null}
+        </Fact>
+        <Fact label="Profile">{s.communication_profile.toLowerCase()}</Fact>
+        <Fact label="Origin">{s.origin.toLowerCase()}</Fact>
+        {s.agent_role ? <Fact label="Role">{s.agent_role}</Fact> : null}
         {s.parent_session_id ? (
-          <>
-            <dt>Parent</dt>
-            <dd>
-              <Link to={`/sessions/${s.parent_session_id}`}>{s.parent_session_id}</Link>
-            </dd>
-          </>
+          <Fact label="Parent session">
+            <Link to={`/sessions/${s.parent_session_id}`}>{s.parent_session_id}</Link>
+          </Fact>
         ) : null}
         {s.forked_from_session_id ? (
-          <>
-            <dt>Forked from</dt>
-            <dd>
-              <Link to={`/sessions/${s.forked_from_session_id}`}>{s.forked_from_session_id}</Link>
-            </dd>
-          </>
+          <Fact label="Forked from">
+            <Link to={`/sessions/${s.forked_from_session_id}`}>{s.forked_from_session_id}</Link>
+          </Fact>
         ) : null}
-        <dt>Created</dt>
-        <dd>
-          <Time value={s.created_at} /> <span className="muted">by</span> <code>{s.created_by}</code>
-        </dd>
-        <dt>Events kept until</dt>
-        <dd>
+        <Fact label="Created">
+          <Time value={s.created_at} />
+        </Fact>
+        <Fact label="Created by">
+          <code>{s.created_by}</code>
+        </Fact>
+        <Fact label="Events kept until">
           <Time value={s.events_retained_until} />
-        </dd>
+        </Fact>
       </dl>
     </Section>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
   );
 }
 
