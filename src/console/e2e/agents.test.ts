@@ -213,7 +213,7 @@ describe('the agents console in a real browser', { skip: noBrowser }, () => {
     await f.shot(page, 'agents-session');
     await approve.click();
     const firstCard = page.locator(`[data-sequence="${first.sequence}"]`);
-    await firstCard.getByText('approved').waitFor();
+    await firstCard.getByText('approved', { exact: true }).waitFor();
     const approvals = async () =>
       new Map<string, any>(
         (await api('GET', `/v1/approval_requests?session=${session.id}`)).data.map((a: any) => [a.id, a]),
@@ -225,7 +225,7 @@ describe('the agents console in a real browser', { skip: noBrowser }, () => {
     const secondCard = page.locator(`[data-sequence="${second.sequence}"]`);
     await secondCard.getByLabel('Reason for Delete the broken tag').fill('Keep it for the post-mortem.');
     await secondCard.getByRole('button', { name: 'Deny Delete the broken tag' }).click();
-    await secondCard.getByText('rejected').waitFor();
+    await secondCard.getByText('rejected', { exact: true }).waitFor();
     state = await approvals();
     assert.equal(state.get(second.data.approval_request_id).state, 'REJECTED');
     assert.equal(state.get(second.data.approval_request_id).reason, 'Keep it for the post-mortem.');
