@@ -122,6 +122,8 @@ describe('the agents console in a real browser', { skip: noBrowser }, () => {
     assert.match(await page.locator('[data-sequence="3"]').innerText(), /The image tag does not exist\./);
 
     f.h.dropConnections();
+    // The indicator says so while the client waits to reconnect (a second, by the stream's retry).
+    await page.getByRole('status', { name: 'Event stream: Reconnecting…' }).waitFor();
     await message(turn.id, 'Checking the registry.');
     await message(turn.id, 'The tag was deleted yesterday.');
     await page.locator('[data-sequence="5"]').waitFor();
@@ -140,6 +142,13 @@ describe('the agents console in a real browser', { skip: noBrowser }, () => {
       'Proposing a rollback.',
     ]);
     await page.getByRole('status', { name: 'Event stream: Live' }).waitFor();
+
+    // Cancelling the turn from its header: the turn.cancelled event arrives live, the turn says cancelled.
+    await page.getByRole('button', { name: 'Cancel turn' }).click();
+    await page.locator('[data-sequence="7"]').getByText('Turn cancelled').waitFor();
+    assert.equal((await api('GET', `/v1/agent_turns/${turn.id}`)).state, 'CANCELLED');
+    await page.locator(`[data-turn-id="${turn.id}"]`).getByText('cancelled', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Cancel turn' }).count(), 0);
     await page.close();
   });
 

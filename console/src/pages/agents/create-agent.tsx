@@ -10,7 +10,7 @@ type Capability = Schema<'CreateAgentBody'>['capabilities'][number];
 const CAPABILITIES: { value: Capability; hint: string }[] = [
   { value: 'CHAT', hint: 'answers in a session' },
   { value: 'CODING', hint: 'changes repositories' },
-  { value: 'AMBIENT', hint: 'acts on triggers (needs an ambient configuration, set through the API)' },
+  { value: 'AMBIENT', hint: 'acts on triggers, configured through the API (PATCH /v1/agents/{id}, ambient)' },
 ];
 
 export function CreateAgent({ onCancel }: { onCancel: () => void }) {
