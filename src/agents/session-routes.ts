@@ -100,9 +100,10 @@ export function registerSessionRoutes(app: ApiApp, service: SessionService): voi
   });
 
   app.openapi(list, async (c) => {
-    const { parent_session, forked_from_session, spawned_by_turn, agent_role, ...page } =
+    const { agent, parent_session, forked_from_session, spawned_by_turn, agent_role, ...page } =
       c.req.valid('query');
     const filters = {
+      agentId: agent,
       parentSessionId: parent_session,
       forkedFromSessionId: forked_from_session,
       spawnedByTurnId: spawned_by_turn,

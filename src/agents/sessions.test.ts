@@ -151,6 +151,11 @@ describe('agent sessions', () => {
       [parent.id],
     );
     assert.equal(rest.body.next_cursor, null);
+    const loner = await createSession(h, ws);
+    assert.notEqual(loner.agent_id, parent.agent_id);
+    assert.deepEqual(await ids(`agent=${loner.agent_id}`), [loner.id]);
+    assert.deepEqual(await ids(`agent=${parent.agent_id}`), [sibling.id, child.id, parent.id]);
+    assert.deepEqual(await ids(`agent=${parent.agent_id}&agent_role=writer`), [sibling.id]);
     const unknown = await h.request('GET', '/v1/agent_sessions?parent=x', { token: ws.token });
     assert.equal(unknown.status, 400);
     assert.deepEqual(errorPaths(unknown), ['query.parent']);

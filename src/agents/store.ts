@@ -122,6 +122,7 @@ export async function findSession(
 }
 
 export type SessionFilters = {
+  agentId?: string | undefined;
   parentSessionId?: string | undefined;
   forkedFromSessionId?: string | undefined;
   spawnedByTurnId?: string | undefined;
@@ -136,6 +137,7 @@ export async function listSessions(
   page: PageRequest,
 ): Promise<SessionRow[]> {
   let query = db.selectFrom('agent_sessions').selectAll().where('workspace_id', '=', workspaceId);
+  if (filters.agentId !== undefined) query = query.where('agent_id', '=', filters.agentId);
   if (filters.parentSessionId !== undefined)
     query = query.where('parent_session_id', '=', filters.parentSessionId);
   if (filters.forkedFromSessionId !== undefined)
