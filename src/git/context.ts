@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, RepoNotFoundError, RevisionNotFoundError } from './errors.ts';
 import { checkRepoName } from './names.ts';
-import { runGit, type GitSetup } from './run.ts';
+import { runGit, streamGit, type GitSetup } from './run.ts';
 
 export type StoreContext = {
   readonly root: string;
@@ -15,6 +15,12 @@ export type StoreContext = {
   repoDir(repo: string): string;
   /** `git --git-dir=<repo dir> <args>`; resolves with stdout. */
   git(repo: string, args: string[], input?: string | Buffer): Promise<Buffer>;
+  /** `git --git-dir=<repo dir> <args>`, its stdout handed over in chunks until `onStdout` says stop. */
+  stream(
+    repo: string,
+    args: string[],
+    onStdout: (chunk: Buffer) => 'stop' | void,
+  ): Promise<{ stopped: boolean }>;
   exists(repo: string): Promise<boolean>;
   /** Whether `gitRev` names a commit in the repository. */
   resolves(repo: string, gitRev: string): Promise<boolean>;
@@ -36,6 +42,7 @@ export function createStoreContext(root: string, git: string): StoreContext {
     repoDir,
     git: (repo, args, input) =>
       runGit(setup, [`--git-dir=${repoDir(repo)}`, ...args], input === undefined ? {} : { input }),
+    stream: (repo, args, onStdout) => streamGit(setup, [`--git-dir=${repoDir(repo)}`, ...args], onStdout),
     async exists(repo) {
       try {
         await fs.access(path.join(repoDir(repo), 'HEAD'));

@@ -11,7 +11,7 @@ export type LogEntry = { sha: string; parents: string[]; message: string; author
 
 const MAX_LOG = 10_000;
 /** The store creates SHA-1 repositories (git's default object format). */
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** Up to `limit` commits reachable from `rev`, newest first (git's default order). */
 export async function log(

@@ -67,22 +67,46 @@ export type RunOptions = {
 };
 
 /** Runs `git <args>` and resolves with its stdout; a failure rejects with GitError (with stderr). */
-export function runGit(setup: GitSetup, args: string[], options: RunOptions = {}): Promise<Buffer> {
+export async function runGit(setup: GitSetup, args: string[], options: RunOptions = {}): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await streamGit(setup, args, (chunk) => void out.push(chunk), options);
+  return Buffer.concat(out);
+}
+
+/**
+ * Runs `git <args>` handing each chunk of its stdout to `onStdout` as it arrives. When `onStdout`
+ * returns `'stop'`, git is killed and the call resolves `{ stopped: true }` (its exit status is then
+ * not an error): a reader takes only as much output as it needs, however much git would write.
+ * A failure before that rejects with GitError (with stderr).
+ */
+export function streamGit(
+  setup: GitSetup,
+  args: string[],
+  onStdout: (chunk: Buffer) => 'stop' | void,
+  options: RunOptions = {},
+): Promise<{ stopped: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(setup.git, args, {
       env: gitEnvironment(setup),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const out: Buffer[] = [];
     let stderr = '';
     let settled = false;
-    const settle = (error: GitError | undefined, value?: Buffer) => {
+    let stopped = false;
+    const settle = (error: GitError | undefined) => {
       if (settled) return;
       settled = true;
       if (error) reject(error);
-      else resolve(value!);
+      else resolve({ stopped });
     };
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (stopped) return;
+      if (onStdout(chunk) === 'stop') {
+        stopped = true;
+        child.stdout.destroy();
+        child.kill('SIGKILL');
+      }
+    });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       if (stderr.length < STDERR_CAP) stderr += chunk.slice(0, STDERR_CAP - stderr.length);
@@ -94,7 +118,7 @@ export function runGit(setup: GitSetup, args: string[], options: RunOptions = {}
       settle(new GitError(args, { exitCode: null, signal: null, stderr: error.message }, { cause: error }));
     });
     child.on('close', (exitCode, signal) => {
-      if (exitCode === 0) settle(undefined, Buffer.concat(out));
+      if (exitCode === 0 || stopped) settle(undefined);
       else settle(new GitError(args, { exitCode, signal, stderr }));
     });
     child.stdin.end(options.input ?? '');

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { commit, TEMP_REF_PREFIX, type CommitInput } from './commit.ts';
 import { createStoreContext } from './context.ts';
+import { diff, type DiffLimits, type TreeDiff } from './diff.ts';
 import { fetchBranch, fork } from './fork.ts';
 import { changedPaths, log, type LogEntry } from './history.ts';
 import { readFile, readFiles, type StoredFile } from './read.ts';
@@ -16,6 +17,8 @@ import { branches, createBranch, deleteBranch, head, type Branch } from './refs.
 import { runGit, type GitSetup } from './run.ts';
 
 export type { Branch, CommitInput, LogEntry, StoredFile };
+export type { DiffLimits, FileChangeStatus, FileDiff, TreeDiff } from './diff.ts';
+export { DEFAULT_DIFF_LIMITS } from './diff.ts';
 export type { Identity, TreeFile } from './fast-import.ts';
 
 export type GitStoreOptions = {
@@ -57,6 +60,11 @@ export type GitStore = {
   log(repo: string, rev: string, limit: number): Promise<LogEntry[]>;
   /** Paths that differ between two revisions (`fromRev` null = the empty tree), sorted. */
   changedPaths(repo: string, fromRev: string | null, toRev: string): Promise<string[]>;
+  /**
+   * The files that differ between two revisions (`fromRev` null = the empty tree) with their line counts
+   * and unified patches, within `limits` (default DEFAULT_DIFF_LIMITS); renames are not detected.
+   */
+  diff(repo: string, fromRev: string | null, toRev: string, limits?: DiffLimits): Promise<TreeDiff>;
   /**
    * Housekeeping, off the hot path: drops temporary refs left by commits that died half-way (not those
    * of commits in flight in this store) and runs `git gc --auto` (which repacks only past git's
@@ -132,6 +140,7 @@ export function createGitStore(options: GitStoreOptions): GitStore {
     branches: (repo) => branches(context, repo),
     log: (repo, rev, limit) => log(context, repo, rev, limit),
     changedPaths: (repo, fromRev, toRev) => changedPaths(context, repo, fromRev, toRev),
+    diff: (repo, fromRev, toRev, limits) => diff(context, repo, fromRev, toRev, limits),
     async maintain(repo) {
       let dropped = 0;
       try {

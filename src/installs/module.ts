@@ -76,7 +76,7 @@ export function installsModule(deps: {
 }) {
   const { db, git, log, publicUrl, operations } = deps;
   const notifyOperation = (id: string) => operations.waiter.notify(id);
-  const renders = createRenderService({ db });
+  const renders = createRenderService({ db, git });
   const registries = createRegistryConnectionService({ db, envKey: deps.envKey });
   const packages = createPackageService({
     db,

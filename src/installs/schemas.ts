@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { listOf, orNull, UnixSeconds } from '../http/schemas.ts';
 import { LOCAL_REGION } from '../platform/regions/schemas.ts';
+import { DiffFields } from './diff.ts';
 import { Semver } from './packages/schemas.ts';
 
 export const INSTALL_STATES = [
@@ -145,6 +146,25 @@ export const InstallRender = z
   })
   .openapi('InstallRender');
 export type InstallRender = z.infer<typeof InstallRender>;
+
+/** Atoll extension: what a render's commit changed (GET /v1/installs/{id}/renders/{render_id}/diff). */
+export const InstallRenderDiff = z
+  .object({
+    render_id: z.string().openapi({ description: 'Atoll: the render.' }),
+    install_id: z.string().openapi({ description: 'Atoll: its install.' }),
+    commit_sha: z.string().nullable().openapi({
+      description:
+        'Atoll: the commit the render made; null when it made none (running, skipped or failed), and then `files` is empty.',
+    }),
+    from_sha: z.string().nullable().openapi({
+      description:
+        "Atoll: the commit's first parent, the head of main it was committed on (a merge's first parent is main, so the diff is what the merge changed); null for the repository's first commit (compared with the empty tree) or when there is no commit.",
+    }),
+    to_sha: z.string().nullable().openapi({ description: 'Atoll: `commit_sha`.' }),
+    ...DiffFields,
+  })
+  .openapi('InstallRenderDiff');
+export type InstallRenderDiff = z.infer<typeof InstallRenderDiff>;
 
 export const InstallRenderList = listOf(InstallRender, 'InstallRenderList');
 

@@ -1382,6 +1382,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/installs/{id}/renders/{render_id}/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get install render diff
+     * @description Atoll extension: what the render's commit changed, against the commit before it on the install's main branch (its first parent; the empty tree for the first commit): each changed file with its status, line counts and unified patch, capped at 1000 files, 256 KiB per patch and 2 MiB in all (`truncated`). A render that made no commit (running, skipped, failed) answers `commit_sha: null` and no files. 409 once the install was deleted (its repository is purged). docs/installs.md.
+     */
+    get: operations['installs.getRenderDiff'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/repositories': {
     parameters: {
       query?: never;
@@ -1458,6 +1478,26 @@ export type paths = {
      * @description Returns one repository change request.
      */
     get: operations['repositoryChangeRequests.get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/repository_change_requests/{id}/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get repository change request diff
+     * @description Atoll extension: what accepting the request would change: the head of the fork's main against `base_sha`, where the fork started (no files until something is pushed). Each changed file with its status, line counts and unified patch, capped at 1000 files, 256 KiB per patch and 2 MiB in all (`truncated`). 409 once the fork is gone (WITHDRAWN, EXPIRED). docs/installs.md.
+     */
+    get: operations['repositoryChangeRequests.getDiff'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5330,6 +5370,43 @@ export type components = {
       /** @description Opaque cursor for the next page, or null if no more pages. */
       next_cursor: string | null;
     };
+    InstallRenderDiff: {
+      /** @description Atoll: the render. */
+      render_id: string;
+      /** @description Atoll: its install. */
+      install_id: string;
+      /** @description Atoll: the commit the render made; null when it made none (running, skipped or failed), and then `files` is empty. */
+      commit_sha: string | null;
+      /** @description Atoll: the commit's first parent, the head of main it was committed on (a merge's first parent is main, so the diff is what the merge changed); null for the repository's first commit (compared with the empty tree) or when there is no commit. */
+      from_sha: string | null;
+      /** @description Atoll: `commit_sha`. */
+      to_sha: string | null;
+      /** @description Atoll: the changed files in path order, at most 1000. */
+      files: components['schemas']['RepositoryDiffFile'][];
+      /** @description Atoll: how many files changed in all (more than listed when capped). */
+      total_files: number;
+      /** @description Atoll: some file was left out or some patch was cut short. */
+      truncated: boolean;
+    };
+    RepositoryDiffFile: {
+      /** @description Atoll: the path from the repository root. */
+      path: string;
+      /**
+       * @description Atoll: renames are not detected (a deletion and an addition); a change of file type or mode is `modified`.
+       * @enum {string}
+       */
+      status: 'added' | 'modified' | 'deleted';
+      /** @description Atoll: lines added (0 when binary). */
+      additions: number;
+      /** @description Atoll: lines deleted (0 when binary). */
+      deletions: number;
+      /** @description Atoll: git found the content binary; the patch says only that the files differ. */
+      binary: boolean;
+      /** @description Atoll: the file's part of `git diff` output, headers included (`diff --git a/… b/…`), UTF-8 (invalid bytes replaced); at most 262144 bytes, cut at a line end, and empty once all patches together reach 2097152 bytes. */
+      patch: string;
+      /** @description Atoll: `patch` was cut short or left empty by the byte caps. */
+      truncated: boolean;
+    };
     RepositoryList: {
       data: components['schemas']['Repository'][];
       /** @description True if more items exist after this page. */
@@ -5492,6 +5569,20 @@ export type components = {
       has_more: boolean;
       /** @description Opaque cursor for the next page, or null if no more pages. */
       next_cursor: string | null;
+    };
+    RepositoryChangeRequestDiff: {
+      /** @description Atoll: the change request. */
+      repository_change_request_id: string;
+      /** @description Atoll: `base_sha`, where the fork started. */
+      from_sha: string;
+      /** @description Atoll: the head of the fork's main now (`base_sha` when nothing was pushed yet). */
+      to_sha: string;
+      /** @description Atoll: the changed files in path order, at most 1000. */
+      files: components['schemas']['RepositoryDiffFile'][];
+      /** @description Atoll: how many files changed in all (more than listed when capped). */
+      total_files: number;
+      /** @description Atoll: some file was left out or some patch was cut short. */
+      truncated: boolean;
     };
     CreateRepositoryChangeRequestTokenResponse: {
       repository_change_request_id: string;
@@ -13163,6 +13254,79 @@ export interface operations {
       };
     };
   };
+  'installs.getRenderDiff': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Workspace a broad credential (OAuth2 JWT) acts in. A workspace API token implies its workspace; if sent with one, it must name that workspace. */
+        'akua-context'?: string;
+      };
+      path: {
+        /** @description Install ID */
+        id: string;
+        /** @description Render ID */
+        render_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Render diff */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InstallRenderDiff'];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+    };
+  };
   'repositories.list': {
     parameters: {
       query?: {
@@ -13491,6 +13655,77 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+    };
+  };
+  'repositoryChangeRequests.getDiff': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Workspace a broad credential (OAuth2 JWT) acts in. A workspace API token implies its workspace; if sent with one, it must name that workspace. */
+        'akua-context'?: string;
+      };
+      path: {
+        /** @description Repository change request ID */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Repository change request diff */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RepositoryChangeRequestDiff'];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           [name: string]: unknown;
         };

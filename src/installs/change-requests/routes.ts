@@ -1,6 +1,7 @@
 /**
- * HTTP routes of repository change requests: create, list, get, and the verbs :createToken, :accept,
- * :reject and :withdraw (each with an idempotency-key; the state changes also with if-match).
+ * HTTP routes of repository change requests: create, list, get, the verbs :createToken, :accept,
+ * :reject and :withdraw (each with an idempotency-key; the state changes also with if-match), and (Atoll
+ * extension) the diff of the fork against its base.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireWorkspace } from '../../http/auth.ts';
@@ -25,6 +26,7 @@ import {
   RejectBody,
   RejectResponse,
   RepositoryChangeRequest,
+  RepositoryChangeRequestDiff,
   RepositoryChangeRequestList,
   WithdrawResponse,
 } from './schemas.ts';
@@ -85,6 +87,23 @@ const get = createRoute({
   responses: {
     200: json(RepositoryChangeRequest, 'Repository change request'),
     ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+const diff = createRoute({
+  method: 'get',
+  path: '/v1/repository_change_requests/{id}/diff',
+  operationId: 'repositoryChangeRequests.getDiff',
+  tags,
+  security,
+  summary: 'Get repository change request diff',
+  description:
+    "Atoll extension: what accepting the request would change: the head of the fork's main against `base_sha`, where the fork started (no files until something is pushed). Each changed file with its status, line counts and unified patch, capped at 1000 files, 256 KiB per patch and 2 MiB in all (`truncated`). 409 once the fork is gone (WITHDRAWN, EXPIRED). docs/installs.md.",
+  middleware: [requireWorkspace] as const,
+  request: { params: IdParam, headers: WorkspaceHeaders },
+  responses: {
+    200: json(RepositoryChangeRequestDiff, 'Repository change request diff'),
+    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 
@@ -189,6 +208,8 @@ export function registerChangeRequestRoutes(app: ApiApp, service: ChangeRequestS
     setEtagHeader(c, rcr.etag);
     return c.json(rcr, 200);
   });
+
+  app.openapi(diff, async (c) => c.json(await service.diff(c.var.workspaceId, c.req.valid('param').id), 200));
 
   app.openapi(
     createToken,

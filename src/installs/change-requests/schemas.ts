@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { listOf, orNull, PageQuery, UnixSeconds } from '../../http/schemas.ts';
+import { DiffFields } from '../diff.ts';
 
 export const CHANGE_REQUEST_STATES = [
   'AWAITING_CHANGES',
@@ -106,6 +107,19 @@ export const RepositoryChangeRequest = z
   })
   .openapi('RepositoryChangeRequest');
 export type RepositoryChangeRequest = z.infer<typeof RepositoryChangeRequest>;
+
+/** Atoll extension: what accepting a change request would change (GET …/{id}/diff). */
+export const RepositoryChangeRequestDiff = z
+  .object({
+    repository_change_request_id: z.string().openapi({ description: 'Atoll: the change request.' }),
+    from_sha: z.string().openapi({ description: 'Atoll: `base_sha`, where the fork started.' }),
+    to_sha: z.string().openapi({
+      description: "Atoll: the head of the fork's main now (`base_sha` when nothing was pushed yet).",
+    }),
+    ...DiffFields,
+  })
+  .openapi('RepositoryChangeRequestDiff');
+export type RepositoryChangeRequestDiff = z.infer<typeof RepositoryChangeRequestDiff>;
 
 export const RepositoryChangeRequestList = listOf(RepositoryChangeRequest, 'RepositoryChangeRequestList');
 

@@ -18,6 +18,7 @@ import { assertIfMatch, etagOf } from '../../http/etag.ts';
 import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { GitStore } from '../../git/store.ts';
 import { insertOperation, setOperationJob } from '../../operations/store.ts';
+import { diffCommits } from '../diff.ts';
 import { classifyChange } from '../engine/tree.ts';
 import { renderJob } from '../jobs.ts';
 import { settleRenderById } from '../renders/settle.ts';
@@ -43,6 +44,7 @@ import type {
   CreateTokenBody,
   CreateTokenResponse,
   RepositoryChangeRequest,
+  RepositoryChangeRequestDiff,
 } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -217,6 +219,18 @@ export function createChangeRequestService(deps: ChangeRequestServiceDeps) {
 
     async get(workspaceId: string, id: string): Promise<RepositoryChangeRequest> {
       return wire(await load(workspaceId, id));
+    },
+
+    /** What accepting the request would change: the fork's head against `base_sha`, where it started. */
+    async diff(workspaceId: string, id: string): Promise<RepositoryChangeRequestDiff> {
+      const row = await load(workspaceId, id);
+      const fork = await getRepository(db, row.fork_repository_id);
+      const gone = `repository change request ${id} is ${row.state}; its fork is gone`;
+      if (fork.deleted_at) throw failedPrecondition(gone);
+      const head = (await git.exists(fork.storage)) ? await git.head(fork.storage, row.branch) : null;
+      const to = head ?? row.base_sha;
+      const diff = await diffCommits(git, fork.storage, row.base_sha, to, gone);
+      return { repository_change_request_id: id, from_sha: row.base_sha, to_sha: to, ...diff };
     },
 
     async list(

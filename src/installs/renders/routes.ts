@@ -1,4 +1,7 @@
-/** HTTP routes of an install's renders: create (201, carried out by the job queue), list, get. */
+/**
+ * HTTP routes of an install's renders: create (201, carried out by the job queue), list, get, and (Atoll
+ * extension) the diff of a render's commit.
+ */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireWorkspace } from '../../http/auth.ts';
 import type { ApiApp } from '../../http/context.ts';
@@ -12,7 +15,7 @@ import {
   pathId,
   WorkspaceHeaders,
 } from '../../http/schemas.ts';
-import { CreateInstallRenderBody, InstallRender, InstallRenderList } from '../schemas.ts';
+import { CreateInstallRenderBody, InstallRender, InstallRenderDiff, InstallRenderList } from '../schemas.ts';
 import type { RenderService } from './service.ts';
 
 const tags = ['Installs'];
@@ -66,6 +69,20 @@ const get = createRoute({
   responses: { 200: json(InstallRender, 'Render'), ...errorResponses(400, 401, 403, 404) },
 });
 
+const diff = createRoute({
+  method: 'get',
+  path: '/v1/installs/{id}/renders/{render_id}/diff',
+  operationId: 'installs.getRenderDiff',
+  tags,
+  security,
+  summary: 'Get install render diff',
+  description:
+    "Atoll extension: what the render's commit changed, against the commit before it on the install's main branch (its first parent; the empty tree for the first commit): each changed file with its status, line counts and unified patch, capped at 1000 files, 256 KiB per patch and 2 MiB in all (`truncated`). A render that made no commit (running, skipped, failed) answers `commit_sha: null` and no files. 409 once the install was deleted (its repository is purged). docs/installs.md.",
+  middleware: [requireWorkspace] as const,
+  request: { params: IdParam.extend({ render_id: pathId(54, 'Render ID') }), headers: WorkspaceHeaders },
+  responses: { 200: json(InstallRenderDiff, 'Render diff'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
 export function registerRenderRoutes(app: ApiApp, service: RenderService): void {
   app.openapi(
     create,
@@ -89,5 +106,10 @@ export function registerRenderRoutes(app: ApiApp, service: RenderService): void 
   app.openapi(get, async (c) => {
     const { id, render_id } = c.req.valid('param');
     return c.json(await service.get(c.var.workspaceId, id, render_id), 200);
+  });
+
+  app.openapi(diff, async (c) => {
+    const { id, render_id } = c.req.valid('param');
+    return c.json(await service.diff(c.var.workspaceId, id, render_id), 200);
   });
 }

@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import type { GitStore } from '../../git/store.ts';
 import { unixSeconds } from '../../db/time.ts';
 import type { Caller } from '../../http/context.ts';
 import { failedPrecondition, invalid, notFound } from '../../http/errors.ts';
@@ -15,7 +16,14 @@ import { toPage, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Actor, InstallChange } from '../actor.ts';
 import type { VersionPublished } from '../packages/service.ts';
 import { findPackageById, findVersion, findVersionById } from '../packages/store.ts';
-import type { CreateInstallRenderBody, InstallLifecycleMutation, InstallRender } from '../schemas.ts';
+import { diffCommits, firstParent, NO_CHANGES } from '../diff.ts';
+import { getRepository } from '../repositories/store.ts';
+import type {
+  CreateInstallRenderBody,
+  InstallLifecycleMutation,
+  InstallRender,
+  InstallRenderDiff,
+} from '../schemas.ts';
 import * as store from '../store.ts';
 import type { VersionPin } from '../tables.ts';
 import { automaticUpdatesEnabled, toRender } from '../resources.ts';
@@ -25,7 +33,7 @@ import { startRender } from './start.ts';
 
 export type RenderService = ReturnType<typeof createRenderService>;
 
-export function createRenderService({ db }: { db: Kysely<DB> }) {
+export function createRenderService({ db, git }: { db: Kysely<DB>; git: GitStore }) {
   /** The install locked in a transaction, or 404; 409 when it is deleted. */
   async function lockLive(trx: Kysely<DB>, workspaceId: string, id: string): Promise<store.InstallRow> {
     const install = await store.lockInstall(trx, id);
@@ -148,6 +156,25 @@ export function createRenderService({ db }: { db: Kysely<DB> }) {
       const row = await store.findInstallRender(db, workspaceId, installId, renderId);
       if (!row) throw notFound('render', renderId);
       return toRender(row);
+    },
+
+    /**
+     * What the render's commit changed: the commit against its first parent, which is the head of main
+     * it was committed on (renders move main by compare-and-swap from that head; a merge's first parent is
+     * main). A render without a commit answers no files; a root commit is compared with the empty tree.
+     */
+    async diff(workspaceId: string, installId: string, renderId: string): Promise<InstallRenderDiff> {
+      const row = await store.findInstallRender(db, workspaceId, installId, renderId);
+      if (!row) throw notFound('render', renderId);
+      const head = { render_id: row.id, install_id: row.install_id, commit_sha: row.commit_sha };
+      if (!row.commit_sha) return { ...head, from_sha: null, to_sha: null, ...NO_CHANGES };
+      const install = await store.getInstall(db, row.install_id);
+      const repo = await getRepository(db, install.repository_id);
+      const gone = `the repository of install ${installId} was deleted with it; its commits are gone`;
+      if (repo.deleted_at) throw failedPrecondition(gone);
+      const parent = await firstParent(git, repo.storage, row.commit_sha, gone);
+      const diff = await diffCommits(git, repo.storage, parent, row.commit_sha, gone);
+      return { ...head, from_sha: parent, to_sha: row.commit_sha, ...diff };
     },
 
     async update(
