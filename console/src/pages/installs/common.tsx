@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, call, useWorkspaceKey } from '../../api.ts';
-import { Id } from '../../ui/format.tsx';
+import { Id, StateBadge } from '../../ui/format.tsx';
 import './installs.css';
 
 /** A fresh idempotency key for one click of an action. */
@@ -94,4 +94,26 @@ export function Sha({ sha }: { sha: string | null | undefined }) {
       {sha.slice(0, 10)}
     </code>
   );
+}
+
+/** States of this area that the shared badge does not color. */
+const TONES: Record<string, string> = {
+  deployed: 'ok',
+  healthy: 'ok',
+  accepted: 'ok',
+  skipped: 'muted',
+  degraded: 'bad',
+  expired: 'muted',
+  validating: 'info',
+  rendering: 'info',
+  accepting: 'info',
+  awaiting_changes: 'wait',
+  ready: 'wait',
+};
+
+/** A state badge, colored for installs, renders and change requests too. */
+export function State({ state }: { state: string | null | undefined }) {
+  const tone = state ? TONES[state.toLowerCase()] : undefined;
+  if (!state || !tone) return <StateBadge state={state} />;
+  return <span className={`badge ${tone}`}>{state.toLowerCase().replaceAll('_', ' ')}</span>;
 }

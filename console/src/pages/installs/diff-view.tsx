@@ -4,17 +4,11 @@
  * colored. Big files start collapsed; binary and truncated patches say so.
  */
 import { useState } from 'react';
+import type { Schema } from '@atoll/client';
 
-export type DiffFile = {
-  path: string;
-  status: 'added' | 'modified' | 'deleted';
-  additions: number;
-  deletions: number;
-  binary: boolean;
-  patch: string;
-  truncated: boolean;
-};
+export type DiffFile = Schema<'RepositoryDiffFile'>;
 
+/** The fields every diff answer shares. */
 export type Diff = { files: DiffFile[]; total_files: number; truncated: boolean };
 
 /** Files with more changed lines than this start collapsed. */
@@ -96,7 +90,8 @@ function FileDiff({ file }: { file: DiffFile }) {
 
 function Patch({ file }: { file: DiffFile }) {
   if (file.binary) return <p className="muted diff-note">Binary file: the contents differ.</p>;
-  if (!file.patch) return <p className="muted diff-note">Patch not shown: the diff reached the server's size cap.</p>;
+  if (!file.patch)
+    return <p className="muted diff-note">Patch not shown: the diff reached the server's size cap.</p>;
   const lines = parsePatch(file.patch);
   return (
     <table className="diff-lines">

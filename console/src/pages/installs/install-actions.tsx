@@ -164,7 +164,11 @@ export function UpdateVersion({ install }: { install: Install }) {
       </form>
       {update.isError ? <ErrorBox error={update.error} /> : null}
       <div className="row">
-        <span>{following ? 'Follows the latest version.' : `Pinned to ${install.package_version_pin.version}.`}</span>
+        <span>
+          {following
+            ? 'Follows the latest version.'
+            : `Pinned to ${install.package_version_pin.kind === 'pinned' ? install.package_version_pin.version : ''}.`}
+        </span>
         <button type="button" onClick={() => auto.mutate()} disabled={auto.isPending}>
           {following ? 'Pin to this version' : 'Follow latest'}
         </button>
@@ -200,7 +204,11 @@ export function DeleteInstall({ install }: { install: Install }) {
   const refresh = useRefreshInstall(install.id);
   const del = useMutation({
     mutationFn: () =>
-      call(api.DELETE('/v1/installs/{id}', { params: { path: { id: install.id }, header: { 'if-match': install.etag } } })),
+      call(
+        api.DELETE('/v1/installs/{id}', {
+          params: { path: { id: install.id }, header: { 'if-match': install.etag } },
+        }),
+      ),
     onSuccess: () => refresh(),
   });
   return (
@@ -210,7 +218,11 @@ export function DeleteInstall({ install }: { install: Install }) {
         className="danger"
         disabled={del.isPending}
         onClick={() => {
-          if (window.confirm(`Delete ${install.id}? Its repository is purged; delete the Argo CD or Flux objects first.`))
+          if (
+            window.confirm(
+              `Delete ${install.id}? Its repository is purged; delete the Argo CD or Flux objects first.`,
+            )
+          )
             del.mutate();
         }}
       >

@@ -8,10 +8,10 @@ import { useEffect } from 'react';
 import { useParams } from 'react-router';
 import type { Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
-import { Id, StateBadge, Time } from '../../ui/format.tsx';
+import { Id, Time } from '../../ui/format.tsx';
 import { Page, Section } from '../../ui/page.tsx';
 import { ErrorBox, Loading } from '../../ui/states.tsx';
-import { CommandLine, CopyButton, PackageLink, Sha, VersionLabel } from './common.tsx';
+import { CommandLine, CopyButton, PackageLink, Sha, State, VersionLabel } from './common.tsx';
 import { DeleteInstall, ProposeChange, RenderForm, UpdateVersion } from './install-actions.tsx';
 import { InstallLogs } from './install-logs.tsx';
 import { OwnerOperations } from './owner-operations.tsx';
@@ -41,8 +41,7 @@ export function InstallPage() {
     void queryClient.invalidateQueries({ queryKey: [ws, 'operations', 'install', id] });
   }, [queryClient, ws, id, updatedAt, reconciling]);
 
-  if (install.isPending) return <Loading what="install" />;
-  if (install.isError) return <ErrorBox error={install.error} />;
+  if (!install.data) return install.isError ? <ErrorBox error={install.error} /> : <Loading what="install" />;
   const i = install.data;
   const deleted = i.state === 'deleted';
   return (
@@ -58,13 +57,13 @@ export function InstallPage() {
         )
       }
     >
-      {install.isRefetchError ? <ErrorBox title="Refreshing failed, retrying" error={install.error} /> : null}
+      {install.isError ? <ErrorBox title="Refreshing failed, retrying" error={install.error} /> : null}
       <div className="grid-2">
         <Section title="Install">
           <dl className="props">
             <dt>State</dt>
             <dd className="row tight">
-              <StateBadge state={i.state} />
+              <State state={i.state} />
               {i.reconciling ? <span className="badge info">reconciling</span> : null}
             </dd>
             <dt>Package</dt>
@@ -88,7 +87,9 @@ export function InstallPage() {
                 : `pinned to ${i.package_version_pin.version}`}
             </dd>
             <dt>Review</dt>
-            <dd>{i.require_review ? 'changed renders wait for a change request' : 'renders commit to main'}</dd>
+            <dd>
+              {i.require_review ? 'changed renders wait for a change request' : 'renders commit to main'}
+            </dd>
             <dt>Region</dt>
             <dd>
               {i.region_id} / {i.cluster_id}
@@ -117,9 +118,9 @@ export function InstallPage() {
       )}
       <Section title="Values">
         <p className="muted">
-          The values are <code>inputs.yaml</code> in the repository (as given, without the schema's defaults); the
-          API has no field for them. The first render's diff below shows them; to change them, propose a change:
-          it opens a change request whose fork you push an edited <code>inputs.yaml</code> to.
+          The values are <code>inputs.yaml</code> in the repository (as given, without the schema's defaults);
+          the API has no field for them. The first render's diff below shows them; to change them, propose a
+          change: it opens a change request whose fork you push an edited <code>inputs.yaml</code> to.
         </p>
       </Section>
       <Section title="Renders">
@@ -135,7 +136,13 @@ export function InstallPage() {
   );
 }
 
-function Repository({ install, status }: { install: Schema<'Install'>; status: Schema<'InstallStatus'> | undefined }) {
+function Repository({
+  install,
+  status,
+}: {
+  install: Schema<'Install'>;
+  status: Schema<'InstallStatus'> | undefined;
+}) {
   const clone = `git clone ${install.clone_url}`;
   return (
     <div className="stack">
@@ -162,8 +169,8 @@ function Repository({ install, status }: { install: Schema<'Install'>; status: S
       </dl>
       <CommandLine command={clone} label="Clone command" />
       <p className="muted small">
-        Any user name; an API token of this workspace as the password (API tokens read, never push). Point Argo
-        CD or Flux at branch <code>main</code>, path <code>manifests</code>.
+        Any user name; an API token of this workspace as the password (API tokens read, never push). Point
+        Argo CD or Flux at branch <code>main</code>, path <code>manifests</code>.
       </p>
     </div>
   );

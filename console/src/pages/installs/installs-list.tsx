@@ -1,11 +1,11 @@
 /** /installs: the workspace's installs with their state, newest first, paged. */
 import { Link } from 'react-router';
 import { api, call, useWorkspaceKey } from '../../api.ts';
-import { Id, StateBadge, Time } from '../../ui/format.tsx';
+import { Id, Time } from '../../ui/format.tsx';
 import { Page } from '../../ui/page.tsx';
 import { PagedList, usePaged } from '../../ui/paged.tsx';
 import { Empty } from '../../ui/states.tsx';
-import { PackageLink, VersionLabel } from './common.tsx';
+import { PackageLink, State, VersionLabel } from './common.tsx';
 
 const CREATE = `curl -s -X POST $ATOLL_URL/v1/installs -H "Authorization: Bearer $TOKEN" \\
   -H 'Content-Type: application/json' \\
@@ -22,8 +22,8 @@ export function InstallsPage() {
         paged={paged}
         empty={
           <Empty title="No installs yet" command={CREATE}>
-            An install deploys a package version with a set of values: each render commits the manifests to the
-            install's git repository, which Argo CD or Flux syncs. Install from a package's page, or:
+            An install deploys a package version with a set of values: each render commits the manifests to
+            the install's git repository, which Argo CD or Flux syncs. Install from a package's page, or:
           </Empty>
         }
       >
@@ -49,7 +49,7 @@ export function InstallsPage() {
                   </td>
                   <td>
                     <span className="row tight">
-                      <StateBadge state={i.state} />
+                      <State state={i.state} />
                       {i.reconciling ? <span className="badge info">reconciling</span> : null}
                     </span>
                   </td>
@@ -58,7 +58,9 @@ export function InstallsPage() {
                   </td>
                   <td>
                     <VersionLabel packageId={i.package_id} versionId={i.package_version_id} />
-                    {i.package_version_pin.kind === 'latest' ? <span className="muted"> (latest)</span> : null}
+                    {i.package_version_pin.kind === 'latest' ? (
+                      <span className="muted"> (latest)</span>
+                    ) : null}
                   </td>
                   <td>{i.region_id}</td>
                   <td>

@@ -139,8 +139,8 @@ function SourceView({ source, versionRef }: { source: Source | undefined; versio
       </dd>
       <dt>Program</dt>
       <dd className="muted">
-        render.js, inputs.schema.json and manifests/ are inside the artifact; the API stores artifacts by digest
-        but does not serve their files back. The rendered result is in each install's repository.
+        render.js, inputs.schema.json and manifests/ are inside the artifact; the API stores artifacts by
+        digest but does not serve their files back. The rendered result is in each install's repository.
       </dd>
     </dl>
   );

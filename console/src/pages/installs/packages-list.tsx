@@ -15,7 +15,11 @@ function sourceKind(sources: Array<Record<string, unknown>> | null | undefined):
 export function PackagesPage() {
   const ws = useWorkspaceKey();
   const paged = usePaged([ws, 'packages'], (cursor) =>
-    call(api.GET('/v1/packages', { params: { query: { view: 'full', limit: 50, ...(cursor ? { cursor } : {}) } } })),
+    call(
+      api.GET('/v1/packages', {
+        params: { query: { view: 'full', limit: 50, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
   );
   return (
     <Page title="Packages">
@@ -26,8 +30,8 @@ export function PackagesPage() {
             title="No packages yet"
             command="npm exec atoll -- package publish examples/packages/hello-web"
           >
-            A package is a versioned recipe for Kubernetes manifests: a JS render program or a Helm chart. Publish
-            one from a directory holding atoll.package.json, inputs.schema.json and render.js.
+            A package is a versioned recipe for Kubernetes manifests: a JS render program or a Helm chart.
+            Publish one from a directory holding atoll.package.json, inputs.schema.json and render.js.
           </Empty>
         }
       >

@@ -7,10 +7,10 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
-import { Id, StateBadge, Time } from '../../ui/format.tsx';
+import { Id, Time } from '../../ui/format.tsx';
 import { PagedList, usePaged } from '../../ui/paged.tsx';
 import { Empty, ErrorBox } from '../../ui/states.tsx';
-import { newKey, Sha, VersionLabel } from './common.tsx';
+import { newKey, Sha, State, VersionLabel } from './common.tsx';
 import { RenderDiff } from './diffs.tsx';
 
 type Install = Schema<'Install'>;
@@ -48,11 +48,12 @@ export function RenderTimeline({ install }: { install: Install }) {
 
 function RenderItem({ install, render }: { install: Install; render: Render }) {
   const [open, setOpen] = useState(false);
-  const subject = render.message ?? (render.repository_change_request_id ? 'Merge change request' : `Render ${render.id}`);
+  const subject =
+    render.message ?? (render.repository_change_request_id ? 'Merge change request' : `Render ${render.id}`);
   return (
     <li className={`timeline-item state-${render.state}`} aria-label={`Render ${render.id}`}>
       <div className="timeline-head">
-        <StateBadge state={render.state} />
+        <State state={render.state} />
         <strong className="subject">{subject}</strong>
         <Sha sha={render.commit_sha} />
         <span className="muted">
