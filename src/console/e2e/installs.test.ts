@@ -27,7 +27,10 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
     await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Installs' }).click();
     await page.getByRole('heading', { name: 'No installs yet' }).waitFor();
     assert.match(await page.locator('pre.command').innerText(), /\/v1\/installs/);
-    await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Change requests' }).click();
+    await page
+      .getByRole('navigation', { name: 'Areas' })
+      .getByRole('link', { name: 'Change requests' })
+      .click();
     await page.getByRole('heading', { name: 'No change requests yet' }).waitFor();
     await page.close();
   });
@@ -37,12 +40,23 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
     const inst = await install(f.h, packageId, { replicas: 2 });
     const page = await f.signedIn('/packages');
 
-    // Packages: the list, then the package with its version's inputs schema and source.
-    await page.getByRole('link', { name: 'web-console' }).click();
+    // Packages: the list, then the package with its version's source files and inputs schema.
+    const pkgRow = page.getByRole('row').filter({ hasText: 'web-console' });
+    await pkgRow.getByText('1.0.0').waitFor();
+    assert.match(await pkgRow.innerText(), /JS program/);
+    await f.shot(page, 'installs-packages');
+    await pkgRow.getByRole('link', { name: 'web-console' }).click();
     await page.getByRole('heading', { name: 'web-console' }).waitFor();
     await page.getByText('1.0.0').first().click();
     await page.getByText('"replicas"').first().waitFor();
-    assert.match(await page.locator('details.version').innerText(), /JS artifact\s+sha256:/);
+    assert.match(await page.locator('details.version').innerText(), /Artifact\s+sha256:/);
+    const program = page.getByLabel('render.js', { exact: true });
+    await program.getByText('export default function render(input, ctx)').waitFor();
+    await page
+      .getByRole('group', { name: 'Files' })
+      .getByRole('button', { name: 'inputs.schema.json' })
+      .click();
+    await page.getByLabel('inputs.schema.json', { exact: true }).getByText('"minimum": 0').waitFor();
     await f.shot(page, 'installs-package');
 
     // Installs: the list with the state, then the install.
@@ -67,6 +81,7 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
     const second = timeline.getByRole('listitem').filter({ hasText: 'Label for the platform team' });
     await second.getByText('deployed').waitFor();
     assert.equal(await timeline.getByRole('listitem').count(), 2);
+    await second.getByText('on main').waitFor();
     await second.getByRole('button', { name: 'Show diff' }).click();
     const added = second.locator('tr.diff-add', { hasText: 'example.com/owner: platform' });
     await added.first().waitFor();
@@ -102,7 +117,10 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
     await git(dir, 'commit', '--quiet', '-am', 'Seven replicas');
     await git(dir, 'push', '--quiet', 'origin', 'main');
 
-    await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Change requests' }).click();
+    await page
+      .getByRole('navigation', { name: 'Areas' })
+      .getByRole('link', { name: 'Change requests' })
+      .click();
     const crRow = page.getByRole('row').filter({ hasText: rcr.id });
     await crRow.getByText('ready').waitFor();
     await crRow.getByText('inputs change').waitFor();
@@ -143,7 +161,10 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
     const merge = timeline.getByRole('listitem').first();
     await merge.getByRole('link', { name: rcr.id }).waitFor();
     await merge.getByRole('button', { name: 'Show diff' }).click();
-    await merge.getByRole('region', { name: 'inputs.yaml' }).locator('tr.diff-add', { hasText: 'replicas: 7' }).waitFor();
+    await merge
+      .getByRole('region', { name: 'inputs.yaml' })
+      .locator('tr.diff-add', { hasText: 'replicas: 7' })
+      .waitFor();
     await f.shot(page, 'installs-install');
     await page.close();
   });

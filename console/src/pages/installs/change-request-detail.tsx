@@ -101,10 +101,10 @@ export function ChangeRequestPage() {
         ) : null}
       </Section>
       <Review rcr={r} />
-      {PUSHABLE.has(r.state) ? <Push rcr={r} /> : null}
       <Section title="Changes">
         <ChangeRequestDiff id={r.id} etag={r.etag} />
       </Section>
+      {PUSHABLE.has(r.state) ? <Push rcr={r} /> : null}
     </Page>
   );
 }
@@ -188,7 +188,7 @@ function Review({ rcr }: { rcr: ChangeRequest }) {
         </div>
       ) : (
         <p>
-          This change request is <StateBadge state={rcr.state} />
+          This change request is <State state={rcr.state} />
           {SETTLING.has(rcr.state) ? ': rendering and merging…' : '; it takes no more actions.'}
         </p>
       )}

@@ -81,7 +81,10 @@ export function RenderForm({ install }: { install: Install }) {
       {render.isError ? <ErrorBox error={render.error} /> : null}
       {render.data ? (
         <p className="muted small" role="status">
-          Render <code>{render.data.id}</code> {render.data.state}.
+          Render <code>{render.data.id}</code>{' '}
+          {render.data.state === 'skipped'
+            ? 'skipped: nothing would change.'
+            : 'started: follow it in the timeline below.'}
         </p>
       ) : null}
       <div>

@@ -124,7 +124,7 @@ export function InstallPage() {
         </p>
       </Section>
       <Section title="Renders">
-        <RenderTimeline install={i} />
+        <RenderTimeline install={i} deployedSha={status.data?.revision ?? null} />
       </Section>
       <Section title="Operations">
         <OwnerOperations ownerType="install" ownerId={i.id} />

@@ -3,6 +3,7 @@
  * source (the JS artifact or the Helm chart it was published from), and a form to install it.
  */
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import type { Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
@@ -11,6 +12,7 @@ import { Page, Section } from '../../ui/page.tsx';
 import { PagedList, usePaged } from '../../ui/paged.tsx';
 import { Empty, ErrorBox, Loading } from '../../ui/states.tsx';
 import { InstallForm } from './install-form.tsx';
+import { VersionFiles } from './version-files.tsx';
 
 type Source = Record<string, unknown>;
 
@@ -87,8 +89,10 @@ function VersionItem({
   latest: boolean;
   source: Source | undefined;
 }) {
+  // The files are fetched the first time the version is opened.
+  const [opened, setOpened] = useState(false);
   return (
-    <details className="version">
+    <details className="version" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
       <summary>
         <span className="semver">{version.semver}</span>
         {latest ? <span className="badge info">latest</span> : null}
@@ -98,8 +102,9 @@ function VersionItem({
         <Id>{version.id}</Id>
       </summary>
       <div className="version-body">
-        <h3>Source</h3>
         <SourceView source={source} versionRef={version.ref} />
+        <h3>Files</h3>
+        {opened ? <VersionFiles packageId={version.package_id} versionId={version.id} /> : null}
         <h3>Inputs schema</h3>
         <Json value={version.input_schema} />
       </div>
@@ -133,14 +138,11 @@ function SourceView({ source, versionRef }: { source: Source | undefined; versio
   }
   return (
     <dl className="props">
-      <dt>JS artifact</dt>
+      <dt>Source</dt>
+      <dd>JS render program</dd>
+      <dt>Artifact</dt>
       <dd>
         <Id>{versionRef}</Id>
-      </dd>
-      <dt>Program</dt>
-      <dd className="muted">
-        render.js, inputs.schema.json and manifests/ are inside the artifact; the API stores artifacts by
-        digest but does not serve their files back. The rendered result is in each install's repository.
       </dd>
     </dl>
   );

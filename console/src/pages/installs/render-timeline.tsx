@@ -16,7 +16,7 @@ import { RenderDiff } from './diffs.tsx';
 type Install = Schema<'Install'>;
 type Render = Schema<'InstallRender'>;
 
-export function RenderTimeline({ install }: { install: Install }) {
+export function RenderTimeline({ install, deployedSha }: { install: Install; deployedSha: string | null }) {
   const ws = useWorkspaceKey();
   const paged = usePaged([ws, 'install', install.id, 'renders'], (cursor) =>
     call(
@@ -38,7 +38,12 @@ export function RenderTimeline({ install }: { install: Install }) {
       {(rows) => (
         <ol className="timeline" aria-label="Render timeline">
           {rows.map((r) => (
-            <RenderItem key={r.id} install={install} render={r} />
+            <RenderItem
+              key={r.id}
+              install={install}
+              render={r}
+              current={!!r.commit_sha && r.commit_sha === deployedSha}
+            />
           ))}
         </ol>
       )}
@@ -46,7 +51,7 @@ export function RenderTimeline({ install }: { install: Install }) {
   );
 }
 
-function RenderItem({ install, render }: { install: Install; render: Render }) {
+function RenderItem({ install, render, current }: { install: Install; render: Render; current: boolean }) {
   const [open, setOpen] = useState(false);
   const subject =
     render.message ?? (render.repository_change_request_id ? 'Merge change request' : `Render ${render.id}`);
@@ -68,7 +73,8 @@ function RenderItem({ install, render }: { install: Install; render: Render }) {
             {open ? 'Hide diff' : 'Show diff'}
           </button>
         ) : null}
-        {render.state === 'deployed' && install.state !== 'deleted' ? (
+        {current ? <span className="badge ok">on main</span> : null}
+        {render.state === 'deployed' && !current && install.state !== 'deleted' ? (
           <RestoreButton install={install} render={render} />
         ) : null}
       </div>
