@@ -52,11 +52,11 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
     assert.match(await page.locator('details.version').innerText(), /Artifact\s+sha256:/);
     const program = page.getByLabel('render.js', { exact: true });
     await program.getByText('export default function render(input, ctx)').waitFor();
-    await page
-      .getByRole('group', { name: 'Files' })
-      .getByRole('button', { name: 'inputs.schema.json' })
-      .click();
-    await page.getByLabel('inputs.schema.json', { exact: true }).getByText('"minimum": 0').waitFor();
+    const files = page.getByRole('group', { name: 'Files' });
+    await files.getByRole('button', { name: 'atoll.package.json' }).click();
+    await page.getByLabel('atoll.package.json', { exact: true }).getByText('"name": "web-console"').waitFor();
+    await files.getByRole('button', { name: 'render.js' }).click();
+    await program.waitFor();
     await f.shot(page, 'installs-package');
 
     // Installs: the list with the state, then the install.

@@ -103,10 +103,10 @@ function VersionItem({
       </summary>
       <div className="version-body">
         <SourceView source={source} versionRef={version.ref} />
-        <h3>Files</h3>
-        {opened ? <VersionFiles packageId={version.package_id} versionId={version.id} /> : null}
         <h3>Inputs schema</h3>
         <Json value={version.input_schema} />
+        <h3>Files</h3>
+        {opened ? <VersionFiles packageId={version.package_id} versionId={version.id} /> : null}
       </div>
     </details>
   );

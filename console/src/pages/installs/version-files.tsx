@@ -22,7 +22,8 @@ export function VersionFiles({ packageId, versionId }: { packageId: string; vers
   const [chosen, setChosen] = useState<string | null>(null);
   if (files.isPending) return <Loading what="files" />;
   if (files.isError) return <ErrorBox error={files.error} />;
-  const list = files.data.files;
+  // The input schema is shown on its own, above.
+  const list = files.data.files.filter((f) => f.path !== 'inputs.schema.json');
   const shown = list.find((f) => f.path === chosen) ?? list.find((f) => FIRST.includes(f.path)) ?? list[0];
   if (!shown) return <p className="muted">No files.</p>;
   return (
