@@ -69,7 +69,7 @@ export function ChangeRequestsPage() {
         }
       >
         {(rows) => (
-          <table className="table">
+          <table className="table installs-table">
             <thead>
               <tr>
                 <th>Change request</th>

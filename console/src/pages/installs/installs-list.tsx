@@ -28,7 +28,7 @@ export function InstallsPage() {
         }
       >
         {(rows) => (
-          <table className="table">
+          <table className="table installs-table">
             <thead>
               <tr>
                 <th>Install</th>

@@ -29,7 +29,7 @@ export function OwnerOperations({ ownerType, ownerId }: { ownerType: OwnerType; 
 
 export function OperationsTable({ rows, showOwner }: { rows: Schema<'Operation'>[]; showOwner: boolean }) {
   return (
-    <table className="table">
+    <table className="table installs-table">
       <thead>
         <tr>
           <th>Operation</th>

@@ -36,7 +36,7 @@ export function PackagesPage() {
         }
       >
         {(rows) => (
-          <table className="table">
+          <table className="table installs-table">
             <thead>
               <tr>
                 <th>Name</th>
