@@ -37,7 +37,7 @@ export function OperationsTable({ rows, showOwner }: { rows: Schema<'Operation'>
           <th>State</th>
           {showOwner ? <th>Owner</th> : null}
           <th>Started</th>
-          <th>Completed</th>
+          <th>Took</th>
         </tr>
       </thead>
       <tbody>
@@ -62,14 +62,22 @@ export function OperationsTable({ rows, showOwner }: { rows: Schema<'Operation'>
             <td>
               <Time value={op.started_at} />
             </td>
-            <td>
-              <Time value={op.completed_at} />
-            </td>
+            <td>{took(op.started_at, op.completed_at)}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** How long a settled operation ran (its times are whole seconds); "running" until then. */
+function took(started: number, completed: number | null): string {
+  if (completed === null) return 'running';
+  const s = completed - started;
+  if (s < 1) return '< 1s';
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
 const OWNER_PAGES: Partial<Record<OwnerType, string>> = {
