@@ -73,6 +73,46 @@ describe('packages', () => {
     );
   });
 
+  test("a version's files are served as published: render.js, the schema, the manifests; another package's version is 404", async () => {
+    const program = 'export default function render(input) { return []; }';
+    const created = await h.request('POST', '/v1/packages', {
+      raw: Buffer.from(
+        await archive({
+          name: 'with-files',
+          program,
+          manifests: { 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n' },
+        }),
+      ),
+      headers: GZIP,
+    });
+    assert.equal(created.status, 202, created.text);
+    const { package_id: packageId, package_version_id: versionId } = created.body.response;
+    const res = await h.request('GET', `/v1/packages/${packageId}/versions/${versionId}/files`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.package_version_id, versionId);
+    const files = Object.fromEntries(
+      res.body.files.map((f: { path: string; content: string }) => [f.path, f.content]),
+    );
+    assert.deepEqual(Object.keys(files), [
+      'atoll.package.json',
+      'inputs.schema.json',
+      'render.js',
+      'manifests/ns.yaml',
+    ]);
+    assert.equal(files['render.js'], program);
+    assert.deepEqual(JSON.parse(files['inputs.schema.json']), SCHEMA);
+    assert.match(files['manifests/ns.yaml'], /kind: Namespace/);
+    const other = await h.request('POST', '/v1/packages', {
+      raw: Buffer.from(await archive({ name: 'other-files' })),
+      headers: GZIP,
+    });
+    const wrong = await h.request(
+      'GET',
+      `/v1/packages/${other.body.response.package_id}/versions/${versionId}/files`,
+    );
+    assert.equal(wrong.status, 404, wrong.text);
+  });
+
   test('bad archives are 422 naming the file at fault', async () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [

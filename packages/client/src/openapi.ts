@@ -1170,6 +1170,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/packages/{id}/versions/{version_id}/files': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get package version files
+     * @description Atoll extension: the version's source files as its package repository holds them: a JS package's render.js, input schema, package manifest and static manifests; a Helm package's chart metadata, values and source. docs/packages.md.
+     */
+    get: operations['packages.getVersionFiles'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/installs': {
     parameters: {
       query?: never;
@@ -5159,6 +5179,14 @@ export type components = {
       has_more: boolean;
       /** @description Opaque cursor for the next page, or null if no more pages. */
       next_cursor: string | null;
+    };
+    PackageVersionFiles: {
+      package_version_id: string;
+      /** @description Atoll: a JS package: atoll.package.json, inputs.schema.json, render.js and manifests/*.yaml as published; a Helm package: Chart.yaml, values.yaml, values.schema.json (if any), inputs.schema.json and source.yaml (the chart itself stays a binary artifact). */
+      files: {
+        path: string;
+        content: string;
+      }[];
     };
     /** @description Provide `package_id` with `package_version_pin` for a direct package installation. */
     CreateInstallBody: {
@@ -12236,6 +12264,70 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PackageVersionInputs'];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorResponse'];
+        };
+      };
+    };
+  };
+  'packages.getVersionFiles': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Workspace a broad credential (OAuth2 JWT) acts in. A workspace API token implies its workspace; if sent with one, it must name that workspace. */
+        'akua-context'?: string;
+      };
+      path: {
+        /** @description Package ID */
+        id: string;
+        /** @description Package version ID */
+        version_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Version files */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PackageVersionFiles'];
         };
       };
       /** @description Bad request */

@@ -30,6 +30,7 @@ import {
   PackageList,
   PackageOperation,
   PackageVersion,
+  PackageVersionFiles,
   PackageVersionInputs,
   PackageVersionList,
   PackageView,
@@ -216,6 +217,20 @@ const getInputs = createRoute({
   responses: { 200: json(PackageVersionInputs, 'Input schema'), ...errorResponses(400, 401, 403, 404) },
 });
 
+const getFiles = createRoute({
+  method: 'get',
+  path: '/v1/packages/{id}/versions/{version_id}/files',
+  operationId: 'packages.getVersionFiles',
+  tags,
+  security,
+  summary: 'Get package version files',
+  description:
+    "Atoll extension: the version's source files as its package repository holds them: a JS package's render.js, input schema, package manifest and static manifests; a Helm package's chart metadata, values and source. docs/packages.md.",
+  middleware: [requireWorkspace] as const,
+  request: { params: VersionParams, headers: WorkspaceHeaders },
+  responses: { 200: json(PackageVersionFiles, 'Version files'), ...errorResponses(400, 401, 403, 404) },
+});
+
 export function registerPackageRoutes(app: ApiApp, service: PackageService): void {
   app.openapi(uploadArtifact, async (c) => {
     const { artifact, created } = await service.uploadArtifact(c.var.workspaceId, await archiveBytes(c));
@@ -283,5 +298,10 @@ export function registerPackageRoutes(app: ApiApp, service: PackageService): voi
   app.openapi(getInputs, async (c) => {
     const { id, version_id } = c.req.valid('param');
     return c.json((await service.getVersion(c.var.workspaceId, id, version_id)).input_schema, 200);
+  });
+
+  app.openapi(getFiles, async (c) => {
+    const { id, version_id } = c.req.valid('param');
+    return c.json(await service.getVersionFiles(c.var.workspaceId, id, version_id), 200);
   });
 }

@@ -143,6 +143,18 @@ export const PackageVersionList = listOf(PackageVersion, 'PackageVersionList');
 
 export const PackageVersionInputs = z.record(z.string(), z.unknown()).openapi('PackageVersionInputs');
 
+/** Atoll: the files a version was published with, as its package repository holds them. */
+export const PackageVersionFiles = z
+  .object({
+    package_version_id: z.string(),
+    files: z.array(z.object({ path: z.string(), content: z.string() })).openapi({
+      description:
+        'Atoll: a JS package: atoll.package.json, inputs.schema.json, render.js and manifests/*.yaml as published; a Helm package: Chart.yaml, values.yaml, values.schema.json (if any), inputs.schema.json and source.yaml (the chart itself stays a binary artifact).',
+    }),
+  })
+  .openapi('PackageVersionFiles');
+export type PackageVersionFiles = z.infer<typeof PackageVersionFiles>;
+
 const Compatibility = z.object({
   clusterTypes: z.array(z.string()),
   kubernetes: z.object({ minVersion: z.string().optional(), maxVersion: z.string().optional() }),

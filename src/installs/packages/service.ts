@@ -29,7 +29,9 @@ import type {
   PackageArtifact,
   PackageOperation,
   PackageVersion,
+  PackageVersionFiles,
 } from './schemas.ts';
+import { versionFiles } from './publish-job.ts';
 import { latestOf } from './semver.ts';
 import {
   resolveChartSource,
@@ -460,6 +462,19 @@ export function createPackageService(deps: PackageServiceDeps) {
       const row = await store.findVersion(db, workspaceId, versionId);
       if (!row || row.package_id !== packageId) throw notFound('package version', versionId);
       return toPackageVersion(row);
+    },
+
+    /** Atoll: the files the version was published with (those its package repository commit holds). */
+    async getVersionFiles(
+      workspaceId: string,
+      packageId: string,
+      versionId: string,
+    ): Promise<PackageVersionFiles> {
+      await loadPackage(workspaceId, packageId);
+      const row = await store.findVersion(db, workspaceId, versionId);
+      const source = row && row.package_id === packageId && (await store.findPublishSource(db, row.id));
+      if (!source) throw notFound('package version', versionId);
+      return { package_version_id: source.id, files: versionFiles(source.contents, source) };
     },
   };
 }
