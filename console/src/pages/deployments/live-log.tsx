@@ -5,7 +5,7 @@
  * restarted after it had stopped). stdout, stderr and platform lines are told apart; the view sticks to
  * the bottom only while the reader is there; its box has a fixed height, so nothing below it moves.
  */
-import { streamRunLogs, streamServiceLogs, type AgentLogEntry } from '@atoll/client';
+import { streamRunLogs, streamServiceLogs, type AgentLogEntry, type AtollClient } from '@atoll/client';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../../api.ts';
 import { ErrorBox } from '../../ui/states.tsx';
@@ -62,14 +62,21 @@ export function LiveLog({
         ...(lastSeq.current > 0 ? { lastEventId: String(lastSeq.current) } : {}),
         onReconnect: (reason: string) => setStatus({ state: 'reconnecting', reason }),
       };
+      // The client, telling us each time a (re)connection is answered: the status says "Following" then.
+      const client: AtollClient = {
+        ...api,
+        fetch: async (input, init) => {
+          const response = await api.fetch(input, init);
+          if (response.ok) setStatus(following);
+          return response;
+        },
+      };
       try {
         const stream =
           kind === 'run'
-            ? streamRunLogs(api, deploymentId, id, options)
-            : streamServiceLogs(api, deploymentId, id, options);
-        setStatus(following);
+            ? streamRunLogs(client, deploymentId, id, options)
+            : streamServiceLogs(client, deploymentId, id, options);
         for await (const entry of stream) {
-          setStatus(following);
           if (entry.seq <= lastSeq.current) continue;
           lastSeq.current = entry.seq;
           pending.push(entry);

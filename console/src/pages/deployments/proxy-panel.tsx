@@ -113,7 +113,7 @@ export function ProxyPanel({ service }: { service: Service }) {
           {answer.cut ? <p className="muted small">Only the first 64 KiB are shown.</p> : null}
         </div>
       ) : null}
-      <pre className="command">
+      <pre className="command wrap">
         <code>{curl}</code>
       </pre>
     </Section>

@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from '../../ui/states.tsx';
 import { duration, FamilyState, runEnded, type Run } from './family.tsx';
 import { LiveLog } from './live-log.tsx';
 import { OutputsSection } from './outputs-section.tsx';
+import { useDeploymentCrumbs } from './crumbs.ts';
 import './deployments.css';
 
 export function RunPage() {
@@ -49,11 +50,7 @@ export function RunPage() {
       ),
     onSuccess: (updated) => client.setQueryData(key, updated),
   });
-  const crumbs = [
-    { label: 'Deployments', to: '/deployments' },
-    { label: id, to: `/deployments/${id}` },
-    { label: runId },
-  ];
+  const crumbs = useDeploymentCrumbs(id, runId);
   if (query.isPending) return <Loading what="the run" />;
   if (query.isError || !run)
     return (

@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from '../../ui/states.tsx';
 import { FamilyState, serviceEnded, type Service } from './family.tsx';
 import { LiveLog } from './live-log.tsx';
 import { ProxyPanel } from './proxy-panel.tsx';
+import { useDeploymentCrumbs } from './crumbs.ts';
 import './deployments.css';
 
 export function ServicePage() {
@@ -43,11 +44,7 @@ export function ServicePage() {
       ),
     onSuccess: onDone,
   });
-  const crumbs = [
-    { label: 'Deployments', to: '/deployments' },
-    { label: id, to: `/deployments/${id}` },
-    { label: serviceId },
-  ];
+  const crumbs = useDeploymentCrumbs(id, serviceId);
   if (query.isPending) return <Loading what="the service instance" />;
   if (query.isError)
     return (

@@ -11,6 +11,7 @@ import { bytes, Id, Json, Time } from '../../ui/format.tsx';
 import { Page, Section } from '../../ui/page.tsx';
 import { ErrorBox, Loading } from '../../ui/states.tsx';
 import { FamilyState, type Version } from './family.tsx';
+import { useDeploymentCrumbs } from './crumbs.ts';
 import './deployments.css';
 
 export function VersionPage() {
@@ -25,11 +26,7 @@ export function VersionPage() {
         }),
       ),
   });
-  const crumbs = [
-    { label: 'Deployments', to: '/deployments' },
-    { label: id, to: `/deployments/${id}` },
-    { label: versionId },
-  ];
+  const crumbs = useDeploymentCrumbs(id, versionId);
   if (query.isPending) return <Loading what="the version" />;
   if (query.isError)
     return (
