@@ -72,7 +72,7 @@ describe('the deployments pages in a real browser', { skip: noBrowser }, () => {
   test('a run’s log streams live, once each and in order across a dropped connection; its output downloads', async () => {
     const job = await deployAgent(f.h, {
       name: 'report-job',
-      files: { 'main.js': JOB, 'notes.log': 'left out', 'README.md': '# report job' },
+      files: { 'main.js': JOB, '.env': 'SECRET=1', 'README.md': '# report job' },
       config: { entrypoint: 'node main.js', outputs: { paths: ['out', 'missing.txt'] } },
     });
     const runId = await startRun(f.h, job.deploymentId, { input: { who: 'e2e' } });
@@ -155,12 +155,17 @@ describe('the deployments pages in a real browser', { skip: noBrowser }, () => {
     await page.getByRole('link', { name: 'v1' }).click();
     await page.getByRole('heading', { name: /Version 1/ }).waitFor();
     const rows = page.getByRole('table').locator('tbody tr');
-    assert.deepEqual(
-      await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td:nth-child(2) code')!.textContent)),
-      ['main.js', 'notes.log', 'README.md'].sort(),
-    );
-    await page.getByLabel('Show').selectOption('included');
-    assert.equal(await rows.count(), 3);
+    const manifestRows = () =>
+      rows.evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
+      );
+    assert.deepEqual(await manifestRows(), [
+      ['−', '.env', 'default exclude .env'],
+      ['+', 'README.md', 'not excluded'],
+      ['+', 'main.js', 'not excluded'],
+    ]);
+    await page.getByLabel('Show').selectOption('excluded');
+    assert.deepEqual(await manifestRows(), [['−', '.env', 'default exclude .env']]);
     await f.shot(page, 'deployments-version');
 
     await page.goto(`${f.base}/deployments`);
@@ -217,8 +222,43 @@ describe('the deployments pages in a real browser', { skip: noBrowser }, () => {
     await page.getByRole('button', { name: 'Stop' }).click();
     await details.getByText('stopped', { exact: true }).waitFor();
     await page.getByText(/^Ended · \d+ lines$/).waitFor();
+    // A restart starts generation 1; the ended log picks up again after its last line.
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await details.getByText('ready', { exact: true }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('log')
+      .getByText(/^restart 1/)
+      .waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Following/ })
+      .waitFor();
+    const texts = (await shownLines(page)).map((l) => l.text);
+    assert.equal(texts.filter((t) => t === 'listening on 8000').length, 2, texts.join('\n'));
+    const seqs = (await shownLines(page)).map((l) => l.seq);
+    assert.equal(new Set(seqs).size, seqs.length, 'each line once');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await details.getByText('stopped', { exact: true }).waitFor();
     await page.goto(`${f.base}/deployments/${svc.deploymentId}`);
     await page.getByRole('link', { name: serviceId }).waitFor();
+    await page.close();
+  });
+
+  test('the deployments list pages by the API’s cursor', async () => {
+    for (let i = 0; i < 50; i++) {
+      const res = await f.h.request('POST', '/v1/agent-deployments', {
+        headers: { 'idempotency-key': key('many') },
+        body: { name: `many-${String(i).padStart(2, '0')}`, mode: 'job' },
+      });
+      assert.equal(res.status, 201, res.text);
+    }
+    const page = await f.signedIn('/deployments');
+    const rows = page.getByRole('table').locator('tbody tr');
+    await page.getByRole('link', { name: 'many-49' }).waitFor();
+    assert.equal(await rows.count(), 50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByRole('link', { name: 'report-job' }).waitFor();
+    assert.ok((await rows.count()) > 50);
     await page.close();
   });
 });
