@@ -174,18 +174,32 @@ describe('the deployments pages in a real browser', { skip: noBrowser }, () => {
     await page.close();
   });
 
-  test('Cancel run ends a running run as cancelled', async () => {
+  test('a run started from the deployment page opens, and Cancel run ends it as cancelled', async () => {
     const job = await deployAgent(f.h, {
+      name: 'cancel-me',
       files: { 'main.js': JOB },
-      config: { entrypoint: 'node main.js' },
+      config: { entrypoint: 'node main.js', env: { optional: ['API_KEY'] } },
     });
-    const runId = await startRun(f.h, job.deploymentId);
-    const page = await f.signedIn(`/deployments/${job.deploymentId}/runs/${runId}`);
+    const page = await f.signedIn(`/deployments/${job.deploymentId}`);
+    await page.getByRole('button', { name: 'Start run…' }).click();
+    await page.getByLabel(/^Input/).fill('{"who": "the form"}');
+    await page.getByLabel(/^Envs/).fill('API_KEY=not-in-any-log');
+    await page.getByRole('button', { name: 'Start run', exact: true }).click();
+    await page.waitForURL(/\/runs\/adrun_/);
+    const runId = page.url().split('/').pop()!;
+    assert.match(await page.getByRole('region', { name: 'Input' }).innerText(), /"who": "the form"/);
     await page.getByRole('log').getByText('line 1').waitFor();
     await page.getByRole('button', { name: 'Cancel run' }).click();
     await page.getByRole('region', { name: 'Run details' }).getByText('cancelled', { exact: true }).waitFor();
     await page.getByText(/^Ended · \d+ lines$/).waitFor();
     assert.equal((await waitForRun(f.h, job.deploymentId, runId)).status, 'cancelled');
+    await page.getByRole('link', { name: 'cancel-me' }).click();
+    await page.getByRole('link', { name: runId }).waitFor();
+    await page.getByRole('button', { name: 'Start run…' }).click();
+    await page.getByLabel(/^Input/).fill('[1, 2]');
+    await page.getByRole('button', { name: 'Start run', exact: true }).click();
+    assert.match(await page.getByRole('alert').innerText(), /input must be a JSON object/);
+    await f.shot(page, 'deployments-start-run');
     await page.close();
   });
 
@@ -241,6 +255,7 @@ describe('the deployments pages in a real browser', { skip: noBrowser }, () => {
     await details.getByText('stopped', { exact: true }).waitFor();
     await page.goto(`${f.base}/deployments/${svc.deploymentId}`);
     await page.getByRole('link', { name: serviceId }).waitFor();
+    await f.shot(page, 'deployments-service-deployment');
     await page.close();
   });
 

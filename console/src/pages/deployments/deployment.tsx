@@ -1,5 +1,6 @@
 /** /deployments/:id: one deployment, its versions (bundles), and its runs or service instances. */
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { api, call, useWorkspaceKey } from '../../api.ts';
 import { Id, Json, Time } from '../../ui/format.tsx';
@@ -7,6 +8,7 @@ import { Page } from '../../ui/page.tsx';
 import { ErrorBox, Loading } from '../../ui/states.tsx';
 import { FamilyState } from './family.tsx';
 import { RunsSection } from './runs-section.tsx';
+import { StartForm } from './start-form.tsx';
 import { ServicesSection } from './services-section.tsx';
 import { VersionsSection } from './versions-section.tsx';
 import './deployments.css';
@@ -19,6 +21,7 @@ export function DeploymentPage() {
     queryFn: () =>
       call(api.GET('/v1/agent-deployments/{deployment_id}', { params: { path: { deployment_id: id } } })),
   });
+  const [starting, setStarting] = useState(false);
   const crumbs = [{ label: 'Deployments', to: '/deployments' }, { label: id }];
   if (query.isPending) return <Loading what="the deployment" />;
   if (query.isError)
@@ -36,7 +39,15 @@ export function DeploymentPage() {
         </span>
       }
       crumbs={[{ label: 'Deployments', to: '/deployments' }, { label: d.name }]}
+      actions={
+        d.status === 'active' && d.active_version_id ? (
+          <button className="primary" onClick={() => setStarting(true)} disabled={starting}>
+            {d.mode === 'job' ? 'Start run…' : 'Start instance…'}
+          </button>
+        ) : null
+      }
     >
+      {starting ? <StartForm deployment={d} onClose={() => setStarting(false)} /> : null}
       <section className="section">
         <dl className="props">
           <dt>ID</dt>

@@ -48,7 +48,10 @@ export function RunPage() {
           body: { reason: 'cancelled from the console' },
         }),
       ),
-    onSuccess: (updated) => client.setQueryData(key, updated),
+    onSuccess: (updated) => {
+      client.setQueryData(key, updated);
+      void client.invalidateQueries({ queryKey: [ws, 'agent-runs', id] });
+    },
   });
   const crumbs = useDeploymentCrumbs(id, runId);
   if (query.isPending) return <Loading what="the run" />;

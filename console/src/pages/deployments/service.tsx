@@ -26,7 +26,10 @@ export function ServicePage() {
       call(api.GET('/v1/agent-deployments/{deployment_id}/services/{service_id}', { params: { path } })),
     refetchInterval: (q) => (q.state.data && serviceEnded(q.state.data) ? 10_000 : 2000),
   });
-  const onDone = (updated: Service) => client.setQueryData(key, updated);
+  const onDone = (updated: Service) => {
+    client.setQueryData(key, updated);
+    void client.invalidateQueries({ queryKey: [ws, 'agent-services', id] });
+  };
   const stop = useMutation({
     mutationFn: () =>
       call(
