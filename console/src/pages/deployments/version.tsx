@@ -159,7 +159,7 @@ function Manifest({ version }: { version: Version }) {
       {entries.length === 0 ? (
         <p className="muted">No path here.</p>
       ) : (
-        <table className="table">
+        <table className="table manifest">
           <thead>
             <tr>
               <th></th>
