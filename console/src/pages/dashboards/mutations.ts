@@ -28,7 +28,8 @@ export function useDashboardMutations(dashboard: Dashboard) {
       call(
         api.PATCH('/v1/dashboards/{id}/widgets/{wgt_id}', {
           params: { path: { id, wgt_id: widget.id }, header: { 'if-match': widget.etag } },
-          body: patch,
+          // widget_type picks the body's variant; without it only the legacy fields (no height) are accepted.
+          body: { widget_type: widget.widget_type, ...patch } as Schema<'UpdateDashboardWidgetBody'>,
         }),
       ),
     onSettled,
