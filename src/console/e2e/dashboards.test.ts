@@ -110,6 +110,12 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     // The snippet runs just made by the dashboard are counted.
     assert.match(await widget(page, 'Snippet runs').innerText(), /succeeded \d+|total/);
 
+    // A time filter, added as a revision of the whole definition; the windowed metric now inherits it.
+    await page.getByRole('button', { name: 'Add a time filter' }).click();
+    await page.getByRole('combobox', { name: 'Time' }).waitFor();
+    const metricWidget = (await widgetsOf(id)).find((w) => w.widget_type === 'platform_metric')!;
+    assert.deepEqual(metricWidget.filter_bindings, { time: { mode: 'inherit', filter_key: 'time' } });
+
     // More visualizations, added through the API.
     for (const [snippet_id, title, col_span, height] of [
       [table, 'Slowest routes', 2, 'standard'],
@@ -180,7 +186,7 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     const beforeWider = revisions[3];
     assert.deepEqual(beforeWider.widgets.find((w: any) => w.widget_id === latencyWidget.id).col_span, 2);
     await items.first().getByText('current').waitFor();
-    assert.match(await items.first().innerText(), /position/);
+    assert.match(await items.first().innerText(), /Change widget “Latency”[\s\S]*position/);
     await f.shot(page, 'dashboards-revisions');
     await page.getByRole('button', { name: `Restore revision ${beforeWider.id}` }).click();
     await page.getByText(/^Restored as revision drev_/).waitFor();

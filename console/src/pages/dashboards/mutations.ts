@@ -4,9 +4,9 @@
  * dashboard's; creations carry an idempotency key so a retried click adds nothing twice.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Schema } from '@atoll/client';
+import type { operations, Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
-import { newKey, type Dashboard, type Widget } from './types.ts';
+import { metricOf, newKey, type Dashboard, type Widget } from './types.ts';
 
 type WidgetPatch = { position?: number; col_span?: Widget['col_span']; height?: Widget['height'] };
 export type NewWidget = Schema<'CreateDashboardWidgetBody'>;
@@ -72,5 +72,66 @@ export function useDashboardMutations(dashboard: Dashboard) {
       ),
     onSettled,
   });
-  return { patchWidget, removeWidget, addWidget, resetToRecommended, rename };
+  const addTimeFilter = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST('/v1/dashboards/{id}/revisions', {
+          params: { path: { id }, header: { 'if-match': dashboard.etag, 'idempotency-key': newKey() } },
+          body: withTimeFilter(dashboard),
+        }),
+      ),
+    onSettled,
+  });
+  return { patchWidget, removeWidget, addWidget, resetToRecommended, rename, addTimeFilter };
+}
+
+type RevisionBody = operations['dashboards.createRevision']['requestBody']['content']['application/json'];
+
+/**
+ * The dashboard's whole definition (a new revision's body) with a `time` filter added, and each windowed
+ * platform metric that binds no window made to inherit it, so the filter changes what they count.
+ */
+function withTimeFilter(d: Dashboard): RevisionBody {
+  return {
+    name: d.name,
+    description: d.description,
+    filter_definitions: [...d.filter_definitions, { kind: 'time', key: 'time', label: 'Time' }],
+    default_filter_values: d.default_filter_values,
+    summary: 'Add a time filter',
+    widgets: [...d.widgets]
+      .sort((a, b) => a.position - b.position)
+      .map((w) => {
+        const common = {
+          widget_id: w.id,
+          ...(w.title === null ? {} : { title: w.title }),
+          col_span: w.col_span,
+          height: w.height,
+          drill_down: w.drill_down,
+          visualization_options: w.visualization_options,
+          freshness_policy: w.freshness_policy,
+        };
+        if (w.widget_type === 'snippet') {
+          return {
+            ...common,
+            widget_type: 'snippet' as const,
+            snippet_id: w.snippet_id,
+            input_bindings: w.input_bindings,
+            visualization: w.visualization,
+            refresh_policy: w.refresh_policy,
+            display_type: w.display_type,
+          };
+        }
+        const windowed = metricOf(w.metric_key)?.windowed ?? false;
+        return {
+          ...common,
+          widget_type: 'platform_metric' as const,
+          metric_key: w.metric_key,
+          metric_version: w.metric_version,
+          filter_bindings:
+            windowed && !w.filter_bindings.time
+              ? { ...w.filter_bindings, time: { mode: 'inherit' as const, filter_key: 'time' } }
+              : w.filter_bindings,
+        };
+      }),
+  };
 }

@@ -4,7 +4,7 @@
  * current as a new revision (if-match on the dashboard's etag). A revision whose snippets are archived
  * or gone cannot be restored, and says so.
  */
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, call, useWorkspaceKey } from '../../api.ts';
 import { Id, Time } from '../../ui/format.tsx';
@@ -63,6 +63,29 @@ export function Revisions() {
   );
 }
 
+/** The names of the workspace's live API tokens by id: who made a revision, when a token made it. */
+function useTokenNames() {
+  const ws = useWorkspaceKey();
+  return useQuery({
+    queryKey: [ws, 'api-token-names'],
+    queryFn: async () => {
+      const page = await call(api.GET('/v1/api_tokens', { params: { query: { limit: 100 } } }));
+      return new Map(page.data.map((t) => [t.id, t.name]));
+    },
+    staleTime: 5 * 60_000,
+  }).data;
+}
+
+function Author({ id }: { id: string }) {
+  const name = useTokenNames()?.get(id);
+  return name ? <span title={id}>token “{name}”</span> : <Id>{id}</Id>;
+}
+
+/** The generated summary ("Change widget wgt_…") with widget ids replaced by their titles where known. */
+function readable(summary: string, titles: Map<string, string>): string {
+  return summary.replace(/wgt_[a-z0-9]+/g, (id) => (titles.has(id) ? `“${titles.get(id)}”` : id));
+}
+
 function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboard: Dashboard | undefined }) {
   const invalidate = useInvalidateDashboards();
   const current = dashboard?.active_revision_id === r.id;
@@ -81,6 +104,16 @@ function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboar
     onSettled: () => invalidate(),
   });
   const diff = r.structural_diff;
+  const titles = new Map<string, string>();
+  for (const w of [...(dashboard?.widgets ?? []).map((w) => ({ ...w, widget_id: w.id })), ...r.widgets]) {
+    titles.set(
+      w.widget_id,
+      w.title ??
+        (w.widget_type === 'platform_metric'
+          ? (metricOf(w.metric_key)?.title ?? w.metric_key)
+          : w.snippet_id),
+    );
+  }
   const changes = diff
     ? [
         diff.dashboard_fields.length
@@ -101,11 +134,11 @@ function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboar
         >
           {r.source}
         </span>
-        <strong>{r.summary ?? 'No summary'}</strong>
+        <strong>{r.summary ? readable(r.summary, titles) : 'No summary'}</strong>
         {current ? <span className="badge ok">current</span> : null}
       </div>
       <div className="muted revision-meta">
-        <Time value={r.created_at} /> · by <Id>{r.author_id}</Id> · <Id>{r.id}</Id>
+        <Time value={r.created_at} /> · by <Author id={r.author_id} /> · <Id>{r.id}</Id>
         {r.restored_from_revision_id ? (
           <>
             {' '}
@@ -124,10 +157,7 @@ function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboar
               .sort((a, b) => a.position - b.position)
               .map((w) => (
                 <li key={w.widget_id}>
-                  {w.title ??
-                    (w.widget_type === 'platform_metric'
-                      ? (metricOf(w.metric_key)?.title ?? w.metric_key)
-                      : w.snippet_id)}{' '}
+                  {titles.get(w.widget_id)}{' '}
                   <span className="muted">
                     ({w.widget_type === 'platform_metric' ? 'metric' : 'snippet'}, {w.col_span}/4, {w.height})
                   </span>
@@ -146,7 +176,7 @@ function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboar
       {restore.isError ? <ErrorBox error={restore.error} title="Restore failed" /> : null}
       {restore.isSuccess ? <p role="status">Restored as revision {restore.data.id}.</p> : null}
       {!current && dashboard ? (
-        <div>
+        <div className="revision-action">
           <button
             type="button"
             disabled={restore.isPending || blocked.length > 0}

@@ -36,6 +36,7 @@ export function DashboardView({
   const writeError =
     mutations.patchWidget.error ??
     mutations.removeWidget.error ??
+    mutations.addTimeFilter.error ??
     mutations.resetToRecommended.error ??
     mutations.rename.error;
 
@@ -99,6 +100,15 @@ export function DashboardView({
             <button type="button" onClick={reset} disabled={mutations.resetToRecommended.isPending}>
               Reset to recommended
             </button>
+            {dashboard.filter_definitions.some((f) => f.key === 'time') ? null : (
+              <button
+                type="button"
+                onClick={() => mutations.addTimeFilter.mutate()}
+                disabled={mutations.addTimeFilter.isPending}
+              >
+                Add a time filter
+              </button>
+            )}
             <span className="muted">Each change is saved at once as a new revision.</span>
           </div>
           <Rename dashboard={dashboard} mutations={mutations} />
