@@ -99,6 +99,7 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     await page.getByRole('button', { name: 'Add widget' }).click();
     await page.getByRole('combobox', { name: 'Snippet' }).selectOption({ label: 'Latency p95' });
     await page.getByLabel('Title').fill('Latency');
+    await f.shot(page, 'dashboards-add-widget');
     await page.getByRole('button', { name: 'Add widget' }).last().click();
     await widget(page, 'Latency').getByText('42 ms').waitFor();
 

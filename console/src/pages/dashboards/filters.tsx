@@ -1,6 +1,6 @@
 /**
- * The dashboard's filters as inputs. A filter left at "Dashboard default" is not sent, so the server
- * applies the dashboard's default_filter_values (or, for the time window of a metric, the last 24 hours).
+ * The dashboard's filters as inputs. A filter left unset is not sent, so the server applies the
+ * dashboard's default_filter_values (else the snippet input's default; a metric's window, the last 24 hours).
  * Time windows are picked as "last …" presets and fixed to the minute when picked, so a result cached
  * for that window is served again until the user picks or refreshes.
  */
@@ -81,10 +81,13 @@ function valueOf(def: FilterDefinition, choice: string): unknown {
 
 export function FilterBar({
   definitions,
+  defaults,
   state,
   onChange,
 }: {
   definitions: FilterDefinition[];
+  /** The dashboard's default_filter_values: what a filter left unset takes. */
+  defaults: Record<string, unknown>;
   state: FilterState;
   onChange(next: FilterState): void;
 }) {
@@ -101,12 +104,13 @@ export function FilterBar({
       {definitions.map((def) => {
         const { label, control } = controlOf(def);
         const choice = state.choices[def.key] ?? '';
+        const unset = def.key in defaults ? 'Dashboard default' : 'Not set';
         return (
           <label key={def.key} className="filter">
             <span>{label}</span>
             {control.type === 'window' ? (
               <select value={choice} onChange={(e) => set(def, e.target.value)}>
-                <option value="">Dashboard default</option>
+                <option value="">{unset}</option>
                 {Object.entries(WINDOWS).map(([k, w]) => (
                   <option key={k} value={k}>
                     {w.label}
@@ -115,7 +119,7 @@ export function FilterBar({
               </select>
             ) : control.type === 'select' ? (
               <select value={choice} onChange={(e) => set(def, e.target.value)}>
-                <option value="">Dashboard default</option>
+                <option value="">{unset}</option>
                 {control.options.map((o) => (
                   <option key={o} value={o}>
                     {o}
@@ -123,7 +127,12 @@ export function FilterBar({
                 ))}
               </select>
             ) : (
-              <TextFilter value={choice} numeric={control.numeric ?? false} onCommit={(v) => set(def, v)} />
+              <TextFilter
+                value={choice}
+                placeholder={unset}
+                numeric={control.numeric ?? false}
+                onCommit={(v) => set(def, v)}
+              />
             )}
           </label>
         );
@@ -135,10 +144,12 @@ export function FilterBar({
 /** A free-text filter, applied on Enter or when focus leaves it (not per keystroke: each apply resolves every widget). */
 function TextFilter({
   value,
+  placeholder,
   numeric,
   onCommit,
 }: {
   value: string;
+  placeholder: string;
   numeric: boolean;
   onCommit(v: string): void;
 }) {
@@ -150,7 +161,7 @@ function TextFilter({
     <input
       type={numeric ? 'number' : 'text'}
       value={draft}
-      placeholder="Dashboard default"
+      placeholder={placeholder}
       onChange={(e) => setDraft(e.target.value)}
       onBlur={commit}
       onKeyDown={(e) => {

@@ -134,7 +134,9 @@ function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboar
         >
           {r.source}
         </span>
-        <strong>{r.summary ? readable(r.summary, titles) : 'No summary'}</strong>
+        <strong>
+          {r.summary ? readable(r.summary, titles) : r.parent_revision_id ? 'No summary' : 'Created'}
+        </strong>
         {current ? <span className="badge ok">current</span> : null}
       </div>
       <div className="muted revision-meta">

@@ -85,6 +85,7 @@ export function DashboardView({
       </p>
       <FilterBar
         definitions={dashboard.filter_definitions}
+        defaults={dashboard.default_filter_values}
         state={filters}
         onChange={(next) => {
           setFilters(next);
