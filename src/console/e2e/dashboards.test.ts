@@ -166,10 +166,15 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     await page.getByRole('button', { name: 'Taller: Checks' }).click();
     await widget(page, 'Checks').getByText('2/4 · standard').waitFor();
     await page.getByRole('button', { name: 'Move down: Latency' }).click();
-    await page.waitForFunction(() => {
-      const titles = [...document.querySelectorAll('.widget h3')].map((h) => h.textContent);
-      return titles[0] === 'Snippet runs' && titles[1] === 'Latency';
-    });
+    // The grid follows the new order: Snippet runs first, Latency second.
+    const inPlace = (n: number, title: string) =>
+      page
+        .locator('.widget-grid > article')
+        .nth(n)
+        .filter({ has: page.getByRole('heading', { name: title, exact: true }) })
+        .waitFor();
+    await inPlace(0, 'Snippet runs');
+    await inPlace(1, 'Latency');
     let widgets = await widgetsOf(id);
     const latencyWidget = widgets.find((w) => w.title === 'Latency')!;
     assert.equal(latencyWidget.col_span, 3);
