@@ -205,7 +205,7 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     await page.close();
   });
 
-  test('a failing snippet widget shows the run error in its own box; the others still render', async () => {
+  test('a failing snippet widget shows the run error in its own box; the others still render; delete the dashboard', async () => {
     const bad = await snippet(
       'Broken',
       'scalar',
@@ -229,6 +229,14 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
       .getByText(/upstream is down/)
       .waitFor();
     await widget(page, 'Fine').getByText('7', { exact: true }).waitFor();
+    // Deleting it (edit mode, confirmed) goes back to the list, without it.
+    page.on('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Delete dashboard' }).click();
+    await page.waitForURL(/\/dashboards$/);
+    await page.getByRole('table').or(page.getByText('No dashboards yet')).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Mixed' }).count(), 0);
+    assert.equal((await f.h.request('GET', `/v1/dashboards/${res.body.dashboard_id}`)).status, 404);
     await page.close();
   });
 });

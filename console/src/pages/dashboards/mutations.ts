@@ -82,7 +82,15 @@ export function useDashboardMutations(dashboard: Dashboard) {
       ),
     onSettled,
   });
-  return { patchWidget, removeWidget, addWidget, resetToRecommended, rename, addTimeFilter };
+  const remove = useMutation({
+    mutationFn: () =>
+      call(
+        api.DELETE('/v1/dashboards/{id}', {
+          params: { path: { id }, header: { 'if-match': dashboard.etag } },
+        }),
+      ),
+  });
+  return { patchWidget, removeWidget, addWidget, resetToRecommended, rename, addTimeFilter, remove };
 }
 
 type RevisionBody = operations['dashboards.createRevision']['requestBody']['content']['application/json'];

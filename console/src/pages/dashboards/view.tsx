@@ -4,13 +4,13 @@
  * Used by /dashboards/:id and by the workspace overview at /.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { Time } from '../../ui/format.tsx';
 import { Page, type Crumb } from '../../ui/page.tsx';
 import { Empty, ErrorBox } from '../../ui/states.tsx';
 import { AddWidgetForm, WidgetControls } from './edit.tsx';
 import { FilterBar, NO_FILTERS, type FilterState } from './filters.tsx';
-import { useDashboardMutations } from './mutations.ts';
+import { useDashboardMutations, useInvalidateDashboards } from './mutations.ts';
 import type { Dashboard } from './types.ts';
 import { WidgetCard } from './widget.tsx';
 import './dashboards.css';
@@ -32,12 +32,15 @@ export function DashboardView({
   const [editing, setEditing] = useState(false);
   const [adding, setAdding] = useState(false);
   const mutations = useDashboardMutations(dashboard);
+  const navigate = useNavigate();
+  const invalidate = useInvalidateDashboards();
   const widgets = [...dashboard.widgets].sort((a, b) => a.position - b.position);
   const writeError =
     mutations.patchWidget.error ??
     mutations.removeWidget.error ??
     mutations.addTimeFilter.error ??
     mutations.resetToRecommended.error ??
+    mutations.remove.error ??
     mutations.rename.error;
 
   const reset = () => {
@@ -110,7 +113,26 @@ export function DashboardView({
                 Add a time filter
               </button>
             )}
-            <span className="muted">Each change is saved at once as a new revision.</span>
+            <span className="muted grow">Each change is saved at once as a new revision.</span>
+            {dashboard.purpose === 'custom' ? (
+              <button
+                type="button"
+                className="danger"
+                disabled={mutations.remove.isPending}
+                onClick={() => {
+                  if (confirm(`Delete the dashboard "${dashboard.name}" and its history?`)) {
+                    mutations.remove.mutate(undefined, {
+                      onSuccess: async () => {
+                        navigate('/dashboards');
+                        await invalidate();
+                      },
+                    });
+                  }
+                }}
+              >
+                Delete dashboard
+              </button>
+            ) : null}
           </div>
           <Rename dashboard={dashboard} mutations={mutations} />
           {adding ? (
