@@ -46,14 +46,70 @@ const BINARY = ts.factory.createUnionTypeNode([
   ts.factory.createTypeReferenceNode('Blob'),
 ]);
 
+type Json = { [key: string]: unknown };
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+/** Every component schema `node` refers to, transitively, added to `into`. */
+function collectRefs(doc: Json, node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) return node.forEach((n) => collectRefs(doc, n, into));
+  if (!isObject(node)) return;
+  const ref = node.$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+    const name = ref.slice('#/components/schemas/'.length);
+    if (into.has(name)) return;
+    into.add(name);
+    const schemas = (doc.components as Json | undefined)?.schemas as Json | undefined;
+    return collectRefs(doc, schemas?.[name], into);
+  }
+  for (const value of Object.values(node)) collectRefs(doc, value, into);
+}
+
+/** Marks each property that has a default required in `schema` and the inline schemas under it. */
+function requireDefaults(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(requireDefaults);
+  if (!isObject(node) || typeof node.$ref === 'string') return;
+  if (isObject(node.properties)) {
+    const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
+    for (const [name, property] of Object.entries(node.properties)) {
+      if (isObject(property) && 'default' in property) required.add(name);
+    }
+    if (required.size > 0) node.required = [...required];
+  }
+  for (const value of Object.values(node)) requireDefaults(value);
+}
+
+/**
+ * A property with a default is optional in a request (the server fills it in) but always present in an
+ * answer (the server filled it in). openapi-typescript has one switch for both, so the document is
+ * adjusted first: in every schema an answer uses (inline or a component, also when a request uses the
+ * same component) such properties become required; the generator then treats the defaults left, those
+ * of request-only schemas, as optional (`defaultNonNullable: false`).
+ */
+function requireAnswerDefaults(source: Json): Json {
+  const doc = structuredClone(source);
+  const inAnswers = new Set<string>();
+  for (const item of Object.values((doc.paths as Json | undefined) ?? {})) {
+    for (const operation of Object.values(isObject(item) ? item : {})) {
+      if (!isObject(operation)) continue;
+      collectRefs(doc, operation.responses, inAnswers);
+      for (const response of Object.values(isObject(operation.responses) ? operation.responses : {})) {
+        if (isObject(response)) requireDefaults(response.content);
+      }
+    }
+  }
+  const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Json;
+  for (const name of inAnswers) requireDefaults(schemas[name]);
+  return doc;
+}
+
 /** The TypeScript source of the client's types for `doc`. */
-export async function generateClientTypes(doc: Record<string, unknown>): Promise<string> {
+export async function generateClientTypes(source: Record<string, unknown>): Promise<string> {
+  const doc = requireAnswerDefaults(source);
   const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
     alphabetize: false,
     exportType: true,
     rootTypes: false,
-    // A property with a default is optional unless the document says it is required: the server fills
-    // it in a request, so a caller may leave it out (openapi-typescript's default makes it required).
+    // Defaults left optional are those of requests (requireAnswerDefaults made answers' required).
     defaultNonNullable: false,
     transform: (schema) => ('format' in schema && schema.format === 'binary' ? BINARY : undefined),
   });

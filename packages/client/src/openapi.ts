@@ -4775,7 +4775,7 @@ export type components = {
       title: string;
       summary: string;
       /** @default [] */
-      actions?: unknown[];
+      actions: unknown[];
       created_by: string;
       /** @description Atoll extension: the reason given when it was resolved. */
       reason: string | null;
@@ -5782,43 +5782,43 @@ export type components = {
     BundleManifest: {
       bundle_digest: string;
       /** @default null */
-      config_digest?: string | null;
+      config_digest: string | null;
       /**
        * @default tar
        * @enum {string}
        */
-      archive_format?: 'tar';
+      archive_format: 'tar';
       total_size: number;
       file_count: number;
       /**
        * Format: date-time
        * @default null
        */
-      generated_at?: string | null;
+      generated_at: string | null;
       /** @default null */
-      materialization_path?: string | null;
+      materialization_path: string | null;
       /** @default [] */
-      entries?: components['schemas']['BundleEntry'][];
+      entries: components['schemas']['BundleEntry'][];
       /** @default [] */
-      include_patterns?: string[];
+      include_patterns: string[];
       /** @default [] */
-      exclude_patterns?: string[];
+      exclude_patterns: string[];
       /** @default [] */
-      default_exclude_patterns?: string[];
+      default_exclude_patterns: string[];
     };
     BundleEntry: {
       path: string;
       included: boolean;
       /** @default null */
-      reason?: string | null;
+      reason: string | null;
       /** @default null */
-      size?: number | null;
+      size: number | null;
       /** @default null */
-      mode?: number | null;
+      mode: number | null;
       /** @default null */
-      digest?: string | null;
+      digest: string | null;
       /** @default null */
-      symlink_target?: string | null;
+      symlink_target: string | null;
     };
     AgentConfig: {
       name?: string;
@@ -5826,16 +5826,16 @@ export type components = {
        * @default job
        * @enum {string}
        */
-      mode?: 'job' | 'service';
+      mode: 'job' | 'service';
       /**
        * @default base
        * @enum {string}
        */
-      template?: 'base';
+      template: 'base';
       /** @default /workspace/project */
-      workdir?: string;
+      workdir: string;
       /** @default null */
-      install?: string | null;
+      install: string | null;
       entrypoint: string;
       /**
        * @default {
@@ -5843,15 +5843,15 @@ export type components = {
        *       "optional": []
        *     }
        */
-      env?: {
+      env: {
         /** @default [] */
-        required?: string[];
+        required: string[];
         /** @default [] */
-        optional?: string[];
+        optional: string[];
       };
       resources?: components['schemas']['AgentResources'];
       /** @default null */
-      service?: components['schemas']['AgentServiceConfig'] | null;
+      service: components['schemas']['AgentServiceConfig'] | null;
       debug?: components['schemas']['AgentDebugConfig'];
       permissions?: components['schemas']['AgentPermissions'];
       /**
@@ -5859,9 +5859,9 @@ export type components = {
        *       "paths": []
        *     }
        */
-      outputs?: {
+      outputs: {
         /** @default [] */
-        paths?: string[];
+        paths: string[];
       };
     };
     /**
@@ -5874,13 +5874,13 @@ export type components = {
      */
     AgentResources: {
       /** @default 1 */
-      vcpus?: number;
+      vcpus: number;
       /** @default 1024 */
-      memory_mb?: number;
+      memory_mb: number;
       /** @default 1024 */
-      disk_mb?: number;
+      disk_mb: number;
       /** @default 1800 */
-      timeout_seconds?: number;
+      timeout_seconds: number;
     };
     AgentServiceConfig: {
       port: number;
@@ -5898,11 +5898,11 @@ export type components = {
        * @default http
        * @enum {string}
        */
-      type?: 'http' | 'tcp' | 'timeout';
+      type: 'http' | 'tcp' | 'timeout';
       /** @default / */
-      path?: string;
+      path: string;
       /** @default 60 */
-      timeout_seconds?: number;
+      timeout_seconds: number;
     } & {
       [key: string]: unknown;
     };
@@ -5914,9 +5914,9 @@ export type components = {
      */
     AgentDebugConfig: {
       /** @default false */
-      retain_on_failure?: boolean;
+      retain_on_failure: boolean;
       /** @default 3600 */
-      retain_seconds?: number;
+      retain_seconds: number;
     };
     /**
      * @default {
@@ -5927,11 +5927,11 @@ export type components = {
      */
     AgentPermissions: {
       /** @default false */
-      internet_access?: boolean;
+      internet_access: boolean;
       /** @default [] */
-      allow_out?: string[];
+      allow_out: string[];
       /** @default false */
-      public_url?: boolean;
+      public_url: boolean;
     };
     CreateAgentDeploymentVersionRequest: {
       config: components['schemas']['AgentConfig'];

@@ -11,7 +11,7 @@ import { Empty, ErrorBox } from '../../ui/states.tsx';
 import { AgentBadge } from './badges.tsx';
 import { curlPost } from './curl.ts';
 
-type Profile = Schema<'CreateAgentSessionBody'>['communication_profile'];
+type Profile = NonNullable<Schema<'CreateAgentSessionBody'>['communication_profile']>;
 const PROFILES: Profile[] = ['ADAPTIVE', 'BEGINNER', 'INTERMEDIATE', 'ADVANCED', 'EXPERT'];
 
 export function AgentSessions({ agent }: { agent: Schema<'Agent'> }) {
