@@ -34,47 +34,49 @@ export function Layout() {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <a className="brand" href="/">
-          Atoll
-        </a>
-        <label className="workspace-picker">
-          <span>Workspace</span>
-          <select
-            aria-label="Workspace"
-            value={session.active.workspaceId}
-            onChange={(e) => {
-              if (e.target.value === '+') return navigate('/sign-in');
-              switchWorkspace(e.target.value);
-              queryClient.clear();
-              navigate('/');
-            }}
-          >
-            {workspaces.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
+        <div className="sidebar-inner">
+          <a className="brand" href="/">
+            Atoll
+          </a>
+          <label className="workspace-picker">
+            <span>Workspace</span>
+            <select
+              aria-label="Workspace"
+              value={session.active.workspaceId}
+              onChange={(e) => {
+                if (e.target.value === '+') return navigate('/sign-in');
+                switchWorkspace(e.target.value);
+                queryClient.clear();
+                navigate('/');
+              }}
+            >
+              {workspaces.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name}
+                </option>
+              ))}
+              <option value="+">Add a workspace…</option>
+            </select>
+          </label>
+          <nav aria-label="Areas">
+            {AREAS.map((a) => (
+              <NavLink key={a.to} to={a.to} end={a.end ?? false}>
+                {a.label}
+              </NavLink>
             ))}
-            <option value="+">Add a workspace…</option>
-          </select>
-        </label>
-        <nav aria-label="Areas">
-          {AREAS.map((a) => (
-            <NavLink key={a.to} to={a.to} end={a.end ?? false}>
-              {a.label}
-            </NavLink>
-          ))}
-        </nav>
-        <div className="sidebar-foot">
-          <a href="/docs">API reference</a>
-          <button
-            className="link"
-            onClick={() => {
-              signOut();
-              queryClient.clear();
-            }}
-          >
-            Sign out
-          </button>
+          </nav>
+          <div className="sidebar-foot">
+            <a href="/docs">API reference</a>
+            <button
+              className="link"
+              onClick={() => {
+                signOut();
+                queryClient.clear();
+              }}
+            >
+              Sign out
+            </button>
+          </div>
         </div>
       </aside>
       <main className="content">
