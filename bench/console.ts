@@ -13,7 +13,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../src/testing/chromium.ts';
 import { CONSOLE_DIST, ensureConsoleBuilt } from '../src/console/build.ts';
 import { machineLine, percentile, table } from './_machine.ts';
 import { BENCH_TOKEN, benchCall, startBenchServer } from './_server.ts';
@@ -45,19 +46,7 @@ function bundleSizes() {
 }
 
 async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchChromium();
 }
 
 type Load = { visible: number; dcl: number; load: number };

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../testing/chromium.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** A real browser's EventSource on the stream (Debian's chromium; .ci/run installs it). */
 describe(
@@ -15,19 +14,7 @@ describe(
     let browser: Browser;
     before(async () => {
       h = await startHarness();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
     after(async () => {
       await browser?.close();

@@ -5,16 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium } from '../../testing/chromium.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 import { ensureConsoleBuilt, REPO_ROOT } from '../build.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO_ROOT, 'test-output', 'console');
 
 /** The reason to skip browser tests on this machine, or false. */
-export const noBrowser =
-  !fs.existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install chromium)`;
+export const noBrowser = noChromium;
 
 export type ConsoleFixture = {
   h: Harness;
@@ -31,19 +30,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   await ensureConsoleBuilt();
   const h = await startHarness(env);
   const base = await h.listen();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     h,
