@@ -91,7 +91,7 @@ export type SetAgentSessionRetentionBody = z.infer<typeof SetAgentSessionRetenti
 
 /** Filters of GET /v1/agent_sessions, named as in the query. */
 export const SessionFilterQuery = z.object({
-  agent: Id54.optional().openapi({ description: 'Only sessions of this agent' }),
+  agent: Id54.optional().openapi({ description: 'Atoll extension: only sessions of this agent.' }),
   parent_session: Id54.optional(),
   forked_from_session: Id54.optional(),
   spawned_by_turn: Id54.optional(),

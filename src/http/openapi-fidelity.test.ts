@@ -150,7 +150,7 @@ describe('the OpenAPI comparer', () => {
     assert.match(out, /operations\.get response 200\.done: required when published, optional in Atoll/);
   });
 
-  test('flags parameter names, renamed path parameters and required headers', () => {
+  test('flags parameter names, renamed path parameters, required headers and unmarked or required extra parameters', () => {
     const out = compare((doc) => {
       const runs = doc.paths['/snippets/{id}/runs/{run_id}'];
       doc.paths['/snippets/{id}/runs/{runId}'] = runs;
@@ -158,7 +158,17 @@ describe('the OpenAPI comparer', () => {
       runs.get.parameters.find((p: any) => p.name === 'run_id').name = 'runId';
       doc.paths['/operations'].get.parameters.find((p: any) => p.name === 'owner_type').name = 'ownerType';
       doc.paths['/snippets/{id}'].patch.parameters.find((p: any) => p.name === 'if-match').required = false;
+      const list = doc.paths['/snippets'].get.parameters;
+      list.push({
+        in: 'query',
+        name: 'archived',
+        schema: { type: 'string' },
+        description: 'Atoll: an extension',
+      });
+      list.push({ in: 'query', name: 'shelf', required: true, description: 'Atoll: required, so not one' });
     });
+    assert.doesNotMatch(out, /parameter query archived/);
+    assert.match(out, /snippets\.list parameter query shelf: in Atoll, not published/);
     assert.match(out, /snippets\.getRun parameter path run_id: published, not in Atoll/);
     assert.match(out, /snippets\.getRun parameter path runId: in Atoll, not published/);
     assert.match(out, /operations\.list parameter query owner_type: published, not in Atoll/);

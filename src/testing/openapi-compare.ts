@@ -20,7 +20,7 @@
  *   a request without a property the published requires (it then defaults it or refuses it itself);
  * - extensions: Atoll may add a property the published lacks when its description says so, beginning
  *   `Atoll:` (or `Atoll extension:`, `Atoll (…):`): in a response unless the published object is
- *   closed, in a request when optional.
+ *   closed, in a request when optional; likewise an optional parameter the published lacks.
  *
  * Descriptions, examples, formats, patterns and length or number bounds are not compared.
  */
@@ -78,7 +78,12 @@ function compareParameters(pubDoc: Doc, ownDoc: Doc, pubAt: Json[], ownAt: Json[
     else if (Boolean(p.required) !== Boolean(o.required))
       report(`parameter ${key}`, `required: published ${Boolean(p.required)}, Atoll ${Boolean(o.required)}`);
   }
-  for (const key of own.keys()) if (!pub.has(key)) report(`parameter ${key}`, 'in Atoll, not published');
+  for (const [key, o] of own) {
+    if (pub.has(key)) continue;
+    // An optional parameter described as an extension changes nothing for a published client.
+    if (!o.required && EXTENSION.test(String(o.description ?? o.schema?.description ?? ''))) continue;
+    report(`parameter ${key}`, 'in Atoll, not published');
+  }
 }
 
 function compareResponses(pubDoc: Doc, ownDoc: Doc, pub: Json, own: Json, report: Report) {

@@ -10259,7 +10259,7 @@ export interface operations {
         cursor?: string;
         /** @description Items per page (1-100, default 50); a larger value is served as 100 */
         limit?: number;
-        /** @description Only sessions of this agent */
+        /** @description Atoll extension: only sessions of this agent. */
         agent?: string;
         parent_session?: string;
         forked_from_session?: string;
