@@ -1,7 +1,10 @@
-/** A page loaded as its own chunk the first time it is opened (the frame shows Loading meanwhile). */
-import { lazy, type ComponentType } from 'react';
+/**
+ * A route whose page is its own chunk, loaded the first time it is opened. The router loads it before it
+ * renders the route (react-router's `lazy`), so a page never suspends: no "Loading…" flash, and none of
+ * the delay React adds before revealing suspended content.
+ */
+import type { ComponentType } from 'react';
 
-export function lazyPage<M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M) {
-  const Component = lazy(async () => ({ default: (await load())[name] as ComponentType }));
-  return <Component />;
+export function lazyRoute<M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M) {
+  return async () => ({ Component: (await load())[name] as ComponentType });
 }

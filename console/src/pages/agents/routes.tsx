@@ -1,9 +1,9 @@
 import type { RouteObject } from 'react-router';
-import { lazyPage } from '../../ui/lazy.tsx';
+import { lazyRoute } from '../../ui/lazy.tsx';
 
 export const agentRoutes: RouteObject[] = [
-  { path: 'agents', element: lazyPage(() => import('./agents-page.tsx'), 'AgentsPage') },
-  { path: 'agents/:id', element: lazyPage(() => import('./agent-page.tsx'), 'AgentPage') },
-  { path: 'sessions/:id', element: lazyPage(() => import('./session-page.tsx'), 'SessionPage') },
-  { path: 'approvals', element: lazyPage(() => import('./approvals-page.tsx'), 'ApprovalsPage') },
+  { path: 'agents', lazy: lazyRoute(() => import('./agents-page.tsx'), 'AgentsPage') },
+  { path: 'agents/:id', lazy: lazyRoute(() => import('./agent-page.tsx'), 'AgentPage') },
+  { path: 'sessions/:id', lazy: lazyRoute(() => import('./session-page.tsx'), 'SessionPage') },
+  { path: 'approvals', lazy: lazyRoute(() => import('./approvals-page.tsx'), 'ApprovalsPage') },
 ];

@@ -1,9 +1,9 @@
 import type { RouteObject } from 'react-router';
-import { lazyPage } from '../../ui/lazy.tsx';
+import { lazyRoute } from '../../ui/lazy.tsx';
 
 export const dashboardRoutes: RouteObject[] = [
-  { index: true, element: lazyPage(() => import('./overview.tsx'), 'Overview') },
-  { path: 'dashboards', element: lazyPage(() => import('./list.tsx'), 'DashboardList') },
-  { path: 'dashboards/:id', element: lazyPage(() => import('./dashboard-page.tsx'), 'DashboardPage') },
-  { path: 'dashboards/:id/revisions', element: lazyPage(() => import('./revisions.tsx'), 'Revisions') },
+  { index: true, lazy: lazyRoute(() => import('./overview.tsx'), 'Overview') },
+  { path: 'dashboards', lazy: lazyRoute(() => import('./list.tsx'), 'DashboardList') },
+  { path: 'dashboards/:id', lazy: lazyRoute(() => import('./dashboard-page.tsx'), 'DashboardPage') },
+  { path: 'dashboards/:id/revisions', lazy: lazyRoute(() => import('./revisions.tsx'), 'Revisions') },
 ];

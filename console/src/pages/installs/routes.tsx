@@ -1,19 +1,19 @@
 import type { RouteObject } from 'react-router';
-import { lazyPage } from '../../ui/lazy.tsx';
+import { lazyRoute } from '../../ui/lazy.tsx';
 
 export const installRoutes: RouteObject[] = [
-  { path: 'packages', element: lazyPage(() => import('./packages-list.tsx'), 'PackagesPage') },
-  { path: 'packages/:id', element: lazyPage(() => import('./package-detail.tsx'), 'PackagePage') },
-  { path: 'installs', element: lazyPage(() => import('./installs-list.tsx'), 'InstallsPage') },
-  { path: 'installs/:id', element: lazyPage(() => import('./install-detail.tsx'), 'InstallPage') },
+  { path: 'packages', lazy: lazyRoute(() => import('./packages-list.tsx'), 'PackagesPage') },
+  { path: 'packages/:id', lazy: lazyRoute(() => import('./package-detail.tsx'), 'PackagePage') },
+  { path: 'installs', lazy: lazyRoute(() => import('./installs-list.tsx'), 'InstallsPage') },
+  { path: 'installs/:id', lazy: lazyRoute(() => import('./install-detail.tsx'), 'InstallPage') },
   {
     path: 'repository_change_requests',
-    element: lazyPage(() => import('./change-requests-list.tsx'), 'ChangeRequestsPage'),
+    lazy: lazyRoute(() => import('./change-requests-list.tsx'), 'ChangeRequestsPage'),
   },
   {
     path: 'repository_change_requests/:id',
-    element: lazyPage(() => import('./change-request-detail.tsx'), 'ChangeRequestPage'),
+    lazy: lazyRoute(() => import('./change-request-detail.tsx'), 'ChangeRequestPage'),
   },
-  { path: 'operations', element: lazyPage(() => import('./operations-list.tsx'), 'OperationsPage') },
-  { path: 'operations/:id', element: lazyPage(() => import('./operation-detail.tsx'), 'OperationPage') },
+  { path: 'operations', lazy: lazyRoute(() => import('./operations-list.tsx'), 'OperationsPage') },
+  { path: 'operations/:id', lazy: lazyRoute(() => import('./operation-detail.tsx'), 'OperationPage') },
 ];

@@ -1,12 +1,12 @@
 import type { RouteObject } from 'react-router';
-import { lazyPage } from '../../ui/lazy.tsx';
+import { lazyRoute } from '../../ui/lazy.tsx';
 
 export const snippetRoutes: RouteObject[] = [
-  { path: 'dashboards/snippets', element: lazyPage(() => import('./list.tsx'), 'SnippetListPage') },
-  { path: 'dashboards/snippets/new', element: lazyPage(() => import('./new.tsx'), 'NewSnippetPage') },
-  { path: 'dashboards/snippets/:id', element: lazyPage(() => import('./snippet.tsx'), 'SnippetPage') },
+  { path: 'dashboards/snippets', lazy: lazyRoute(() => import('./list.tsx'), 'SnippetListPage') },
+  { path: 'dashboards/snippets/new', lazy: lazyRoute(() => import('./new.tsx'), 'NewSnippetPage') },
+  { path: 'dashboards/snippets/:id', lazy: lazyRoute(() => import('./snippet.tsx'), 'SnippetPage') },
   {
     path: 'dashboards/snippets/:id/runs/:runId',
-    element: lazyPage(() => import('./run-page.tsx'), 'SnippetRunPage'),
+    lazy: lazyRoute(() => import('./run-page.tsx'), 'SnippetRunPage'),
   },
 ];
