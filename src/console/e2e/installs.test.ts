@@ -166,6 +166,22 @@ describe('the installs console in a real browser', { skip: noBrowser }, () => {
       .locator('tr.diff-add', { hasText: 'replicas: 7' })
       .waitFor();
     await f.shot(page, 'installs-install');
+
+    // Every html_url the API returns opens its page (the path of it: the harness's public URL is nominal).
+    const operations = (await f.h.request('GET', '/v1/operations')).body.data;
+    const urls = [
+      (await f.h.request('GET', `/v1/packages/${packageId}`)).body.html_url,
+      (await f.h.request('GET', `/v1/installs/${inst.id}`)).body.html_url,
+      (await f.h.request('GET', `/v1/repository_change_requests/${rcr.id}`)).body.html_url,
+      operations[0].html_url,
+    ];
+    for (const url of urls) {
+      const { pathname } = new URL(url);
+      await page.goto(`${f.base}${pathname}`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      assert.equal(await page.getByRole('heading', { name: 'Page not found' }).count(), 0, pathname);
+      assert.equal(new URL(page.url()).pathname, pathname);
+    }
     await page.close();
   });
 });

@@ -44,6 +44,26 @@ describe('the console frame in a real browser', { skip: noBrowser }, () => {
     await page.close();
   });
 
+  test('the html_url of a snippet and of a dashboard opens its page', async () => {
+    const created = await f.h.request('POST', '/v1/snippets', {
+      body: { name: 'Linked', code: 'async () => 1', display_type: 'stat' },
+    });
+    const snippet = (await f.h.request('GET', `/v1/snippets/${created.body.snippet_id}`)).body;
+    const { dashboard_id } = (await f.h.request('POST', '/v1/dashboards', { body: { name: 'Linked board' } }))
+      .body;
+    const dashboard = (await f.h.request('GET', `/v1/dashboards/${dashboard_id}`)).body;
+    const page = await f.signedIn();
+    for (const [url, heading] of [
+      [snippet.html_url, 'Linked'],
+      [dashboard.html_url, 'Linked board'],
+    ]) {
+      const { pathname } = new URL(url);
+      await page.goto(`${f.base}${pathname}`);
+      await page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+    }
+    await page.close();
+  });
+
   test('an unknown console path says so inside the frame', async () => {
     const page = await f.signedIn('/no/such/page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
