@@ -37,6 +37,8 @@ type SessionApi = {
   /** Adds (or refreshes) a credential and switches to `workspaceId` (default its first workspace). */
   signIn(credential: Credential, workspaceId?: string): void;
   switchWorkspace(workspaceId: string): void;
+  /** Records a workspace's new name (after a rename) wherever the session lists it. */
+  renameWorkspace(workspaceId: string, name: string): void;
   signOut(): void;
 };
 
@@ -66,6 +68,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
             (c) => c.kind === 'token' && c.workspaces.some((w) => w.id === workspaceId),
           ) ?? current.credentials.find((c) => c.workspaces.some((w) => w.id === workspaceId));
         if (credential) save({ ...current, active: { workspaceId, token: credential.token } });
+      },
+      renameWorkspace(workspaceId, name) {
+        save({
+          ...current,
+          credentials: current.credentials.map((c) => ({
+            ...c,
+            workspaces: c.workspaces.map((w) => (w.id === workspaceId ? { ...w, name } : w)),
+          })),
+        });
       },
       signOut() {
         save({ credentials: [], active: undefined });

@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api, call, useWorkspaceKey } from '../../api.ts';
+import { useSession } from '../../session.tsx';
 import { Id, Time } from '../../ui/format.tsx';
 import { Section } from '../../ui/page.tsx';
 import { ErrorBox, Loading } from '../../ui/states.tsx';
@@ -71,6 +72,7 @@ export function WorkspaceSettingsPage() {
 function RenameForm(props: { id: string; etag: string; name: string; slug: string }) {
   const ws = useWorkspaceKey();
   const queryClient = useQueryClient();
+  const { renameWorkspace } = useSession();
   const id = useId();
   const [name, setName] = useState(props.name);
   const [slug, setSlug] = useState(props.slug);
@@ -82,7 +84,10 @@ function RenameForm(props: { id: string; etag: string; name: string; slug: strin
           body: { ...(name !== props.name ? { name } : {}), ...(slug !== props.slug ? { slug } : {}) },
         }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: [ws, 'workspace'] }),
+    onSuccess: (workspace) => {
+      renameWorkspace(workspace.id, workspace.name);
+      return queryClient.invalidateQueries({ queryKey: [ws, 'workspace'] });
+    },
   });
   const changed = name !== props.name || slug !== props.slug;
   return (
