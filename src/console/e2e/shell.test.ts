@@ -64,6 +64,25 @@ describe('the console frame in a real browser', { skip: noBrowser }, () => {
     await page.close();
   });
 
+  test('the keyboard alone signs in and moves between areas', async () => {
+    const page = await f.browser.newPage();
+    await page.goto(`${f.base}/sign-in`);
+    // The token field has the focus; Enter submits.
+    await page.keyboard.type(f.h.token);
+    await page.keyboard.press('Enter');
+    const areas = page.getByRole('navigation', { name: 'Areas' });
+    await areas.waitFor();
+    // Tab reaches the area links (after the brand and the workspace picker); Enter follows one.
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate('document.activeElement?.textContent');
+      if (focused === 'Agents') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/agents$/);
+    await page.close();
+  });
+
   test('an unknown console path says so inside the frame', async () => {
     const page = await f.signedIn('/no/such/page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
