@@ -1,20 +1,48 @@
 /** Small renderers: times (Unix seconds or ISO-8601), states as badges, JSON, ids. */
-import type { ReactNode } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
+
+/**
+ * The clock relative times are drawn against: one timer for the whole page, ticking every 10 s while any
+ * time is shown, so "just now" becomes "1m ago" without a reload.
+ */
+const clock = (() => {
+  let now = Date.now();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const listeners = new Set<() => void>();
+  return {
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      timer ??= setInterval(() => {
+        now = Date.now();
+        for (const l of listeners) l();
+      }, 10_000);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && timer !== undefined) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+    now: () => now,
+  };
+})();
 
 /** A timestamp from either family: Unix seconds (Akua family) or an ISO-8601 string (deployments). */
 export function Time({ value }: { value: number | string | null | undefined }) {
+  const now = useSyncExternalStore(clock.subscribe, clock.now);
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   if (Number.isNaN(date.getTime())) return <span>{String(value)}</span>;
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()}>
-      {relative(date)}
+      {relative(date, Math.max(now, Date.now()))}
     </time>
   );
 }
 
-function relative(date: Date): string {
-  const seconds = Math.round((Date.now() - date.getTime()) / 1000);
+function relative(date: Date, now: number): string {
+  const seconds = Math.round((now - date.getTime()) / 1000);
   const abs = Math.abs(seconds);
   const suffix = seconds >= 0 ? 'ago' : 'from now';
   if (abs < 5) return 'just now';
