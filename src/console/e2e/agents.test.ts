@@ -103,6 +103,67 @@ describe('the agents console in a real browser', { skip: noBrowser }, () => {
     await page.close();
   });
 
+  test('an agent is edited from its page with its etag; a change made meanwhile is a 409 with the server’s message', async () => {
+    const agent = await api('POST', '/v1/agents', {
+      name: 'Triage bot',
+      description: 'Sorts incoming alerts.',
+      instructions: 'Label every alert.',
+      capabilities: ['CHAT'],
+    });
+    const page = await f.signedIn(`/agents/${agent.id}`);
+    await page.getByRole('heading', { name: 'Triage bot' }).waitFor();
+    await page.getByRole('button', { name: 'Edit agent' }).click();
+    const form = page.getByRole('form', { name: 'Edit agent' });
+    assert.equal(await form.getByLabel('Name').inputValue(), 'Triage bot');
+    assert.equal(await form.getByRole('button', { name: 'Save changes' }).isDisabled(), true);
+    await form.getByLabel('Name').fill('Incident triage');
+
+    // Someone else changes the agent while the form is open: saving is refused, not an overwrite.
+    await api(
+      'PATCH',
+      `/v1/agents/${agent.id}`,
+      { instructions: 'Label and route every alert.' },
+      {
+        'if-match': agent.etag,
+      },
+    );
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    const refused = form.getByRole('alert');
+    await refused.waitFor();
+    assert.match(
+      await refused.innerText(),
+      /Not saved: .*agent was changed since the etag you sent was read.*HTTP 409/,
+    );
+    await f.shot(page, 'agents-edit-conflict');
+    assert.equal((await api('GET', `/v1/agents/${agent.id}`)).name, 'Triage bot');
+    await form.getByRole('button', { name: /Reload the agent/ }).click();
+    await page.getByText('Label and route every alert.').waitFor();
+
+    await page.getByRole('button', { name: 'Edit agent' }).click();
+    assert.equal(await form.getByLabel('Instructions').inputValue(), 'Label and route every alert.');
+    await form.getByLabel('Name').fill('Incident triage');
+    await form.getByLabel('Description').fill('Sorts and routes incoming alerts.');
+    await form.getByLabel('Instructions').fill('Label every alert, then route it to its owner.');
+    await form.getByRole('checkbox', { name: /CODING/ }).check();
+    await f.shot(page, 'agents-edit');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Incident triage' }).waitFor();
+    await form.waitFor({ state: 'detached' });
+    await page.getByText('Label every alert, then route it to its owner.').waitFor();
+    const saved = await api('GET', `/v1/agents/${agent.id}`);
+    assert.equal(saved.name, 'Incident triage');
+    assert.equal(saved.description, 'Sorts and routes incoming alerts.');
+    assert.equal(saved.instructions, 'Label every alert, then route it to its owner.');
+    assert.deepEqual(saved.capabilities, ['CHAT', 'CODING']);
+    assert.equal(Number(saved.etag), Number(agent.etag) + 2, 'two writes: the other client’s and ours');
+
+    // An archived agent cannot be changed: the page offers no edit.
+    await page.getByRole('button', { name: 'Archive agent' }).click();
+    await page.getByText('Enable the agent to edit it').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Edit agent' }).count(), 0);
+    await page.close();
+  });
+
   test('the session page shows events live, in order, once each, also across dropped connections', async () => {
     const { session, turn } = await sessionWithTurn('Live log');
     await message(turn.id, 'Looking at the install.');

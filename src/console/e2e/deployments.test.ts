@@ -259,6 +259,61 @@ describe('the deployments pages in a real browser', { skip: noBrowser }, () => {
     await page.close();
   });
 
+  test('a deployment is deleted from its page after typing its name: its run is cancelled, the list drops it', async () => {
+    const job = await deployAgent(f.h, {
+      name: 'doomed-job',
+      files: { 'main.js': JOB },
+      config: { entrypoint: 'node main.js' },
+    });
+    const runId = await startRun(f.h, job.deploymentId);
+    // The job waits for a release that never comes: it is still running when the deployment goes.
+    await waitForRun(f.h, job.deploymentId, runId, (r) => r.status === 'running');
+    const page = await f.signedIn(`/deployments/${job.deploymentId}`);
+    await page.getByRole('link', { name: runId }).waitFor();
+    await page.getByRole('button', { name: 'Delete deployment…' }).click();
+    const confirm = page.getByRole('form', { name: 'Delete deployment' });
+    assert.match(await confirm.innerText(), /queued and running runs are cancelled/);
+    assert.match(await confirm.innerText(), /soft delete/);
+    const yes = confirm.getByRole('button', { name: 'Delete deployment', exact: true });
+    const typed = confirm.getByLabel('Type doomed-job to confirm');
+    await typed.fill('doomed-jo');
+    assert.equal(await yes.isDisabled(), true, 'a name that does not match deletes nothing');
+    // Cancel closes the step and deletes nothing.
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    assert.equal(
+      (await f.h.request('GET', `/v1/agent-deployments/${job.deploymentId}`)).body.status,
+      'active',
+    );
+
+    await page.getByRole('button', { name: 'Delete deployment…' }).click();
+    await typed.fill('doomed-job');
+    await f.shot(page, 'deployments-delete-confirm');
+    await yes.click();
+    await page.waitForURL(/\/deployments$/);
+    await page.getByRole('link', { name: 'report-job' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'doomed-job' }).count(), 0);
+
+    const deleted = await f.h.request('GET', `/v1/agent-deployments/${job.deploymentId}`);
+    assert.equal(deleted.body.status, 'deleted');
+    assert.ok(deleted.body.deleted_at);
+    const live = await f.h.request('GET', '/v1/agent-deployments?limit=200');
+    assert.ok(!live.body.items.some((d: any) => d.id === job.deploymentId), 'not among live deployments');
+    assert.equal((await waitForRun(f.h, job.deploymentId, runId)).status, 'cancelled');
+
+    // The list shows it under the deleted filter; its page says deleted and offers no second delete.
+    await page.getByLabel('Status').selectOption('deleted');
+    await page.getByRole('link', { name: 'doomed-job' }).click();
+    await page
+      .getByRole('heading', { name: /doomed-job/ })
+      .getByText('deleted')
+      .waitFor();
+    await page.getByRole('link', { name: runId }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Delete deployment…' }).count(), 0);
+    await f.shot(page, 'deployments-deleted');
+    await page.close();
+  });
+
   test('the deployments list pages by the API’s cursor', async () => {
     for (let i = 0; i < 50; i++) {
       const res = await f.h.request('POST', '/v1/agent-deployments', {

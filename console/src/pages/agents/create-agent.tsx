@@ -6,8 +6,9 @@ import type { Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
 import { ErrorBox } from '../../ui/states.tsx';
 
-type Capability = Schema<'CreateAgentBody'>['capabilities'][number];
-const CAPABILITIES: { value: Capability; hint: string }[] = [
+export type Capability = Schema<'CreateAgentBody'>['capabilities'][number];
+/** The capabilities an agent may have, with what each lets it do (shared with the edit form). */
+export const CAPABILITIES: { value: Capability; hint: string }[] = [
   { value: 'CHAT', hint: 'answers in a session' },
   { value: 'CODING', hint: 'changes repositories' },
   { value: 'AMBIENT', hint: 'acts on triggers, configured through the API (PATCH /v1/agents/{id}, ambient)' },

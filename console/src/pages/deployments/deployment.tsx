@@ -1,4 +1,4 @@
-/** /deployments/:id: one deployment, its versions (bundles), and its runs or service instances. */
+/** /deployments/:id: one deployment, its versions (bundles), its runs or service instances, and deleting it. */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
@@ -6,6 +6,7 @@ import { api, call, useWorkspaceKey } from '../../api.ts';
 import { Id, Json, Time } from '../../ui/format.tsx';
 import { Page } from '../../ui/page.tsx';
 import { ErrorBox, Loading } from '../../ui/states.tsx';
+import { DeleteDeployment } from './delete-deployment.tsx';
 import { FamilyState } from './family.tsx';
 import { RunsSection } from './runs-section.tsx';
 import { StartForm } from './start-form.tsx';
@@ -22,6 +23,7 @@ export function DeploymentPage() {
       call(api.GET('/v1/agent-deployments/{deployment_id}', { params: { path: { deployment_id: id } } })),
   });
   const [starting, setStarting] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const crumbs = [{ label: 'Deployments', to: '/deployments' }, { label: id }];
   if (query.isPending) return <Loading what="the deployment" />;
   if (query.isError)
@@ -40,13 +42,23 @@ export function DeploymentPage() {
       }
       crumbs={[{ label: 'Deployments', to: '/deployments' }, { label: d.name }]}
       actions={
-        d.status === 'active' && d.active_version_id ? (
-          <button className="primary" onClick={() => setStarting(true)} disabled={starting}>
-            {d.mode === 'job' ? 'Start run…' : 'Start instance…'}
-          </button>
-        ) : null
+        <>
+          {d.status === 'active' && d.active_version_id ? (
+            <button className="primary" onClick={() => setStarting(true)} disabled={starting}>
+              {d.mode === 'job' ? 'Start run…' : 'Start instance…'}
+            </button>
+          ) : null}
+          {d.status !== 'deleted' ? (
+            <button className="danger" onClick={() => setDeleting(true)} disabled={deleting}>
+              Delete deployment…
+            </button>
+          ) : null}
+        </>
       }
     >
+      {deleting && d.status !== 'deleted' ? (
+        <DeleteDeployment deployment={d} onClose={() => setDeleting(false)} />
+      ) : null}
       {starting ? <StartForm deployment={d} onClose={() => setStarting(false)} /> : null}
       <section className="section">
         <dl className="props">
