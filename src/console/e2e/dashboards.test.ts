@@ -292,8 +292,13 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     await again.getByText('The widget has been read again').waitFor();
     await f.shot(page, 'dashboards-edit-widget-refused');
     assert.equal((await widgetsOf(id))[0]!.visualization, 'bar');
-    await again.getByRole('button', { name: 'Cancel' }).click();
+    // Escape closes it, and the focus is back on the widget's Edit button.
+    await page.keyboard.press('Escape');
     await again.waitFor({ state: 'detached' });
+    assert.equal(
+      await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`),
+      'Edit: Traffic by hour',
+    );
     await widget(page, 'Traffic by hour').locator('canvas[data-chart="bar"]').waitFor();
     // The layout changed elsewhere shows too: the widget, now tall, read again.
     await widget(page, 'Traffic by hour').getByText('2/4 · tall').waitFor();

@@ -128,6 +128,11 @@ function EditWidgetDialog({
   useEffect(() => {
     ref.current?.showModal();
   }, []);
+  // Closing the dialog before it unmounts gives the focus back to its Edit button.
+  const close = () => {
+    ref.current?.close();
+    onClose();
+  };
   const snippetId = widget.widget_type === 'snippet' ? widget.snippet_id : null;
   const snippet = useQuery({
     queryKey: [ws, 'dashboards', 'snippet', snippetId],
@@ -180,7 +185,7 @@ function EditWidgetDialog({
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    edit.mutate({ widget, patch: patch() }, { onSuccess: onClose });
+    edit.mutate({ widget, patch: patch() }, { onSuccess: close });
   };
 
   return (
@@ -190,7 +195,7 @@ function EditWidgetDialog({
       aria-labelledby={`edit-${widget.id}`}
       onCancel={(e) => {
         e.preventDefault();
-        onClose();
+        close();
       }}
     >
       <form onSubmit={submit} className="stack">
@@ -321,7 +326,7 @@ function EditWidgetDialog({
           <button type="submit" className="primary" disabled={edit.isPending || changes.length === 0}>
             {edit.isPending ? 'Saving…' : 'Save'}
           </button>
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={close}>
             Cancel
           </button>
         </div>
