@@ -205,6 +205,106 @@ describe('the console dashboards in a real browser', { skip: noBrowser }, () => 
     await page.close();
   });
 
+  test('edit a widget: title, visualization and input binding in one save; a stale edit shows the server refusal', async () => {
+    const res = await f.h.request('POST', '/v1/snippets', {
+      body: {
+        name: 'Traffic',
+        display_type: 'timeseries',
+        code: `async () => ({contract_version: 1, type: 'timeseries', series: [{key: 'rps', label: 'Requests/s'}], points: [0, 1, 2, 3, 4].map((i) => ({timestamp: 1765000000 + i * 3600, values: [5 + i]}))})`,
+        result_contract_version: 1,
+        result_type: 'timeseries',
+        default_visualization: 'line',
+        inputs: [{ key: 'window', label: 'Window', kind: 'time_range' }],
+      },
+    });
+    assert.equal(res.status, 201, res.text);
+    const created = await f.h.request('POST', '/v1/dashboards', {
+      body: {
+        name: 'Traffic board',
+        widgets: [{ snippet_id: res.body.snippet_id, title: 'Traffic', col_span: 2 }],
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.dashboard_id as string;
+    const page = await f.signedIn(`/dashboards/${id}`);
+    await widget(page, 'Traffic').locator('canvas[data-chart="line"]').waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Add a time filter' }).click();
+    await page.getByRole('combobox', { name: 'Time' }).waitFor();
+    const box = await widget(page, 'Traffic').boundingBox();
+    const [before] = await widgetsOf(id);
+
+    await page.getByRole('button', { name: 'Edit: Traffic' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit widget “Traffic”' });
+    await dialog.getByText('returns timeseries').waitFor();
+    // Only the visualizations that draw a time series are offered.
+    const offered = await dialog.getByLabel('Visualization').locator('option').allInnerTexts();
+    assert.deepEqual(offered, [
+      "The snippet's default (line)",
+      'line',
+      'area',
+      'bar',
+      'sparkline',
+      'table',
+      'json',
+    ]);
+    await dialog.getByLabel('Title').fill('Traffic by hour');
+    await dialog.getByLabel('Visualization').selectOption('bar');
+    await dialog.getByLabel(/Window/).selectOption({ label: "The dashboard's Time filter" });
+    await dialog
+      .getByText('Saving changes title, visualization, input_bindings: one new revision.')
+      .waitFor();
+    await f.shot(page, 'dashboards-edit-widget');
+    const patched = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().includes('/widgets/'));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    assert.equal((await patched).headers()['if-match'], before!.etag);
+    // Redrawn as bars in the same box.
+    await widget(page, 'Traffic by hour').locator('canvas[data-chart="bar"]').waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.locator('canvas[data-chart="line"]').count(), 0);
+    assert.deepEqual(await widget(page, 'Traffic by hour').boundingBox(), box);
+    const [saved] = await widgetsOf(id);
+    assert.equal(saved!.title, 'Traffic by hour');
+    assert.equal(saved!.visualization, 'bar');
+    assert.deepEqual(saved!.input_bindings, { window: { mode: 'inherit', filter_key: 'time' } });
+    // The time filter now reaches the snippet's input.
+    const bound = page.waitForResponse((r) => r.url().includes(`/widgets/${saved!.id}:resolve`));
+    await page.getByRole('combobox', { name: 'Time' }).selectOption('7d');
+    const run = (await (await bound).json()).result;
+    assert.equal(run.inputs.window.to - run.inputs.window.from, 7 * 86400);
+    await widget(page, 'Traffic by hour').locator('canvas[data-chart="bar"]').waitFor();
+
+    // Refused: the widget changes elsewhere while the dialog is open; saving names the server's reason.
+    await page.getByRole('button', { name: 'Edit: Traffic by hour' }).click();
+    const again = page.getByRole('dialog', { name: 'Edit widget “Traffic by hour”' });
+    await again.getByLabel('Visualization').waitFor();
+    const elsewhere = await f.h.request('PATCH', `/v1/dashboards/${id}/widgets/${saved!.id}`, {
+      body: { widget_type: 'snippet', height: 'tall' },
+      headers: { 'if-match': saved!.etag },
+    });
+    assert.equal(elsewhere.status, 200, elsewhere.text);
+    await again.getByLabel('Visualization').selectOption('area');
+    await again.getByRole('button', { name: 'Save' }).click();
+    await again
+      .getByRole('alert')
+      .getByText(/widget was changed since the etag you sent was read/)
+      .waitFor();
+    await again.getByText('The widget has been read again').waitFor();
+    await f.shot(page, 'dashboards-edit-widget-refused');
+    assert.equal((await widgetsOf(id))[0]!.visualization, 'bar');
+    // Escape closes it, and the focus is back on the widget's Edit button.
+    await page.keyboard.press('Escape');
+    await again.waitFor({ state: 'detached' });
+    assert.equal(
+      await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`),
+      'Edit: Traffic by hour',
+    );
+    await widget(page, 'Traffic by hour').locator('canvas[data-chart="bar"]').waitFor();
+    // The layout changed elsewhere shows too: the widget, now tall, read again.
+    await widget(page, 'Traffic by hour').getByText('2/4 · tall').waitFor();
+    await page.close();
+  });
+
   test('a failing snippet widget shows the run error in its own box; the others still render; delete the dashboard', async () => {
     const bad = await snippet(
       'Broken',

@@ -1,12 +1,13 @@
 /**
- * Edit mode: per-widget layout controls (move, width, height, remove) and the form that adds a widget
- * over a snippet or a platform metric. Each control is one API write, so one revision.
+ * Edit mode: per-widget controls (move, width, height, edit in edit-widget.tsx, remove) and the form that
+ * adds a widget over a snippet or a platform metric. Each control is one API write, so one revision.
  */
 import { useState, type FormEvent } from 'react';
 import type { Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
 import { usePaged, type ListPage } from '../../ui/paged.tsx';
 import { ErrorBox } from '../../ui/states.tsx';
+import { EditWidgetButton } from './edit-widget.tsx';
 import type { NewWidget, useDashboardMutations } from './mutations.ts';
 import {
   HEIGHTS,
@@ -26,10 +27,12 @@ type MetricBindings = Extract<Widget, { widget_type: 'platform_metric' }>['filte
 
 export function WidgetControls({
   widget,
+  dashboard,
   count,
   mutations,
 }: {
   widget: Widget;
+  dashboard: Dashboard;
   count: number;
   mutations: Mutations;
 }) {
@@ -86,6 +89,7 @@ export function WidgetControls({
           {b.text}
         </button>
       ))}
+      <EditWidgetButton widget={widget} dashboard={dashboard} mutations={mutations} disabled={busy} />
       <span className="muted layout-size">
         {widget.col_span}/4 · {widget.height}
       </span>

@@ -6,9 +6,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { operations, Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
-import { metricOf, newKey, type Dashboard, type Widget } from './types.ts';
+import { metricOf, newKey, type Dashboard, type SnippetWidget, type Widget } from './types.ts';
 
-type WidgetPatch = { position?: number; col_span?: Widget['col_span']; height?: Widget['height'] };
+/** The widget fields the console changes: layout (toolbar) and title, drawing and bindings (edit dialog). */
+export type WidgetPatch = {
+  position?: number;
+  col_span?: Widget['col_span'];
+  height?: Widget['height'];
+  title?: string | null;
+  visualization?: SnippetWidget['visualization'];
+  display_type?: SnippetWidget['display_type'];
+  input_bindings?: SnippetWidget['input_bindings'];
+};
 export type NewWidget = Schema<'CreateDashboardWidgetBody'>;
 
 /** Every dashboards query of the workspace (dashboards, lists, revisions), not the widget results. */
@@ -23,17 +32,17 @@ export function useDashboardMutations(dashboard: Dashboard) {
   const id = dashboard.id;
   const onSettled = () => invalidate();
 
-  const patchWidget = useMutation({
-    mutationFn: ({ widget, patch }: { widget: Widget; patch: WidgetPatch }) =>
-      call(
-        api.PATCH('/v1/dashboards/{id}/widgets/{wgt_id}', {
-          params: { path: { id, wgt_id: widget.id }, header: { 'if-match': widget.etag } },
-          // widget_type picks the body's variant; without it only the legacy fields (no height) are accepted.
-          body: { widget_type: widget.widget_type, ...patch } as Schema<'UpdateDashboardWidgetBody'>,
-        }),
-      ),
-    onSettled,
-  });
+  const patch = ({ widget, patch }: { widget: Widget; patch: WidgetPatch }) =>
+    call(
+      api.PATCH('/v1/dashboards/{id}/widgets/{wgt_id}', {
+        params: { path: { id, wgt_id: widget.id }, header: { 'if-match': widget.etag } },
+        // widget_type picks the body's variant; without it only the legacy fields (no height) are accepted.
+        body: { widget_type: widget.widget_type, ...patch } as Schema<'UpdateDashboardWidgetBody'>,
+      }),
+    );
+  const patchWidget = useMutation({ mutationFn: patch, onSettled });
+  // The edit dialog's own mutation, so its refusal shows in the dialog, not in the edit panel.
+  const editWidget = useMutation({ mutationFn: patch, onSettled });
   const removeWidget = useMutation({
     mutationFn: (widget: Widget) =>
       call(
@@ -90,7 +99,16 @@ export function useDashboardMutations(dashboard: Dashboard) {
         }),
       ),
   });
-  return { patchWidget, removeWidget, addWidget, resetToRecommended, rename, addTimeFilter, remove };
+  return {
+    patchWidget,
+    editWidget,
+    removeWidget,
+    addWidget,
+    resetToRecommended,
+    rename,
+    addTimeFilter,
+    remove,
+  };
 }
 
 type RevisionBody = operations['dashboards.createRevision']['requestBody']['content']['application/json'];

@@ -1,6 +1,6 @@
 /**
  * A dashboard as a page: its filters, Refresh, the widgets laid out on a four-column grid by position,
- * col_span and height, and edit mode (layout controls, add a widget, rename, reset to recommended).
+ * col_span and height, and edit mode (layout controls, edit or add a widget, rename, reset to recommended).
  * Used by /dashboards/:id and by the workspace overview at /.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
@@ -178,7 +178,12 @@ export function DashboardView({
               refreshNonce={nonce}
               controls={
                 editing ? (
-                  <WidgetControls widget={w} count={widgets.length} mutations={mutations} />
+                  <WidgetControls
+                    widget={w}
+                    dashboard={dashboard}
+                    count={widgets.length}
+                    mutations={mutations}
+                  />
                 ) : undefined
               }
             />
