@@ -38,7 +38,8 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     browser,
     async signedIn(to = '/') {
       const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-      page.setDefaultTimeout(15_000);
+      // Two browser tests share 2 cores in CI: waits are generous, and an element that never comes still fails.
+      page.setDefaultTimeout(30_000);
       await page.goto(`${base}/sign-in`);
       await page.getByLabel('Token').fill(h.token);
       await page.getByRole('button', { name: 'Sign in' }).click();

@@ -40,6 +40,7 @@ export function SessionPage() {
   const turns = useSessionTurns(id);
   const approvals = useSessionApprovals(id);
   useRefreshOnEvents(id, stream.events);
+  useMissingApprovals(id, stream.events, approvals.data);
   const [stick, setStick] = useState(0);
 
   if (session.isPending) return <Loading what="session" />;
@@ -202,4 +203,28 @@ function useRefreshOnEvents(sessionId: string, events: AgentEvent[]) {
     }, 150);
     return () => clearTimeout(timer);
   }, [events, sessionId, ws, queryClient]);
+}
+
+/**
+ * An approval request the log shows but the session's list did not have when it was read (it was read
+ * before the request was made): read the list again, once per missing set, so its buttons appear.
+ */
+function useMissingApprovals(
+  sessionId: string,
+  events: AgentEvent[],
+  known: Map<string, unknown> | undefined,
+) {
+  const ws = useWorkspaceKey();
+  const queryClient = useQueryClient();
+  const asked = useRef('');
+  useEffect(() => {
+    if (!known) return;
+    const missing = events
+      .map((e) => (e.data as { approval_request_id?: unknown } | null)?.approval_request_id)
+      .filter((a): a is string => typeof a === 'string' && !known.has(a));
+    const key = missing.join(',');
+    if (missing.length === 0 || key === asked.current) return;
+    asked.current = key;
+    void queryClient.invalidateQueries({ queryKey: [ws, 'approvals', { session: sessionId }] });
+  }, [events, known, sessionId, ws, queryClient]);
 }

@@ -27,7 +27,7 @@ export function InstallPage() {
     refetchInterval: (q) => (q.state.data?.reconciling || q.state.data?.state === 'pending' ? 1500 : 10_000),
   });
   const status = useQuery({
-    queryKey: [ws, 'install', id, 'status', install.data?.updated_at],
+    queryKey: [ws, 'install', id, 'status'],
     queryFn: () => call(api.GET('/v1/installs/{id}/status', { params: { path: { id } } })),
     enabled: !!install.data,
     placeholderData: (previous) => previous,
@@ -38,6 +38,7 @@ export function InstallPage() {
   useEffect(() => {
     if (updatedAt === undefined) return;
     void queryClient.invalidateQueries({ queryKey: [ws, 'install', id, 'renders'] });
+    void queryClient.invalidateQueries({ queryKey: [ws, 'install', id, 'status'] });
     void queryClient.invalidateQueries({ queryKey: [ws, 'operations', 'install', id] });
   }, [queryClient, ws, id, updatedAt, reconciling]);
 

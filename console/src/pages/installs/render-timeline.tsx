@@ -3,7 +3,7 @@
  * render its commit's diff (expandable) and a restore button for deployed renders.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
@@ -25,6 +25,14 @@ export function RenderTimeline({ install, deployedSha }: { install: Install; dep
       }),
     ),
   );
+  // A render that deployed a commit the install's status does not name yet: the status is stale.
+  const queryClient = useQueryClient();
+  const newestCommit = paged.rows.find((r) => r.state === 'deployed' && r.commit_sha)?.commit_sha;
+  useEffect(() => {
+    if (newestCommit && newestCommit !== deployedSha) {
+      void queryClient.invalidateQueries({ queryKey: [ws, 'install', install.id, 'status'] });
+    }
+  }, [queryClient, ws, install.id, newestCommit, deployedSha]);
   return (
     <PagedList
       paged={paged}
