@@ -67,7 +67,8 @@ describe('the console frame in a real browser', { skip: noBrowser }, () => {
   test('the keyboard alone signs in and moves between areas', async () => {
     const page = await f.browser.newPage();
     await page.goto(`${f.base}/sign-in`);
-    // The token field has the focus; Enter submits.
+    // Once the page has rendered, the token field has the focus; Enter submits.
+    await page.waitForFunction('document.activeElement?.id === "token"');
     await page.keyboard.type(f.h.token);
     await page.keyboard.press('Enter');
     const areas = page.getByRole('navigation', { name: 'Areas' });
