@@ -27,7 +27,11 @@ export function useWorkspaceKey(): string {
   return useSession().session.active?.workspaceId ?? 'none';
 }
 
-/** An `if-match` header for a resource's etag (optimistic concurrency on resolve, accept, update). */
-export function ifMatch(etag: string | undefined): Record<string, string> {
-  return etag ? { 'if-match': etag } : {};
+/**
+ * A fresh idempotency key for one user action. getRandomValues, not randomUUID: the console may be served
+ * over plain HTTP at a non-loopback address, where randomUUID (secure contexts only) does not exist.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/context.ts';
 import { after, before, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../testing/harness.ts';
-import { ensureConsoleBuilt, isConsoleFresh } from './build.ts';
+import { ensureConsoleBuilt } from './build.ts';
+import { createConsoleSite } from './site.ts';
 
 describe('the console site', () => {
   let h: Harness;
@@ -12,8 +17,27 @@ describe('the console site', () => {
   });
   after(() => h.close());
 
-  test('the build is fresh against its sources', () => {
-    assert.equal(isConsoleFresh(), true);
+  test('without a build, pages say how to make one (or that one is running), and reload while it runs', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-console-'));
+    try {
+      let pending: string | undefined;
+      const app = new OpenAPIHono<AppEnv>();
+      createConsoleSite({ dist: empty, pending: () => pending }).register(app);
+      const missing = await app.request('/installs/x', { headers: { accept: 'text/html' } });
+      assert.equal(missing.status, 503);
+      const text = await missing.text();
+      assert.match(text, /npm run console:build/);
+      assert.doesNotMatch(text, /http-equiv="refresh"/);
+      pending = 'The console is being built';
+      const building = await app.request('/', { headers: { accept: 'text/html' } });
+      assert.equal(building.status, 503);
+      assert.match(
+        await building.text(),
+        /The console is being built.*http-equiv="refresh"|http-equiv="refresh".*The console is being built/s,
+      );
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   test('GET / and every html_url path answer the console page, without cache', async () => {

@@ -4,7 +4,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@atoll/client';
-import { api, call, useWorkspaceKey } from '../../api.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
 
 export type ApprovalRequest = Schema<'ApprovalRequest'>;
 
@@ -45,7 +45,7 @@ export function useResolveApproval(approval: ApprovalRequest) {
             path: { id: approval.id },
             header: {
               'if-match': approval.etag,
-              'idempotency-key': idempotencyKey(),
+              'idempotency-key': newIdempotencyKey(),
             },
           },
           body: { decision, ...(reason.trim() ? { reason: reason.trim() } : {}) },
@@ -59,10 +59,4 @@ export function useResolveApproval(approval: ApprovalRequest) {
       ]);
     },
   });
-}
-
-/** A fresh idempotency key (crypto.randomUUID exists only in secure contexts; getRandomValues everywhere). */
-function idempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -10,22 +10,13 @@ import { AtollApiError, type Schema } from '@atoll/client';
 import { api, call, useWorkspaceKey } from '../../api.ts';
 import { Section } from '../../ui/page.tsx';
 import { ErrorBox } from '../../ui/states.tsx';
-import { CAPABILITIES, type Capability } from './create-agent.tsx';
+import { AgentFields, type AgentForm } from './agent-fields.tsx';
 
 type Agent = Schema<'Agent'>;
 type Patch = Schema<'UpdateAgentBody'>;
 
 /** The fields that differ from the agent as read; an empty object when nothing changed. */
-function changes(
-  agent: Agent,
-  form: {
-    name: string;
-    description: string;
-    instructions: string;
-    capabilities: Capability[];
-    runtime: string;
-  },
-): Patch {
+function changes(agent: Agent, form: AgentForm): Patch {
   const patch: Patch = {};
   if (form.name !== agent.name) patch.name = form.name;
   if (form.description !== (agent.description ?? '')) patch.description = form.description;
@@ -41,12 +32,14 @@ export function EditAgent({ agent: shown, onDone }: { agent: Agent; onDone: () =
   const [agent] = useState(shown);
   const ws = useWorkspaceKey();
   const queryClient = useQueryClient();
-  const [name, setName] = useState(agent.name);
-  const [description, setDescription] = useState(agent.description ?? '');
-  const [instructions, setInstructions] = useState(agent.instructions);
-  const [capabilities, setCapabilities] = useState<Capability[]>(agent.capabilities);
-  const [runtime, setRuntime] = useState(agent.runtime_deployment_id ?? '');
-  const patch = changes(agent, { name, description, instructions, capabilities, runtime });
+  const [form, setForm] = useState<AgentForm>({
+    name: agent.name,
+    description: agent.description ?? '',
+    instructions: agent.instructions,
+    capabilities: agent.capabilities,
+    runtime: agent.runtime_deployment_id ?? '',
+  });
+  const patch = changes(agent, form);
   const dirty = Object.keys(patch).length > 0;
   const save = useMutation({
     mutationFn: () =>
@@ -63,11 +56,6 @@ export function EditAgent({ agent: shown, onDone }: { agent: Agent; onDone: () =
     },
   });
   const conflict = save.error instanceof AtollApiError && save.error.status === 409;
-  // Keep the canonical order (CHAT, CODING, AMBIENT) so toggling back and forth is no change.
-  const toggle = (value: Capability) =>
-    setCapabilities((now) =>
-      CAPABILITIES.map((c) => c.value).filter((c) => (c === value ? !now.includes(c) : now.includes(c))),
-    );
   const reload = async () => {
     await queryClient.invalidateQueries({ queryKey: [ws, 'agent', agent.id] });
     onDone();
@@ -79,46 +67,7 @@ export function EditAgent({ agent: shown, onDone }: { agent: Agent; onDone: () =
   return (
     <Section title="Edit agent">
       <form className="stack agent-form" onSubmit={submit} aria-label="Edit agent">
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} autoFocus />
-        </label>
-        <label>
-          <span>
-            Description <span className="muted">(optional; empty removes it)</span>
-          </span>
-          <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
-        </label>
-        <label>
-          Instructions
-          <textarea
-            value={instructions}
-            onChange={(e) => setInstructions(e.target.value)}
-            required
-            rows={8}
-            maxLength={20000}
-          />
-        </label>
-        <fieldset>
-          <legend>Capabilities</legend>
-          {CAPABILITIES.map((c) => (
-            <label key={c.value} className="check">
-              <input
-                type="checkbox"
-                checked={capabilities.includes(c.value)}
-                onChange={() => toggle(c.value)}
-              />
-              {c.value} <span className="muted">— {c.hint}</span>
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          <span>
-            Runtime deployment{' '}
-            <span className="muted">(optional: a job-mode agent deployment, adpl_…; empty removes it)</span>
-          </span>
-          <input value={runtime} onChange={(e) => setRuntime(e.target.value.trim())} placeholder="adpl_…" />
-        </label>
+        <AgentFields form={form} onChange={setForm} editing />
         <p className="muted small">
           The model policy and the ambient configuration are changed through the API:{' '}
           <code>PATCH /v1/agents/{agent.id}</code> with <code>if-match: {agent.etag}</code>.

@@ -5,8 +5,8 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { operations, Schema } from '@atoll/client';
-import { api, call, useWorkspaceKey } from '../../api.ts';
-import { metricOf, newKey, type Dashboard, type SnippetWidget, type Widget } from './types.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
+import { metricOf, type Dashboard, type SnippetWidget, type Widget } from './types.ts';
 
 /** The widget fields the console changes: layout (toolbar) and title, drawing and bindings (edit dialog). */
 export type WidgetPatch = {
@@ -56,7 +56,7 @@ export function useDashboardMutations(dashboard: Dashboard) {
     mutationFn: (body: NewWidget) =>
       call(
         api.POST('/v1/dashboards/{id}/widgets', {
-          params: { path: { id }, header: { 'idempotency-key': newKey() } },
+          params: { path: { id }, header: { 'idempotency-key': newIdempotencyKey() } },
           body,
         }),
       ),
@@ -66,7 +66,10 @@ export function useDashboardMutations(dashboard: Dashboard) {
     mutationFn: () =>
       call(
         api.POST('/v1/dashboards/{id}:resetToRecommended', {
-          params: { path: { id }, header: { 'if-match': dashboard.etag, 'idempotency-key': newKey() } },
+          params: {
+            path: { id },
+            header: { 'if-match': dashboard.etag, 'idempotency-key': newIdempotencyKey() },
+          },
         }),
       ),
     onSettled,
@@ -85,7 +88,10 @@ export function useDashboardMutations(dashboard: Dashboard) {
     mutationFn: () =>
       call(
         api.POST('/v1/dashboards/{id}/revisions', {
-          params: { path: { id }, header: { 'if-match': dashboard.etag, 'idempotency-key': newKey() } },
+          params: {
+            path: { id },
+            header: { 'if-match': dashboard.etag, 'idempotency-key': newIdempotencyKey() },
+          },
           body: withTimeFilter(dashboard),
         }),
       ),

@@ -6,14 +6,14 @@
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { api, call, useWorkspaceKey } from '../../api.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
 import { Id, Time } from '../../ui/format.tsx';
 import { Page, Section } from '../../ui/page.tsx';
 import { PagedList, usePaged } from '../../ui/paged.tsx';
 import { Empty, ErrorBox, Loading } from '../../ui/states.tsx';
 import { useDashboard } from './dashboard-page.tsx';
 import { useInvalidateDashboards } from './mutations.ts';
-import { metricOf, newKey, type Dashboard, type Revision } from './types.ts';
+import { metricOf, type Dashboard, type Revision } from './types.ts';
 import './dashboards.css';
 
 export function Revisions() {
@@ -96,7 +96,7 @@ function RevisionItem({ revision: r, dashboard }: { revision: Revision; dashboar
         api.POST('/v1/dashboards/{id}/revisions/{revision_id}:restore', {
           params: {
             path: { id: r.dashboard_id, revision_id: r.id },
-            header: { 'if-match': etag, 'idempotency-key': newKey() },
+            header: { 'if-match': etag, 'idempotency-key': newIdempotencyKey() },
           },
           body: { summary: `Restore ${r.id}` },
         }),

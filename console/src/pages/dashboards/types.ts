@@ -75,10 +75,3 @@ export const VISUALIZATIONS: Visualization[] = [
   'logs',
   'json',
 ];
-
-/** A fresh idempotency key for one user action. */
-export function newKey(): string {
-  // getRandomValues works on plain-http origins too (randomUUID needs a secure context).
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}

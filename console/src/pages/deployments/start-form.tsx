@@ -6,7 +6,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { api, call, useWorkspaceKey } from '../../api.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
 import { ErrorBox } from '../../ui/states.tsx';
 import type { Deployment } from './family.tsx';
 
@@ -43,11 +43,11 @@ export function StartForm({ deployment, onClose }: { deployment: Deployment; onC
   const job = deployment.mode === 'job';
   const [input, setInput] = useState('{}');
   const [envs, setEnvs] = useState('');
-  const [attempt] = useState(() => crypto.randomUUID());
+  const [attempt] = useState(newIdempotencyKey);
   const start = useMutation({
     mutationFn: async () => {
       const path = { deployment_id: deployment.id };
-      const headers = { 'idempotency-key': `console-${attempt}` };
+      const headers = { 'idempotency-key': attempt };
       if (job) {
         const body = { input: parseInput(input), envs: parseEnvs(envs) };
         const run = await call(

@@ -7,11 +7,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Schema } from '@atoll/client';
-import { api, call, useWorkspaceKey } from '../../api.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
 import { Id, StateBadge, Time } from '../../ui/format.tsx';
 import { Page, Section } from '../../ui/page.tsx';
 import { ErrorBox, Loading } from '../../ui/states.tsx';
-import { CommandLine, newKey, Sha, State } from './common.tsx';
+import { CommandLine, Sha, State } from './common.tsx';
 import { ChangeRequestDiff } from './diffs.tsx';
 import { RepositoryInstall } from './repository-install.tsx';
 
@@ -113,7 +113,7 @@ function Review({ rcr }: { rcr: ChangeRequest }) {
   const ws = useWorkspaceKey();
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: [ws, 'change-request', rcr.id] });
-  const headers = () => ({ 'if-match': rcr.etag, 'idempotency-key': newKey() });
+  const headers = () => ({ 'if-match': rcr.etag, 'idempotency-key': newIdempotencyKey() });
   const [reason, setReason] = useState('');
   const accept = useMutation({
     mutationFn: () =>
@@ -229,7 +229,7 @@ function Push({ rcr }: { rcr: ChangeRequest }) {
     mutationFn: () =>
       call(
         api.POST('/v1/repository_change_requests/{id}:createToken', {
-          params: { path: { id: rcr.id }, header: { 'idempotency-key': newKey() } },
+          params: { path: { id: rcr.id }, header: { 'idempotency-key': newIdempotencyKey() } },
           body: { scope: 'write' },
         }),
       ),

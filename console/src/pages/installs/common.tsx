@@ -9,11 +9,6 @@ import { api, call, useWorkspaceKey } from '../../api.ts';
 import { Id, StateBadge } from '../../ui/format.tsx';
 import './installs.css';
 
-/** A fresh idempotency key for one click of an action. */
-export function newKey(): string {
-  return globalThis.crypto.randomUUID();
-}
-
 /** A button that copies `text` and says so. */
 export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null);

@@ -7,10 +7,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { Schema } from '@atoll/client';
-import { api, call, useWorkspaceKey } from '../../api.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
 import { usePaged } from '../../ui/paged.tsx';
 import { ErrorBox } from '../../ui/states.tsx';
-import { newKey } from './common.tsx';
 
 type Install = Schema<'Install'>;
 
@@ -113,7 +112,7 @@ export function UpdateVersion({ install }: { install: Install }) {
         api.POST('/v1/installs/{id}:update', {
           params: {
             path: { id: install.id },
-            header: { 'if-match': install.etag, 'idempotency-key': newKey() },
+            header: { 'if-match': install.etag, 'idempotency-key': newIdempotencyKey() },
           },
           body: { package_version_id: target },
         }),
@@ -127,7 +126,7 @@ export function UpdateVersion({ install }: { install: Install }) {
         api.PATCH('/v1/installs/{id}/automatic_updates', {
           params: {
             path: { id: install.id },
-            header: { 'if-match': install.etag, 'idempotency-key': newKey() },
+            header: { 'if-match': install.etag, 'idempotency-key': newIdempotencyKey() },
           },
           body: { automatic_updates_enabled: !following },
         }),
@@ -187,7 +186,7 @@ export function ProposeChange({ install }: { install: Install }) {
     mutationFn: () =>
       call(
         api.POST('/v1/repository_change_requests', {
-          params: { header: { 'idempotency-key': newKey() } },
+          params: { header: { 'idempotency-key': newIdempotencyKey() } },
           body: { kind: 'user', parent_repository_id: install.repository_id },
         }),
       ),

@@ -2,9 +2,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, call } from '../../api.ts';
+import { api, call, newIdempotencyKey } from '../../api.ts';
 import { ErrorBox } from '../../ui/states.tsx';
-import { newKey } from './common.tsx';
 
 export function InstallForm({ packageId }: { packageId: string }) {
   const navigate = useNavigate();
@@ -21,7 +20,7 @@ export function InstallForm({ packageId }: { packageId: string }) {
       }
       return call(
         api.POST('/v1/installs', {
-          params: { header: { 'idempotency-key': newKey() } },
+          params: { header: { 'idempotency-key': newIdempotencyKey() } },
           body: {
             package_id: packageId,
             package_version_pin: pin ? { kind: 'pinned', version: pin } : { kind: 'latest' },

@@ -6,11 +6,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import type { Schema } from '@atoll/client';
-import { api, call, useWorkspaceKey } from '../../api.ts';
+import { api, call, newIdempotencyKey, useWorkspaceKey } from '../../api.ts';
 import { Id, Time } from '../../ui/format.tsx';
 import { PagedList, usePaged } from '../../ui/paged.tsx';
 import { Empty, ErrorBox } from '../../ui/states.tsx';
-import { newKey, Sha, State, VersionLabel } from './common.tsx';
+import { Sha, State, VersionLabel } from './common.tsx';
 import { RenderDiff } from './diffs.tsx';
 
 type Install = Schema<'Install'>;
@@ -126,7 +126,7 @@ function RestoreButton({ install, render }: { install: Install; render: Render }
         api.POST('/v1/installs/{id}:restore', {
           params: {
             path: { id: install.id },
-            header: { 'if-match': install.etag, 'idempotency-key': newKey() },
+            header: { 'if-match': install.etag, 'idempotency-key': newIdempotencyKey() },
           },
           body: { render_id: render.id },
         }),
